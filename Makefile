@@ -1,0 +1,53 @@
+# The README's commands. `make run` and `make test` set up everything they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint format seed migrate organizer vendor bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP) $@
+
+migrate: $(STAMP)  ## apply the database migrations (SQLite under instance/ unless DATABASE_URL says otherwise)
+	$(BIN)/flask --app cocreate db upgrade
+
+run: migrate  ## serve on http://127.0.0.1:$${PORT:-5000} with eventlet
+	$(BIN)/python wsgi.py
+
+seed: migrate  ## create a demo workshop with three rooms, ideas and votes
+	$(BIN)/flask --app cocreate seed-demo
+
+organizer: migrate  ## create an organizer account from the command line
+	$(BIN)/flask --app cocreate create-organizer
+
+test: $(DEV_STAMP)  ## the whole test suite (browser tests need Debian's chromium)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+vendor:  ## refresh the Socket.IO browser client from npm (static/vendor/socket.io)
+	scripts/vendor-socketio.sh
+
+bench: $(DEV_STAMP)  ## print the benchmarks' figures
+	$(BIN)/python bench/votes.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

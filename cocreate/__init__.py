@@ -1,0 +1,123 @@
+"""Cocreate: a self-hosted, real-time workshop tool."""
+
+from pathlib import Path
+
+from flask import Flask, has_request_context, request, session
+
+from cocreate import config as settings
+from cocreate.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app; `test_config` overrides settings read from the environment.
+
+    Raises config.ConfigError when the environment cannot run the app safely.
+    """
+    app = Flask(
+        __name__,
+        instance_path=str(settings.INSTANCE_DIR),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(settings.DEFAULTS)
+    app.config.update(settings.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_socket_namespaces()
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def select_locale() -> str:
+    """Pick the interface language: the participant's choice, else the browser's."""
+    if not has_request_context():  # CLI commands and background tasks
+        return "en"
+    return session.get("locale") or request.accept_languages.best_match(["en"]) or "en"
+
+
+def register_extensions(app: Flask) -> None:
+    """Initialise every extension; the order matters only for SocketIO (last, needs the app)."""
+    from cocreate import (
+        database,  # noqa: F401  (engine hooks for SQLite)
+        models,  # noqa: F401  (registers the tables for migrations)
+    )
+    from cocreate.realtime import broadcaster
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        # A participant's action is small; anything bigger is refused by the transport.
+        max_http_buffer_size=64 * 1024,
+        ping_interval=10,
+        ping_timeout=10,
+    )
+    broadcaster.configure(app.config["COCREATE_EMIT_INTERVAL"])
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from cocreate.models import User
+
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach the HTTP views."""
+    from cocreate.views import api, auth, organize, participate
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(organize.bp)
+    app.register_blueprint(participate.bp)
+    app.register_blueprint(api.bp)
+
+
+def register_socket_namespaces() -> None:
+    """Attach the Socket.IO namespaces (one per concern)."""
+    from cocreate.realtime import MODERATOR_NS, PARTICIPANT_NS
+    from cocreate.sockets.moderator import ModeratorNamespace
+    from cocreate.sockets.participant import ParticipantNamespace
+
+    socketio.on_namespace(ParticipantNamespace(PARTICIPANT_NS))
+    socketio.on_namespace(ModeratorNamespace(MODERATOR_NS))
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer errors as HTML pages or JSON, rolling back what failed."""
+    from cocreate.views import errors
+
+    errors.register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Send a strict Content-Security-Policy: every script and style comes from the app."""
+
+    @app.after_request
+    def secure(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    """Add the `flask` commands: create-organizer, seed-demo."""
+    from cocreate import commands
+
+    commands.register(app)

@@ -1,0 +1,92 @@
+"""Settings from the environment, with safe defaults for development."""
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot run Cocreate safely."""
+
+
+def _int(name: str, default: int) -> int:
+    """Read an integer setting; raises ConfigError when it is not a number."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from exc
+
+
+def _database_url(url: str) -> str:
+    """Point plain postgres URLs at psycopg 3 (the only PostgreSQL driver installed)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_environment() -> dict:
+    """Build the app's settings from environment variables.
+
+    Raises ConfigError when production mode lacks a SECRET_KEY.
+    """
+    production = os.environ.get("COCREATE_ENV", "development") == "production"
+    secret = os.environ.get("SECRET_KEY")
+    if not secret:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. In production Cocreate refuses to start without it: "
+                "set SECRET_KEY to a long random string, for example the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+        secret = _development_secret()
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(
+            os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cocreate.sqlite'}")
+        ),
+        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE") or "threading",
+        "COCREATE_BASE_URL": os.environ.get("COCREATE_BASE_URL", "").rstrip("/") or None,
+        "COCREATE_EMIT_INTERVAL": float(os.environ.get("COCREATE_EMIT_INTERVAL", "0.2")),
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "MAX_CONNECTIONS": _int("COCREATE_MAX_CONNECTIONS", 5000),
+        "PRODUCTION": production,
+    }
+
+
+def _development_secret() -> str:
+    """Keep one random development secret under instance/ so sessions survive restarts."""
+    path = INSTANCE_DIR / "dev-secret-key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_hex(32)
+        path.write_text(value)
+        return value
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "WTF_CSRF_TIME_LIMIT": None,
+    # Limits a participant meets, each with its own error message.
+    "IDEA_TEXT_MAX": 280,
+    "IDEA_DETAILS_MAX": 1000,
+    "DISPLAY_NAME_MAX": 40,
+    "SOCKET_PAYLOAD_MAX": 8 * 1024,
+    "SOCKET_RATE_BURST": 20,
+    "SOCKET_RATE_PER_SECOND": 5.0,
+    "SYNC_EVENTS_MAX": 500,
+}

@@ -1,0 +1,35 @@
+"""Connection settings that depend on the database engine."""
+
+import sqlite3
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from cocreate.services.unit import WRITE_INTENT
+
+
+@sa.event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Use WAL (readers never block the writer), foreign keys, and a busy wait."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's "begin" hook below issue BEGIN itself.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+@sa.event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """Start write transactions with BEGIN IMMEDIATE so concurrent writers queue up.
+
+    A deferred transaction that read first and writes later can fail with
+    "database is locked" when another writer got there in between; taking the
+    write lock at BEGIN (only for the write path) avoids that.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if WRITE_INTENT.get() else "BEGIN")

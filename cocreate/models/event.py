@@ -1,0 +1,30 @@
+"""The append-only event log of each room."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cocreate.extensions import db
+from cocreate.models._time import UTCDateTime, utcnow
+
+
+class RoomEvent(db.Model):
+    """Something that happened in a room, numbered without gaps from 1."""
+
+    __tablename__ = "room_events"
+    __table_args__ = (sa.UniqueConstraint("room_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("rooms.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    type: Mapped[str] = mapped_column(sa.String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    #: "participant:<id>" or "user:<id>": who caused it (never sent to participants).
+    actor: Mapped[str] = mapped_column(sa.String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def to_message(self) -> dict[str, Any]:
+        """Return the event as clients receive it."""
+        return {"room_id": self.room_id, "seq": self.seq, "type": self.type, "data": self.data}

@@ -1,0 +1,34 @@
+"""Ideas posted in a room."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cocreate.extensions import db
+from cocreate.models._time import UTCDateTime, utcnow
+
+IDEA_STATUSES = ("visible", "withdrawn")
+
+
+class Idea(db.Model):
+    """A short proposal, with optional details, that others can vote on."""
+
+    __tablename__ = "ideas"
+    __table_args__ = (
+        sa.CheckConstraint("dots >= 0", name="idea_dots_not_negative"),
+        sa.CheckConstraint("status IN ('visible', 'withdrawn')", name="idea_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(sa.String(280))
+    details: Mapped[str] = mapped_column(sa.String(1000), default="")
+    status: Mapped[str] = mapped_column(sa.String(10), default="visible")
+    #: Total dots on the idea: the sum of its votes, kept with them in one transaction.
+    dots: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,28 @@
+"""Participants: people on a device, without an account."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cocreate.extensions import db
+from cocreate.models._time import UTCDateTime, utcnow
+
+
+class Participant(db.Model):
+    """One device in one workshop, identified by the token in its signed cookie."""
+
+    __tablename__ = "participants"
+    __table_args__ = (sa.UniqueConstraint("workshop_id", "device_token"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    #: Random token kept in the device's session cookie.
+    device_token: Mapped[str] = mapped_column(sa.String(64))
+    #: Optional; None means anonymous.
+    display_name: Mapped[str | None] = mapped_column(sa.String(40))
+    #: The room the participant is in now (the plenary lobby at first).
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("rooms.id"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,46 @@
+"""Workshops: the question, the rules, and who runs them."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cocreate.extensions import db
+from cocreate.models._time import UTCDateTime, utcnow
+
+#: How participants get from the plenary lobby into breakout rooms.
+ASSIGNMENT_MODES = ("choose", "random", "manual")
+
+
+class Workshop(db.Model):
+    """One session of co-creation around a guiding question."""
+
+    __tablename__ = "workshops"
+    __table_args__ = (
+        sa.CheckConstraint("dots_per_room BETWEEN 1 AND 50", name="dots_per_room_range"),
+        sa.CheckConstraint(
+            "max_dots_per_idea BETWEEN 1 AND dots_per_room", name="max_dots_per_idea_range"
+        ),
+        sa.CheckConstraint("assignment IN ('choose', 'random', 'manual')", name="assignment_mode"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(120))
+    #: The guiding question every room works on.
+    question: Mapped[str] = mapped_column(sa.String(500))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Short code people type or scan to join (unique, upper-case, no ambiguous letters).
+    join_code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    #: Dots each participant may spend in each room.
+    dots_per_room: Mapped[int] = mapped_column(default=5)
+    #: At most this many of one participant's dots on one idea.
+    max_dots_per_idea: Mapped[int] = mapped_column(default=3)
+    assignment: Mapped[str] = mapped_column(sa.String(10), default="choose")
+    #: While true, participants are in (or may go to) breakout rooms.
+    breakouts_open: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    rooms: Mapped[list["Room"]] = relationship(  # noqa: F821
+        back_populates="workshop", order_by="Room.position", lazy="selectin"
+    )
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="workshop")  # noqa: F821

@@ -1,0 +1,50 @@
+"""Who may do what: the checks every service makes before it changes anything."""
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from cocreate.extensions import db
+from cocreate.models import Membership, Participant, Room, Workshop
+from cocreate.services.errors import NotAllowed, NotFound
+
+
+def workshop_for_moderator(user_id: int | None, workshop_id: int) -> Workshop:
+    """Return the workshop if the account owns or moderates it.
+
+    Raises NotFound when it does not exist or the account has no role in it
+    (so outsiders cannot learn which workshops exist).
+    """
+    workshop = db.session.get(Workshop, workshop_id) if user_id else None
+    role = (
+        db.session.scalar(
+            sa.select(Membership.role).where(
+                Membership.user_id == user_id, Membership.workshop_id == workshop_id
+            )
+        )
+        if workshop
+        else None
+    )
+    if role is None:
+        raise NotFound(_("There is no such workshop, or you do not run it."))
+    return workshop
+
+
+def participant(participant_id: int | None) -> Participant:
+    """Return the participant; raises NotAllowed when the device has not joined."""
+    found = db.session.get(Participant, participant_id) if participant_id else None
+    if found is None:
+        raise NotAllowed(_("Join the workshop first."))
+    return found
+
+
+def room_in_workshop(workshop_id: int, room_id: object, *, breakout_only: bool = False) -> Room:
+    """Return a room of this workshop that takes people in.
+
+    Raises NotFound for rooms of other workshops, removed rooms and bad ids.
+    """
+    room = db.session.get(Room, room_id) if isinstance(room_id, int) else None
+    if room is None or room.workshop_id != workshop_id or room.removed:
+        raise NotFound(_("There is no such room in this workshop."))
+    if breakout_only and room.is_plenary:
+        raise NotFound(_("There is no such room in this workshop."))
+    return room

@@ -1,0 +1,108 @@
+"""Posting, editing and withdrawing ideas."""
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from cocreate.extensions import db
+from cocreate.models import Idea, Participant, Room, Vote
+from cocreate.models._time import utcnow
+from cocreate.services import access, validate
+from cocreate.services.errors import NotAllowed, NotFound
+from cocreate.services.snapshots import idea_view
+from cocreate.services.unit import Change, perform
+
+
+def _idea_fields(text: object, details: object) -> tuple[str, str]:
+    config = current_app.config
+    return (
+        validate.text(text, _("An idea"), max_length=config["IDEA_TEXT_MAX"]),
+        validate.text(
+            details, _("The details"), max_length=config["IDEA_DETAILS_MAX"], required=False
+        ),
+    )
+
+
+def own_room(change: Change, me: Participant) -> Room:
+    """Lock the participant's room; raises NotAllowed in the plenary lobby."""
+    room = change.lock_room(me.room_id)
+    if room.is_plenary:
+        raise NotAllowed(_("Ideas are posted in breakout rooms. Wait to be placed in one."))
+    return room
+
+
+def own_idea(me: Participant, idea_id: object) -> Idea:
+    """Return a visible idea in the participant's room; raises NotFound otherwise."""
+    idea = db.session.get(Idea, idea_id) if isinstance(idea_id, int) else None
+    if idea is None or idea.room_id != me.room_id or idea.status != "visible":
+        raise NotFound(_("This idea is not in your room (any more)."))
+    return idea
+
+
+def post_idea(
+    participant_id: int, text: object, details: object = "", action_id: str | None = None
+) -> dict:
+    """Post an idea in the participant's room and return it.
+
+    Raises Invalid for empty or long text, NotAllowed outside a breakout room.
+    """
+    text, details = _idea_fields(text, details)
+
+    def work(change: Change) -> dict:
+        me = access.participant(participant_id)
+        room = own_room(change, me)
+        idea = Idea(room_id=room.id, author_id=me.id, text=text, details=details)
+        db.session.add(idea)
+        db.session.flush()
+        view = idea_view(idea, me.display_name)
+        change.record(room, "idea_posted", {"idea": view})
+        return {"idea": view}
+
+    return perform(f"participant:{participant_id}", action_id, work)
+
+
+def edit_idea(
+    participant_id: int,
+    idea_id: object,
+    text: object,
+    details: object = "",
+    action_id: str | None = None,
+) -> dict:
+    """Change the text of one's own idea.
+
+    Raises NotAllowed for someone else's idea, NotFound outside one's room, Invalid.
+    """
+    text, details = _idea_fields(text, details)
+
+    def work(change: Change) -> dict:
+        me = access.participant(participant_id)
+        room = own_room(change, me)
+        idea = own_idea(me, idea_id)
+        if idea.author_id != me.id:
+            raise NotAllowed(_("Only the author can change an idea."))
+        idea.text, idea.details, idea.updated_at = text, details, utcnow()
+        view = idea_view(idea, me.display_name)
+        change.record(room, "idea_edited", {"idea": view})
+        return {"idea": view}
+
+    return perform(f"participant:{participant_id}", action_id, work)
+
+
+def withdraw_idea(participant_id: int, idea_id: object, action_id: str | None = None) -> dict:
+    """Withdraw one's own idea; the dots on it go back to those who gave them.
+
+    Raises NotAllowed for someone else's idea, NotFound outside one's room.
+    """
+
+    def work(change: Change) -> dict:
+        me = access.participant(participant_id)
+        room = own_room(change, me)
+        idea = own_idea(me, idea_id)
+        if idea.author_id != me.id:
+            raise NotAllowed(_("Only the author can withdraw an idea."))
+        idea.status, idea.dots, idea.updated_at = "withdrawn", 0, utcnow()
+        db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
+        change.record(room, "idea_withdrawn", {"idea_id": idea.id})
+        return {"idea_id": idea.id}
+
+    return perform(f"participant:{participant_id}", action_id, work)

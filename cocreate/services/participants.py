@@ -1,0 +1,208 @@
+"""Joining a workshop and moving between its rooms."""
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from cocreate.extensions import db
+from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Workshop
+from cocreate.services import access, validate
+from cocreate.services.errors import Invalid, NotAllowed
+from cocreate.services.placement import move, spread
+from cocreate.services.unit import Change, perform
+from cocreate.services.workshops import announce, workshop_by_code
+
+
+def _display_name(name: object) -> str | None:
+    limit = current_app.config["DISPLAY_NAME_MAX"]
+    return validate.text(name, _("Display name"), max_length=limit, required=False) or None
+
+
+def _rooms(change: Change, workshop: Workshop) -> tuple[Room, dict[int, Room]]:
+    """Lock every open room of a workshop; return the plenary and the breakouts by id."""
+    locked = change.lock_rooms([room.id for room in workshop.rooms if not room.removed])
+    plenary = next(room for room in locked.values() if room.is_plenary)
+    return plenary, {rid: room for rid, room in locked.items() if not room.is_plenary}
+
+
+def participant_for_device(workshop_id: int, device_token: str | None) -> Participant | None:
+    """Return the participant this device already is in the workshop, if any."""
+    if not device_token:
+        return None
+    return db.session.scalar(
+        sa.select(Participant).where(
+            Participant.workshop_id == workshop_id, Participant.device_token == device_token
+        )
+    )
+
+
+def join_workshop(code: str, device_token: str, display_name: str | None = None) -> dict:
+    """Join by code (or come back on the same device) and return {participant_id, ...}.
+
+    A device that joined before gets its participant back, in its room.
+    Raises NotFound for an unknown code, Invalid for a long name.
+    """
+    name = _display_name(display_name)
+    workshop_id = workshop_by_code(code).id
+
+    def work(change: Change) -> dict:
+        workshop = db.session.get(Workshop, workshop_id)
+        plenary, breakouts = _rooms(change, workshop)
+        known = participant_for_device(workshop.id, device_token)
+        if known is not None:
+            if name and name != known.display_name:
+                known.display_name = name
+            return {"participant_id": known.id, "workshop_id": workshop.id, "returning": True}
+        person = Participant(
+            workshop_id=workshop.id,
+            device_token=device_token,
+            display_name=name,
+            room_id=plenary.id,
+        )
+        db.session.add(person)
+        db.session.flush()
+        change.record(plenary, "member_joined", {"member": {"id": person.id, "name": name}})
+        if workshop.breakouts_open and workshop.assignment == "random" and breakouts:
+            spread(change, [person], breakouts, plenary)  # late joiners: same rule
+        return {"participant_id": person.id, "workshop_id": workshop.id, "returning": False}
+
+    return perform(f"device:{device_token}", None, work)
+
+
+def set_display_name(participant_id: int, name: object, action_id: str | None = None) -> dict:
+    """Change the name others see (empty for anonymous); raises Invalid or NotAllowed."""
+    name = _display_name(name)
+
+    def work(change: Change) -> dict:
+        me = access.participant(participant_id)
+        room = change.lock_room(me.room_id)
+        me.display_name = name
+        change.record(room, "member_renamed", {"member": {"id": me.id, "name": name}})
+        return {"name": name}
+
+    return perform(f"participant:{participant_id}", action_id, work)
+
+
+def choose_room(participant_id: int, room_id: object, action_id: str | None = None) -> dict:
+    """Go to a breakout room of one's own choice, when the workshop lets people choose.
+
+    Raises NotAllowed when choosing is not open, NotFound for another workshop's room.
+    """
+
+    def work(change: Change) -> dict:
+        me = access.participant(participant_id)
+        workshop = db.session.get(Workshop, me.workshop_id)
+        if not (workshop.breakouts_open and workshop.assignment == "choose"):
+            raise NotAllowed(_("The moderator places people in rooms in this workshop."))
+        target = access.room_in_workshop(workshop.id, room_id, breakout_only=True)
+        locked = change.lock_rooms([me.room_id, target.id])
+        move(change, me, locked[me.room_id], locked[target.id])
+        return {"room_id": target.id}
+
+    return perform(f"participant:{participant_id}", action_id, work)
+
+
+def move_participant(
+    user_id: int,
+    workshop_id: int,
+    participant_id: object,
+    room_id: object,
+    action_id: str | None = None,
+) -> dict:
+    """Move one participant by hand to any open room, the plenary included.
+
+    Raises NotFound for someone or some room outside the moderator's workshop.
+    """
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        person = (
+            db.session.get(Participant, participant_id) if isinstance(participant_id, int) else None
+        )
+        if person is None or person.workshop_id != workshop.id:
+            raise Invalid(_("This participant is not in the workshop."))
+        target = access.room_in_workshop(workshop.id, room_id)
+        locked = change.lock_rooms([person.room_id, target.id])
+        move(change, person, locked[person.room_id], locked[target.id])
+        return {"participant_id": person.id, "room_id": target.id}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def set_assignment(
+    user_id: int, workshop_id: int, mode: object, action_id: str | None = None
+) -> dict:
+    """Choose how people get into rooms: choose, random or manual; raises Invalid/NotFound."""
+    if mode not in ASSIGNMENT_MODES:
+        raise Invalid(_("Choose how participants get into rooms."))
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        workshop.assignment = mode
+        return announce(change, workshop)
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def open_breakouts(user_id: int, workshop_id: int, action_id: str | None = None) -> dict:
+    """Open the breakout rooms; with random assignment everyone in the lobby is spread.
+
+    Raises NotFound unless the account runs the workshop; Invalid without breakout rooms.
+    """
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        plenary, breakouts = _rooms(change, workshop)
+        if not breakouts:
+            raise Invalid(_("Add a breakout room first."))
+        workshop.breakouts_open = True
+        result = announce(change, workshop)
+        moved = 0
+        if workshop.assignment == "random":
+            lobby = db.session.scalars(
+                sa.select(Participant).where(Participant.room_id == plenary.id)
+            ).all()
+            moved = spread(change, lobby, breakouts, plenary)
+        return {**result, "moved": moved}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def spread_lobby(user_id: int, workshop_id: int, action_id: str | None = None) -> dict:
+    """Spread everyone still in the lobby evenly over the breakout rooms, now.
+
+    Raises NotFound unless the account runs the workshop; Invalid without breakout rooms.
+    """
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        plenary, breakouts = _rooms(change, workshop)
+        if not breakouts:
+            raise Invalid(_("Add a breakout room first."))
+        lobby = db.session.scalars(
+            sa.select(Participant).where(Participant.room_id == plenary.id)
+        ).all()
+        return {"moved": spread(change, lobby, breakouts, plenary)}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def close_breakouts(user_id: int, workshop_id: int, action_id: str | None = None) -> dict:
+    """Close the breakout rooms and bring everyone back to the plenary.
+
+    Raises NotFound unless the account runs the workshop.
+    """
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        plenary, breakouts = _rooms(change, workshop)
+        workshop.breakouts_open = False
+        result = announce(change, workshop)
+        away = db.session.scalars(
+            sa.select(Participant).where(Participant.room_id.in_(list(breakouts)))
+        ).all()
+        for person in away:
+            move(change, person, breakouts[person.room_id], plenary)
+        return {**result, "moved": len(away)}
+
+    return perform(f"user:{user_id}", action_id, work)

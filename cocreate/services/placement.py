@@ -1,0 +1,46 @@
+"""Putting participants into rooms: the moves every assignment rule is made of."""
+
+import random
+
+import sqlalchemy as sa
+
+from cocreate.extensions import db
+from cocreate.models import Participant, Room
+from cocreate.realtime import PARTICIPANT_NS, participant_channel
+from cocreate.services.snapshots import member_view
+from cocreate.services.unit import Change
+
+
+def move(change: Change, person: Participant, source: Room, target: Room) -> None:
+    """Move a participant between two rooms the caller has locked, logging both sides."""
+    if source.id == target.id:
+        return
+    person.room_id = target.id
+    change.record(source, "member_left", {"member_id": person.id})
+    change.record(target, "member_joined", {"member": member_view(person)})
+    # The phone's connection is on another server process, maybe: tell it to resync,
+    # and its own handler moves it to the room the database now names.
+    change.notify(PARTICIPANT_NS, participant_channel(person.id), "moved", {"room_id": target.id})
+
+
+def spread(change: Change, people: list[Participant], rooms: dict[int, Room], plenary: Room) -> int:
+    """Spread people over the locked breakout rooms so head counts differ by at most one
+    more than they already did; ties go to a random room. Returns how many moved."""
+    counts = dict(
+        db.session.execute(
+            sa.select(Participant.room_id, sa.func.count())
+            .where(Participant.room_id.in_(list(rooms)))
+            .group_by(Participant.room_id)
+        )
+        .tuples()
+        .all()
+    )
+    load = {room_id: counts.get(room_id, 0) for room_id in rooms}
+    people = list(people)
+    random.shuffle(people)
+    for person in people:
+        fewest = min(load.values())
+        room_id = random.choice([rid for rid, n in load.items() if n == fewest])
+        move(change, person, plenary, rooms[room_id])
+        load[room_id] += 1
+    return len(people)

@@ -1,0 +1,170 @@
+"""The read side: what a participant or a moderator sees, as plain data."""
+
+from collections import Counter
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from cocreate.extensions import db
+from cocreate.models import Idea, Participant, Room, RoomEvent, Vote, Workshop
+from cocreate.services import access
+
+
+def idea_view(idea: Idea, author_name: str | None) -> dict[str, Any]:
+    """Describe an idea as every member of its room may see it (no author id)."""
+    return {
+        "id": idea.id,
+        "room_id": idea.room_id,
+        "text": idea.text,
+        "details": idea.details,
+        "author": author_name,
+        "dots": idea.dots,
+        "edited": idea.updated_at > idea.created_at,
+    }
+
+
+def member_view(participant: Participant) -> dict[str, Any]:
+    """Describe a participant as a room's member list shows them."""
+    return {"id": participant.id, "name": participant.display_name}
+
+
+def room_view(room: Room, member_count: int) -> dict[str, Any]:
+    """Describe a room for lists and headings."""
+    return {
+        "id": room.id,
+        "kind": room.kind,
+        "name": room.name,
+        "topic": room.topic,
+        "members": member_count,
+    }
+
+
+def workshop_view(workshop: Workshop) -> dict[str, Any]:
+    """Describe a workshop's question and rules."""
+    return {
+        "id": workshop.id,
+        "title": workshop.title,
+        "question": workshop.question,
+        "description": workshop.description,
+        "code": workshop.join_code,
+        "dots_per_room": workshop.dots_per_room,
+        "max_dots_per_idea": workshop.max_dots_per_idea,
+        "assignment": workshop.assignment,
+        "breakouts_open": workshop.breakouts_open,
+    }
+
+
+def _member_counts(workshop_id: int) -> Counter:
+    rows = db.session.execute(
+        sa.select(Participant.room_id, sa.func.count())
+        .where(Participant.workshop_id == workshop_id)
+        .group_by(Participant.room_id)
+    )
+    return Counter(dict(rows.tuples().all()))
+
+
+def _ideas_in(room_ids: list[int]) -> list[dict[str, Any]]:
+    rows = db.session.execute(
+        sa.select(Idea, Participant.display_name)
+        .join(Participant, Participant.id == Idea.author_id)
+        .where(Idea.room_id.in_(room_ids), Idea.status == "visible")
+        .order_by(Idea.id)
+    )
+    return [idea_view(idea, name) for idea, name in rows.tuples()]
+
+
+def _open_rooms(workshop: Workshop) -> list[Room]:
+    return [room for room in workshop.rooms if not room.removed]
+
+
+def my_votes(participant_id: int, room_id: int) -> dict[int, int]:
+    """Return {idea id: dots} for one participant's votes in one room."""
+    rows = db.session.execute(
+        sa.select(Vote.idea_id, Vote.dots).where(
+            Vote.participant_id == participant_id, Vote.room_id == room_id, Vote.dots > 0
+        )
+    )
+    return dict(rows.tuples().all())
+
+
+def my_state(me: Participant) -> dict[str, Any]:
+    """A participant's own standing in their room: name, votes, dots left, own ideas."""
+    workshop = db.session.get(Workshop, me.workshop_id)
+    votes = my_votes(me.id, me.room_id)
+    mine = db.session.scalars(
+        sa.select(Idea.id).where(
+            Idea.author_id == me.id, Idea.room_id == me.room_id, Idea.status == "visible"
+        )
+    ).all()
+    return {
+        "id": me.id,
+        "name": me.display_name,
+        "room_id": me.room_id,
+        "votes": {str(idea_id): dots for idea_id, dots in votes.items()},
+        "dots_left": workshop.dots_per_room - sum(votes.values()),
+        "ideas": list(mine),
+    }
+
+
+def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
+    """Everything a participant's screen needs, as of the room's latest event.
+
+    Raises NotAllowed when the participant does not exist.
+    """
+    me = access.participant(participant_id)
+    workshop = db.session.get(Workshop, me.workshop_id)
+    counts = _member_counts(workshop.id)
+    room = db.session.get(Room, me.room_id)
+    members = db.session.scalars(
+        sa.select(Participant).where(Participant.room_id == room.id).order_by(Participant.id)
+    )
+    return {
+        "workshop": workshop_view(workshop),
+        "rooms": [room_view(r, counts[r.id]) for r in _open_rooms(workshop)],
+        "room": {**room_view(room, counts[room.id]), "seq": room.last_seq},
+        "members": [member_view(m) for m in members],
+        "ideas": _ideas_in([room.id]) if not room.is_plenary else [],
+        "me": my_state(me),
+    }
+
+
+def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
+    """Every room of a workshop with its members, ideas and sequence number.
+
+    Raises NotFound unless the account runs the workshop.
+    """
+    workshop = access.workshop_for_moderator(user_id, workshop_id)
+    rooms = _open_rooms(workshop)
+    people = db.session.scalars(
+        sa.select(Participant)
+        .where(Participant.workshop_id == workshop.id)
+        .order_by(Participant.id)
+    ).all()
+    ideas = _ideas_in([room.id for room in rooms])
+    views = []
+    for room in rooms:
+        members = [member_view(p) for p in people if p.room_id == room.id]
+        views.append(
+            {
+                **room_view(room, len(members)),
+                "seq": room.last_seq,
+                "members_list": members,
+                "ideas": [idea for idea in ideas if idea["room_id"] == room.id],
+            }
+        )
+    return {"workshop": workshop_view(workshop), "rooms": views}
+
+
+def events_since(room_id: int, seq: int) -> list[dict[str, Any]] | None:
+    """Return a room's events after `seq`, or None when a snapshot is the better answer."""
+    room = db.session.get(Room, room_id)
+    missing = room.last_seq - seq
+    if seq < 0 or missing < 0 or missing > current_app.config["SYNC_EVENTS_MAX"]:
+        return None
+    events = db.session.scalars(
+        sa.select(RoomEvent)
+        .where(RoomEvent.room_id == room_id, RoomEvent.seq > seq)
+        .order_by(RoomEvent.seq)
+    )
+    return [event.to_message() for event in events]

@@ -1,0 +1,122 @@
+"""The one write path: validate, one transaction with the room's events, commit, emit.
+
+Every service that changes state runs its work through `perform`. The work may
+lock rooms, change rows and record room events; `perform` stores the result
+under the client's action id in the same transaction, commits, and only then
+hands the events to the broadcaster. A retried action id returns the stored
+result and changes nothing.
+"""
+
+import contextvars
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from cocreate import realtime
+from cocreate.extensions import db
+from cocreate.models import ClientAction, Room, RoomEvent
+from cocreate.services.errors import Invalid
+
+#: Read by the SQLite "begin" hook: a write transaction starts with BEGIN IMMEDIATE
+#: so two writers queue instead of failing when one upgrades its read lock.
+WRITE_INTENT: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+@dataclass
+class Change:
+    """What one action did: the room events and personal notices to send after commit."""
+
+    actor: str
+    events: list[tuple[int, RoomEvent]] = field(default_factory=list)
+    notices: list[tuple[str, str, str, dict]] = field(default_factory=list)
+
+    def lock_room(self, room_id: int) -> Room:
+        """Lock a room's row for this transaction (writes to a room are serialised).
+
+        Raises nothing; returns None when the room does not exist.
+        """
+        return db.session.scalar(
+            sa.select(Room)
+            .where(Room.id == room_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    def lock_rooms(self, room_ids: list[int]) -> dict[int, Room]:
+        """Lock several rooms in id order, so two actions never wait on each other in a ring."""
+        return {room_id: self.lock_room(room_id) for room_id in sorted(set(room_ids))}
+
+    def record(self, room: Room, type_: str, data: dict[str, Any]) -> RoomEvent:
+        """Append an event to a locked room's log with the next sequence number."""
+        room.last_seq += 1
+        event = RoomEvent(
+            room_id=room.id, seq=room.last_seq, type=type_, data=data, actor=self.actor
+        )
+        db.session.add(event)
+        self.events.append((room.workshop_id, event))
+        return event
+
+    def notify(self, namespace: str, channel: str, name: str, data: dict) -> None:
+        """Send a message to one channel after commit (not logged: a hint to resync)."""
+        self.notices.append((namespace, channel, name, data))
+
+
+def check_action_id(action_id: str | None) -> str | None:
+    """Normalise a client action id; raises Invalid unless it is a UUID."""
+    if action_id is None:
+        return None
+    try:
+        return str(uuid.UUID(str(action_id)))
+    except ValueError as exc:
+        raise Invalid(_("Every action needs an id: a UUID made by the app.")) from exc
+
+
+def _stored_result(actor: str, action_id: str) -> dict | None:
+    return db.session.scalar(
+        sa.select(ClientAction.result).where(
+            ClientAction.actor == actor, ClientAction.action_id == action_id
+        )
+    )
+
+
+def perform(actor: str, action_id: str | None, work: Callable[[Change], dict]) -> dict:
+    """Run one action exactly once and return its result.
+
+    Raises whatever domain error the work raises; nothing is committed then.
+    """
+    action_id = check_action_id(action_id)
+    db.session.rollback()  # end any read transaction: the write starts its own
+    if action_id is not None:
+        earlier = _stored_result(actor, action_id)
+        db.session.rollback()
+        if earlier is not None:
+            return earlier
+    change = Change(actor=actor)
+    token = WRITE_INTENT.set(True)
+    try:
+        try:
+            result = work(change)
+            if action_id is not None:
+                db.session.add(ClientAction(actor=actor, action_id=action_id, result=result))
+            messages = [(workshop_id, event.to_message()) for workshop_id, event in change.events]
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            # The same action id committed meanwhile (a retry racing the original).
+            earlier = _stored_result(actor, action_id) if action_id else None
+            if earlier is None:
+                raise
+            db.session.rollback()
+            return earlier
+        except BaseException:
+            db.session.rollback()
+            raise
+    finally:
+        WRITE_INTENT.reset(token)
+    realtime.publish(messages, change.notices)
+    return result

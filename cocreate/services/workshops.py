@@ -1,0 +1,244 @@
+"""Creating and configuring workshops and their rooms."""
+
+import re
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from cocreate.extensions import db
+from cocreate.models import ASSIGNMENT_MODES, Membership, Participant, Room, Workshop
+from cocreate.services import access, validate
+from cocreate.services.errors import Invalid, NotFound
+from cocreate.services.placement import move
+from cocreate.services.snapshots import room_view, workshop_view
+from cocreate.services.unit import Change, perform
+
+#: Join-code letters: no 0/O, 1/I/L, so a code read aloud or off a projector is typed right.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8  # 31**8 ≈ 8.5e11 codes: not guessable at the join form's rate limit
+MAX_ROOMS = 30
+
+
+@dataclass
+class WorkshopSettings:
+    """The organizer's choices for a workshop (everything but its rooms)."""
+
+    title: str
+    question: str
+    description: str = ""
+    dots_per_room: int = 5
+    max_dots_per_idea: int = 3
+    assignment: str = "choose"
+
+    def checked(self) -> "WorkshopSettings":
+        """Return trimmed settings; raises Invalid when one breaks a rule."""
+        dots = validate.whole_number(self.dots_per_room, _("Dots per room"), low=1, high=50)
+        most = validate.whole_number(
+            self.max_dots_per_idea, _("Most dots on one idea"), low=1, high=dots
+        )
+        if self.assignment not in ASSIGNMENT_MODES:
+            raise Invalid(_("Choose how participants get into rooms."))
+        return WorkshopSettings(
+            title=validate.text(self.title, _("Title"), max_length=120),
+            question=validate.text(self.question, _("Guiding question"), max_length=500),
+            description=validate.text(
+                self.description, _("Description"), max_length=2000, required=False
+            ),
+            dots_per_room=dots,
+            max_dots_per_idea=most,
+            assignment=self.assignment,
+        )
+
+
+def new_join_code() -> str:
+    """Return a random join code (unchecked for uniqueness)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str:
+    """Turn what someone typed ("abcd efgh", "ABCD-EFGH") into a stored code."""
+    return re.sub(r"[^0-9A-Z]", "", (raw or "").upper())
+
+
+def format_code(code: str) -> str:
+    """Split a code in two halves for reading aloud: ABCD-EFGH."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def workshop_by_code(raw: str) -> Workshop:
+    """Return the workshop with this join code; raises NotFound with advice."""
+    code = normalise_code(raw)
+    workshop = db.session.scalar(sa.select(Workshop).where(Workshop.join_code == code))
+    if workshop is None:
+        raise NotFound(_("No workshop has this code. Check it on the screen and try again."))
+    return workshop
+
+
+def _room_fields(name: object, topic: object) -> tuple[str, str]:
+    return (
+        validate.text(name, _("Room name"), max_length=80),
+        validate.text(topic, _("Room topic"), max_length=300, required=False),
+    )
+
+
+def create_workshop(user_id: int, settings: WorkshopSettings, rooms: list[tuple[str, str]]) -> int:
+    """Create a workshop with its plenary lobby and breakout rooms; return its id.
+
+    Raises Invalid when a setting or room breaks a rule.
+    """
+    settings = settings.checked()
+    rooms = [_room_fields(name, topic) for name, topic in rooms]
+    if len(rooms) > MAX_ROOMS:
+        raise Invalid(_("A workshop can have at most %(n)d rooms.", n=MAX_ROOMS))
+
+    def work(change: Change) -> dict:
+        code = new_join_code()
+        while db.session.scalar(sa.select(Workshop.id).where(Workshop.join_code == code)):
+            code = new_join_code()
+        workshop = Workshop(join_code=code, **vars(settings))
+        db.session.add(workshop)
+        db.session.flush()
+        db.session.add(Membership(user_id=user_id, workshop_id=workshop.id, role="owner"))
+        db.session.add(Room(workshop_id=workshop.id, kind="plenary", name=_("Plenary"), position=0))
+        for position, (name, topic) in enumerate(rooms, start=1):
+            db.session.add(
+                Room(
+                    workshop_id=workshop.id,
+                    kind="breakout",
+                    name=name,
+                    topic=topic,
+                    position=position,
+                )
+            )
+        return {"workshop_id": workshop.id}
+
+    return perform(f"user:{user_id}", None, work)["workshop_id"]
+
+
+def workshops_of(user_id: int) -> list[Workshop]:
+    """Return the workshops an account runs, newest first."""
+    return db.session.scalars(
+        sa.select(Workshop)
+        .join(Membership)
+        .where(Membership.user_id == user_id)
+        .order_by(Workshop.id.desc())
+    ).all()
+
+
+def announce(change: Change, workshop: Workshop) -> dict:
+    """Tell every open room that the workshop's rules or room list changed; return the news."""
+    rooms = [room for room in workshop.rooms if not room.removed]
+    counts = dict(
+        db.session.execute(
+            sa.select(Participant.room_id, sa.func.count())
+            .where(Participant.workshop_id == workshop.id)
+            .group_by(Participant.room_id)
+        )
+        .tuples()
+        .all()
+    )
+    data = {
+        "workshop": workshop_view(workshop),
+        "rooms": [room_view(room, counts.get(room.id, 0)) for room in rooms],
+    }
+    for room in change.lock_rooms([room.id for room in rooms]).values():
+        change.record(room, "workshop_changed", data)
+    return data
+
+
+def update_workshop(
+    user_id: int, workshop_id: int, settings: WorkshopSettings, action_id: str | None = None
+) -> dict:
+    """Change a workshop's question and rules.
+
+    Raises NotFound unless the account runs it; Invalid for a bad setting.
+    """
+    settings = settings.checked()
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        for key, value in vars(settings).items():
+            setattr(workshop, key, value)
+        db.session.flush()
+        return announce(change, workshop)
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def add_room(
+    user_id: int, workshop_id: int, name: str, topic: str = "", action_id: str | None = None
+) -> dict:
+    """Add a breakout room; raises NotFound or Invalid."""
+    name, topic = _room_fields(name, topic)
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        if sum(1 for r in workshop.rooms if not r.removed and not r.is_plenary) >= MAX_ROOMS:
+            raise Invalid(_("A workshop can have at most %(n)d rooms.", n=MAX_ROOMS))
+        room = Room(
+            workshop_id=workshop.id,
+            kind="breakout",
+            name=name,
+            topic=topic,
+            position=max((r.position for r in workshop.rooms), default=0) + 1,
+        )
+        db.session.add(room)
+        db.session.flush()
+        db.session.refresh(workshop)
+        announce(change, workshop)
+        return {"room": room_view(room, 0)}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def _breakout_for_moderator(user_id: int, room_id: int) -> tuple[Workshop, Room]:
+    room = db.session.get(Room, room_id)
+    if room is None:
+        raise NotFound(_("There is no such room in this workshop."))
+    workshop = access.workshop_for_moderator(user_id, room.workshop_id)
+    if room.removed or room.is_plenary:
+        raise NotFound(_("There is no such room in this workshop."))
+    return workshop, room
+
+
+def update_room(
+    user_id: int, room_id: int, name: str, topic: str = "", action_id: str | None = None
+) -> dict:
+    """Rename a breakout room or change its topic; raises NotFound or Invalid."""
+    name, topic = _room_fields(name, topic)
+
+    def work(change: Change) -> dict:
+        workshop, room = _breakout_for_moderator(user_id, room_id)
+        room.name, room.topic = name, topic
+        db.session.flush()
+        announce(change, workshop)
+        return {"room": room_view(room, 0)}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def remove_room(user_id: int, room_id: int, action_id: str | None = None) -> dict:
+    """Remove a breakout room; its people go back to the plenary, its ideas are kept.
+
+    Raises NotFound unless the account runs the room's workshop.
+    """
+
+    def work(change: Change) -> dict:
+        workshop, room = _breakout_for_moderator(user_id, room_id)
+        plenary = next(r for r in workshop.rooms if r.is_plenary)
+        locked = change.lock_rooms([room.id, plenary.id])
+        people = db.session.scalars(
+            sa.select(Participant).where(Participant.room_id == room.id)
+        ).all()
+        for person in people:
+            move(change, person, locked[room.id], locked[plenary.id])
+        room.removed = True
+        change.record(locked[room.id], "room_removed", {"room_id": room.id})
+        db.session.flush()
+        announce(change, workshop)
+        return {"room_id": room.id, "moved": len(people)}
+
+    return perform(f"user:{user_id}", action_id, work)

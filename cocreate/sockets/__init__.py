@@ -1,0 +1,1 @@
+"""Socket.IO namespaces: one per concern, each event through the gate."""

@@ -1,0 +1,110 @@
+"""The one gate every socket event passes: identity, rate limit, payload, errors → ack."""
+
+import functools
+import json
+import logging
+import time
+from collections.abc import Callable
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from cocreate.extensions import db
+from cocreate.services.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+class Payload(BaseModel):
+    """Base of every event payload: unknown fields and wrong types are refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Action(Payload):
+    """A payload that changes something: it carries the client's action id (a UUID)."""
+
+    id: str
+
+
+def error_ack(code: str, message: str) -> dict:
+    """Build an error acknowledgement."""
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+class RateLimiter:
+    """A token bucket per connection: bursts are fine, floods are refused."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def allow(self, sid: str, burst: int, per_second: float) -> bool:
+        """Take a token for this connection; tell whether one was left."""
+        now = time.monotonic()
+        tokens, then = self._buckets.get(sid, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - then) * per_second)
+        if tokens < 1:
+            self._buckets[sid] = (tokens, now)
+            return False
+        self._buckets[sid] = (tokens - 1, now)
+        return True
+
+    def forget(self, sid: str) -> None:
+        """Drop a closed connection's bucket."""
+        self._buckets.pop(sid, None)
+
+
+limiter = RateLimiter()
+
+
+def _where(error: ValidationError) -> str:
+    first = error.errors()[0]
+    return ".".join(str(part) for part in first["loc"]) or "payload"
+
+
+def event(schema: type[Payload], identify: Callable[[], int | None]):
+    """Wrap a namespace's `on_<event>` method with the gate.
+
+    The method receives (self, actor_id, payload) and returns a dict; the client
+    gets {ok: true, ...that dict} or {ok: false, error: {code, message}}.
+    """
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        def gated(self, data=None, *extra):
+            config = current_app.config
+            try:
+                if not limiter.allow(
+                    request.sid, config["SOCKET_RATE_BURST"], config["SOCKET_RATE_PER_SECOND"]
+                ):
+                    return error_ack(
+                        "rate_limited", _("You are going too fast. Wait a moment and try again.")
+                    )
+                if extra or not isinstance(data, dict):
+                    return error_ack(
+                        "bad_request", _("This request is malformed: send one object.")
+                    )
+                if len(json.dumps(data, default=str)) > config["SOCKET_PAYLOAD_MAX"]:
+                    return error_ack("too_large", _("This request is too large."))
+                actor = identify()
+                if actor is None:
+                    return error_ack("not_allowed", _("Join the workshop first."))
+                try:
+                    payload = schema.model_validate(data)
+                except ValidationError as error:
+                    return error_ack(
+                        "bad_request",
+                        _("This request is malformed (%(where)s).", where=_where(error)),
+                    )
+                return {"ok": True, **handler(self, actor, payload)}
+            except DomainError as error:
+                return error.to_ack()
+            except Exception:
+                db.session.rollback()
+                log.exception("socket event %s failed", handler.__name__)
+                return error_ack("server_error", _("Something went wrong on our side. Try again."))
+
+        return gated
+
+    return decorate

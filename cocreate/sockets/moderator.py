@@ -1,0 +1,81 @@
+"""The moderator's namespace: the live console of one workshop."""
+
+from flask import request, session
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
+
+from cocreate.realtime import workshop_channel
+from cocreate.services import access, participants, snapshots
+from cocreate.services.errors import DomainError
+from cocreate.sockets.gate import Action, Payload, event, limiter
+
+
+def current_moderator() -> int | None:
+    """The account this connection authenticated as, if it runs the connected workshop."""
+    return session.get("moderator_id")
+
+
+class Sync(Payload):
+    """Ask for a fresh snapshot of every room."""
+
+
+class Move(Action):
+    participant_id: int
+    room_id: int
+
+
+class SetAssignment(Action):
+    mode: str
+
+
+class ModeratorNamespace(Namespace):
+    """Events of a moderator's console."""
+
+    def on_connect(self, auth=None):
+        """Accept a signed-in account that runs the workshop it names."""
+        workshop_id = auth.get("workshop") if isinstance(auth, dict) else None
+        if not current_user.is_authenticated or not isinstance(workshop_id, int):
+            raise ConnectionRefusedError({"code": "not_allowed"})
+        try:
+            access.workshop_for_moderator(current_user.id, workshop_id)
+        except DomainError:
+            raise ConnectionRefusedError({"code": "not_allowed"}) from None
+        session["moderator_id"] = current_user.id
+        session["workshop_id"] = workshop_id
+        join_room(workshop_channel(workshop_id))
+
+    def on_disconnect(self, reason=None):
+        """Forget the connection's rate-limit bucket."""
+        limiter.forget(request.sid)
+
+    @event(Sync, current_moderator)
+    def on_sync(self, user_id: int, payload: Sync) -> dict:
+        """Answer with every room of the workshop, as of now."""
+        return {"snapshot": snapshots.moderator_snapshot(user_id, session["workshop_id"])}
+
+    @event(Move, current_moderator)
+    def on_move_participant(self, user_id: int, p: Move) -> dict:
+        """Move one participant to a room by hand."""
+        return participants.move_participant(
+            user_id, session["workshop_id"], p.participant_id, p.room_id, action_id=p.id
+        )
+
+    @event(SetAssignment, current_moderator)
+    def on_set_assignment(self, user_id: int, p: SetAssignment) -> dict:
+        """Choose how participants get into rooms."""
+        return participants.set_assignment(user_id, session["workshop_id"], p.mode, action_id=p.id)
+
+    @event(Action, current_moderator)
+    def on_open_breakouts(self, user_id: int, p: Action) -> dict:
+        """Open the breakout rooms (and spread the lobby with random assignment)."""
+        return participants.open_breakouts(user_id, session["workshop_id"], action_id=p.id)
+
+    @event(Action, current_moderator)
+    def on_spread(self, user_id: int, p: Action) -> dict:
+        """Spread everyone in the lobby evenly over the breakout rooms."""
+        return participants.spread_lobby(user_id, session["workshop_id"], action_id=p.id)
+
+    @event(Action, current_moderator)
+    def on_close_breakouts(self, user_id: int, p: Action) -> dict:
+        """Bring everyone back to the plenary."""
+        return participants.close_breakouts(user_id, session["workshop_id"], action_id=p.id)

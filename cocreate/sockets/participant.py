@@ -1,0 +1,132 @@
+"""The participant's namespace: a phone in a workshop.
+
+The connection's identity and room come from the signed session cookie and the
+database, never from the payload: the client names only the workshop (by code)
+it wants to connect to, and the server checks this device joined it.
+"""
+
+from flask import request, session
+from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
+
+from cocreate.realtime import participant_channel, room_channel
+from cocreate.services import access, ideas, participants, snapshots, votes, workshops
+from cocreate.services.errors import DomainError
+from cocreate.sockets.gate import Action, Payload, event, limiter
+
+
+def current_participant() -> int | None:
+    """The participant this connection authenticated as."""
+    return session.get("participant_id")
+
+
+class Sync(Payload):
+    """Catch up: events after `since` in the participant's room, or a snapshot."""
+
+    room_id: int | None = None
+    since: int | None = None
+
+
+class PostIdea(Action):
+    text: str
+    details: str = ""
+
+
+class EditIdea(Action):
+    idea_id: int
+    text: str
+    details: str = ""
+
+
+class IdeaRef(Action):
+    idea_id: int
+
+
+class Vote(Action):
+    idea_id: int
+    delta: int
+
+
+class ChooseRoom(Action):
+    room_id: int
+
+
+class SetName(Action):
+    name: str = ""
+
+
+class ParticipantNamespace(Namespace):
+    """Events of participants' phones."""
+
+    def on_connect(self, auth=None):
+        """Accept a device that joined the workshop it names; refuse any other."""
+        code = auth.get("workshop") if isinstance(auth, dict) else None
+        try:
+            workshop = workshops.workshop_by_code(code if isinstance(code, str) else "")
+        except DomainError:
+            raise ConnectionRefusedError({"code": "not_found"}) from None
+        person = participants.participant_for_device(workshop.id, session.get("device"))
+        if person is None:
+            raise ConnectionRefusedError({"code": "not_joined"})
+        session["participant_id"] = person.id
+        session["room_id"] = person.room_id
+        join_room(participant_channel(person.id))
+        join_room(room_channel(person.room_id))
+
+    def on_disconnect(self, reason=None):
+        """Forget the connection's rate-limit bucket."""
+        limiter.forget(request.sid)
+
+    def _follow(self, room_id: int) -> None:
+        """Put this connection in the room the database names (after a move)."""
+        if session.get("room_id") != room_id:
+            if session.get("room_id") is not None:
+                leave_room(room_channel(session["room_id"]))
+            join_room(room_channel(room_id))
+            session["room_id"] = room_id
+
+    @event(Sync, current_participant)
+    def on_sync(self, participant_id: int, payload: Sync) -> dict:
+        """Answer with the missed events of the participant's room, or a snapshot."""
+        me = access.participant(participant_id)
+        self._follow(me.room_id)  # join first: nothing sent after this read is missed
+        if payload.since is not None and payload.room_id == me.room_id:
+            missed = snapshots.events_since(me.room_id, payload.since)
+            if missed is not None:
+                return {
+                    "room_id": me.room_id,
+                    "events": missed,
+                    "me": snapshots.my_state(me),
+                }
+        return {"room_id": me.room_id, "snapshot": snapshots.participant_snapshot(me.id)}
+
+    @event(PostIdea, current_participant)
+    def on_post_idea(self, participant_id: int, p: PostIdea) -> dict:
+        """Post an idea in the participant's room."""
+        return ideas.post_idea(participant_id, p.text, p.details, action_id=p.id)
+
+    @event(EditIdea, current_participant)
+    def on_edit_idea(self, participant_id: int, p: EditIdea) -> dict:
+        """Change one's own idea."""
+        return ideas.edit_idea(participant_id, p.idea_id, p.text, p.details, action_id=p.id)
+
+    @event(IdeaRef, current_participant)
+    def on_withdraw_idea(self, participant_id: int, p: IdeaRef) -> dict:
+        """Withdraw one's own idea."""
+        return ideas.withdraw_idea(participant_id, p.idea_id, action_id=p.id)
+
+    @event(Vote, current_participant)
+    def on_vote(self, participant_id: int, p: Vote) -> dict:
+        """Give (+1) or take back (-1) a dot."""
+        return votes.give_dot(participant_id, p.idea_id, p.delta, action_id=p.id)
+
+    @event(ChooseRoom, current_participant)
+    def on_choose_room(self, participant_id: int, p: ChooseRoom) -> dict:
+        """Go to a breakout room of one's choice."""
+        result = participants.choose_room(participant_id, p.room_id, action_id=p.id)
+        self._follow(result["room_id"])
+        return result
+
+    @event(SetName, current_participant)
+    def on_set_name(self, participant_id: int, p: SetName) -> dict:
+        """Change one's display name (empty: anonymous)."""
+        return participants.set_display_name(participant_id, p.name, action_id=p.id)

@@ -1,0 +1,1 @@
+"""HTTP views: thin layers that parse, call a service, and render."""

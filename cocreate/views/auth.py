@@ -1,0 +1,65 @@
+"""Signing in and out, and the first-run set-up."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from cocreate.extensions import limiter
+from cocreate.services import accounts
+from cocreate.services.errors import DomainError
+from cocreate.views.forms import LoginForm, SetupForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a local path after sign-in (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("organize.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def login():
+    """Sign in an organizer or moderator."""
+    if not accounts.has_accounts():
+        return redirect(url_for("auth.setup"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=True)
+            return redirect(_safe_next(request.args.get("next")))
+        flash(_("This e-mail and password do not match an account."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out."""
+    logout_user()
+    return redirect(url_for("participate.home"))
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def setup():
+    """Create the first organizer account; closed once any account exists."""
+    if accounts.has_accounts():
+        flash(_("Set-up is done: an account already exists. Sign in instead."), "info")
+        return redirect(url_for("auth.login"))
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            accounts.create_user(
+                form.email.data, form.name.data, form.password.data, first_run=True
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            login_user(accounts.authenticate(form.email.data, form.password.data), remember=True)
+            flash(_("Welcome! Create your first workshop."), "info")
+            return redirect(url_for("organize.new_workshop"))
+    return render_template("auth/setup.html", form=form)

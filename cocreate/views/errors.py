@@ -1,0 +1,52 @@
+"""One place that turns errors into pages or JSON."""
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import HTTPException
+
+from cocreate.extensions import db
+from cocreate.services.errors import DomainError
+
+
+def wants_json() -> bool:
+    """Tell whether the client asked for JSON (the API) rather than a page."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _answer(status: int, code: str, message: str):
+    if wants_json():
+        return {"ok": False, "error": {"code": code, "message": message}}, status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register(app: Flask) -> None:
+    """Register the handlers for domain errors, HTTP errors and crashes."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return _answer(error.http_status, error.code, error.message)
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error):
+        return _answer(429, "rate_limited", _("Too many tries. Wait a minute and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            400: _("The request could not be understood. Reload the page and try again."),
+            403: _("You may not open this page."),
+            404: _("This page does not exist."),
+            405: _("This page cannot be used that way."),
+        }
+        return _answer(
+            error.code or 500,
+            "http_" + str(error.code),
+            messages.get(error.code, error.description),
+        )
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _answer(500, "server_error", _("Something went wrong on our side. Try again."))

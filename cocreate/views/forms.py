@@ -1,0 +1,81 @@
+"""Web forms (CSRF-protected); services do the real validation."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+
+class LoginForm(FlaskForm):
+    """Sign in with e-mail and password."""
+
+    email = EmailField(_l("E-mail"), validators=[InputRequired()])
+    password = PasswordField(_l("Password"), validators=[InputRequired()])
+
+
+class SetupForm(FlaskForm):
+    """Create the first organizer account."""
+
+    name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=80)])
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("Password (at least 10 characters)"), validators=[InputRequired()])
+
+
+def assignment_choices():
+    """Return the assignment modes with their labels."""
+    return [
+        ("choose", _l("Participants choose a room")),
+        ("random", _l("Spread participants randomly and evenly")),
+        ("manual", _l("The moderator places each participant")),
+    ]
+
+
+class WorkshopForm(FlaskForm):
+    """A workshop's question and rules."""
+
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=120)])
+    question = TextAreaField(_l("Guiding question"), validators=[InputRequired(), Length(max=500)])
+    description = TextAreaField(_l("Description (optional)"), validators=[Length(max=2000)])
+    dots_per_room = IntegerField(
+        _l("Dots per participant per room"), default=5, validators=[NumberRange(1, 50)]
+    )
+    max_dots_per_idea = IntegerField(
+        _l("Most dots one participant may put on one idea"),
+        default=3,
+        validators=[NumberRange(1, 50)],
+    )
+    assignment = SelectField(_l("How people get into breakout rooms"), choices=assignment_choices())
+
+
+class NewWorkshopForm(WorkshopForm):
+    """A new workshop, with its first breakout rooms."""
+
+    rooms = TextAreaField(
+        _l("Breakout rooms, one per line: name, then a colon and the topic (optional)"),
+        validators=[Length(max=6000)],
+    )
+
+
+class RoomForm(FlaskForm):
+    """A breakout room's name and topic."""
+
+    name = StringField(_l("Room name"), validators=[InputRequired(), Length(max=80)])
+    topic = StringField(_l("Topic (optional)"), validators=[Length(max=300)])
+
+
+class CodeForm(FlaskForm):
+    """The join code, typed by hand."""
+
+    code = StringField(_l("Workshop code"), validators=[InputRequired(), Length(max=20)])
+
+
+class JoinForm(FlaskForm):
+    """What a participant tells about themselves on joining."""
+
+    name = StringField(
+        _l("Your name (optional: leave empty to stay anonymous)"), validators=[Length(max=40)]
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""

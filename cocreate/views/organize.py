@@ -1,0 +1,162 @@
+"""Pages for organizers and moderators: workshops, rooms, the live console."""
+
+import io
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from cocreate.services import access, workshops
+from cocreate.services.errors import DomainError
+from cocreate.views.forms import EmptyForm, NewWorkshopForm, RoomForm, WorkshopForm
+
+bp = Blueprint("organize", __name__, url_prefix="/workshops")
+
+
+def join_url(code: str) -> str:
+    """The address a phone opens to join (COCREATE_BASE_URL when set, else this host)."""
+    base = current_app.config["COCREATE_BASE_URL"] or request.host_url.rstrip("/")
+    return f"{base}{url_for('participate.join', code=code)}"
+
+
+def parse_rooms(text: str) -> list[tuple[str, str]]:
+    """Read "Name: topic" lines into (name, topic) pairs, skipping blank lines."""
+    rooms = []
+    for line in (text or "").splitlines():
+        name, _sep, topic = line.partition(":")
+        if name.strip():
+            rooms.append((name.strip(), topic.strip()))
+    return rooms
+
+
+def _settings(form: WorkshopForm) -> workshops.WorkshopSettings:
+    return workshops.WorkshopSettings(
+        title=form.title.data,
+        question=form.question.data,
+        description=form.description.data or "",
+        dots_per_room=form.dots_per_room.data,
+        max_dots_per_idea=form.max_dots_per_idea.data,
+        assignment=form.assignment.data,
+    )
+
+
+@bp.route("/")
+@login_required
+def index():
+    """List the workshops this account runs."""
+    return render_template("organize/index.html", workshops=workshops.workshops_of(current_user.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_workshop():
+    """Create a workshop with its breakout rooms."""
+    form = NewWorkshopForm()
+    if form.validate_on_submit():
+        try:
+            workshop_id = workshops.create_workshop(
+                current_user.id, _settings(form), parse_rooms(form.rooms.data)
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The workshop is ready. Open the console to run it."), "info")
+            return redirect(url_for("organize.moderate", workshop_id=workshop_id))
+    return render_template("organize/new.html", form=form)
+
+
+@bp.route("/<int:workshop_id>/settings", methods=["GET", "POST"])
+@login_required
+def settings(workshop_id: int):
+    """Change a workshop's question, rules and rooms."""
+    workshop = access.workshop_for_moderator(current_user.id, workshop_id)
+    form = WorkshopForm(obj=workshop)
+    if form.validate_on_submit():
+        try:
+            workshops.update_workshop(current_user.id, workshop_id, _settings(form))
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Saved."), "info")
+            return redirect(url_for("organize.settings", workshop_id=workshop_id))
+    rooms = [room for room in workshop.rooms if not room.removed and not room.is_plenary]
+    return render_template(
+        "organize/settings.html",
+        workshop=workshop,
+        form=form,
+        rooms=rooms,
+        room_forms={room.id: RoomForm(obj=room, prefix=f"room{room.id}") for room in rooms},
+        new_room=RoomForm(prefix="new"),
+        remove_form=EmptyForm(),
+    )
+
+
+@bp.route("/<int:workshop_id>/rooms", methods=["POST"])
+@login_required
+def add_room(workshop_id: int):
+    """Add a breakout room."""
+    form = RoomForm(prefix="new")
+    if form.validate_on_submit():
+        workshops.add_room(current_user.id, workshop_id, form.name.data, form.topic.data or "")
+        flash(_("Room added."), "info")
+    else:
+        flash(_("A room needs a name of at most 80 characters."), "error")
+    return redirect(url_for("organize.settings", workshop_id=workshop_id))
+
+
+@bp.route("/<int:workshop_id>/rooms/<int:room_id>", methods=["POST"])
+@login_required
+def update_room(workshop_id: int, room_id: int):
+    """Rename a breakout room or change its topic."""
+    form = RoomForm(prefix=f"room{room_id}")
+    if form.validate_on_submit():
+        workshops.update_room(current_user.id, room_id, form.name.data, form.topic.data or "")
+        flash(_("Room saved."), "info")
+    else:
+        flash(_("A room needs a name of at most 80 characters."), "error")
+    return redirect(url_for("organize.settings", workshop_id=workshop_id))
+
+
+@bp.route("/<int:workshop_id>/rooms/<int:room_id>/remove", methods=["POST"])
+@login_required
+def remove_room(workshop_id: int, room_id: int):
+    """Remove a breakout room; its people go back to the plenary."""
+    if EmptyForm().validate_on_submit():
+        workshops.remove_room(current_user.id, room_id)
+        flash(_("Room removed; its participants are back in the plenary."), "info")
+    return redirect(url_for("organize.settings", workshop_id=workshop_id))
+
+
+@bp.route("/<int:workshop_id>/moderate")
+@login_required
+def moderate(workshop_id: int):
+    """The live console: every room, its people, ideas and votes."""
+    workshop = access.workshop_for_moderator(current_user.id, workshop_id)
+    return render_template(
+        "organize/moderate.html",
+        workshop=workshop,
+        join_url=join_url(workshop.join_code),
+        code=workshops.format_code(workshop.join_code),
+    )
+
+
+@bp.route("/<int:workshop_id>/qr.svg")
+@login_required
+def qr_code(workshop_id: int):
+    """The join link as a QR code (SVG), for the projector."""
+    workshop = access.workshop_for_moderator(current_user.id, workshop_id)
+    buffer = io.BytesIO()
+    segno.make(join_url(workshop.join_code), error="m").save(
+        buffer, kind="svg", scale=8, border=2, title=_("Scan to join the workshop")
+    )
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")

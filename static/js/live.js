@@ -1,0 +1,160 @@
+// One socket helper for every page: acks, the outbox, and resync.
+//
+// Every action gets a client-made id and waits in an outbox (localStorage)
+// until the server acknowledges it, so a phone that drops off the network
+// sends it when it is back; the id makes a resend harmless. Every room's events
+// carry sequence numbers: a gap, a reconnect or a "moved" notice asks the server
+// for what was missed (the events since our last number, or a snapshot).
+import { io } from "../vendor/socket.io/socket.io.esm.min.js";
+
+const ACK_TIMEOUT_MS = 10000;
+
+/** A random UUID (crypto.randomUUID needs HTTPS, which a venue LAN may not have). */
+export function uuid() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export class Live {
+  /**
+   * @param {object} options
+   * @param {string} options.namespace  "/participant" or "/moderator"
+   * @param {object} options.auth       what the connect handler needs to find the workshop
+   * @param {string} options.storageKey where the outbox is kept
+   * @param {() => object} options.syncPayload  the payload of a sync request
+   * @param {(ack: object) => Object<string, number>} options.onSync  apply a sync answer;
+   *        return {room_id: seq} for the rooms this page follows
+   * @param {(event: object) => void} options.onEvent  apply one room event, in order
+   * @param {(action: object, ack: object) => void} options.onResult  an action was answered
+   * @param {(status: object) => void} options.onStatus  connection state and outbox size
+   */
+  constructor(options) {
+    this.options = options;
+    this.seqs = new Map();
+    this.outbox = this.#load();
+    this.syncing = null;
+    this.held = [];
+    this.flushing = false;
+    this.socket = io(options.namespace, { auth: options.auth });
+    this.socket.on("connect", () => this.#connected());
+    this.socket.on("disconnect", () => this.#status(navigator.onLine ? "reconnecting" : "offline"));
+    this.socket.io.on("reconnect_attempt", () => this.#status("reconnecting"));
+    this.socket.on("connect_error", (error) => this.#status(this.socket.active ? "reconnecting" : "refused", error));
+    this.socket.on("events", (batch) => this.#receive(batch));
+    // The browser knows before a ping times out: say so, and reconnect when it is back.
+    window.addEventListener("offline", () => this.socket.disconnect());
+    window.addEventListener("online", () => this.socket.connect());
+    this.#status("connecting");
+  }
+
+  /** Listen to a server message other than room events (e.g. "moved"). */
+  on(name, handler) {
+    this.socket.on(name, handler);
+  }
+
+  /** Queue an action, send it when connected, and resolve with its ack. */
+  send(event, payload) {
+    const action = { event, payload: { ...payload, id: uuid() } };
+    this.outbox.push(action);
+    this.#save();
+    this.#status();
+    this.#flush();
+    return action;
+  }
+
+  /** Actions not yet acknowledged, oldest first. */
+  pending() {
+    return [...this.outbox];
+  }
+
+  /** Ask for the events missed since our last sequence numbers (or a snapshot). */
+  sync() {
+    if (!this.socket.connected) return Promise.resolve();
+    if (this.syncing) return this.syncing;
+    this.syncing = new Promise((resolve) => {
+      this.socket.timeout(ACK_TIMEOUT_MS).emit("sync", this.options.syncPayload(this.seqs), (err, ack) => {
+        this.syncing = null;
+        if (!err && ack && ack.ok) {
+          this.seqs = new Map(Object.entries(this.options.onSync(ack)).map(([k, v]) => [Number(k), v]));
+        }
+        const held = this.held;
+        this.held = [];
+        held.forEach((batch) => this.#receive(batch));
+        resolve(ack);
+      });
+    });
+    return this.syncing;
+  }
+
+  async #connected() {
+    this.#status();
+    await this.sync();
+    this.#flush();
+  }
+
+  #receive(batch) {
+    if (this.syncing) {
+      this.held.push(batch);
+      return;
+    }
+    const roomId = batch.room_id;
+    if (!this.seqs.has(roomId)) return; // a room this page does not follow (any more)
+    for (const event of batch.events) {
+      const last = this.seqs.get(roomId);
+      if (event.seq <= last) continue; // seen already (a resend or an overlap with a sync)
+      if (event.seq !== last + 1) {
+        this.sync(); // a gap: fetch what is missing
+        return;
+      }
+      this.seqs.set(roomId, event.seq);
+      this.options.onEvent(event);
+    }
+  }
+
+  async #flush() {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.outbox.length && this.socket.connected) {
+        const action = this.outbox[0];
+        let ack;
+        try {
+          ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(action.event, action.payload);
+        } catch {
+          break; // no answer in time: keep it, resend after the next (re)connect
+        }
+        this.outbox.shift();
+        this.#save();
+        this.options.onResult(action, ack);
+        this.#status();
+      }
+    } finally {
+      this.flushing = false;
+      if (this.outbox.length && this.socket.connected) setTimeout(() => this.#flush(), 1000);
+    }
+  }
+
+  #status(state, error) {
+    const current = state || (this.socket.connected ? "online" : "offline");
+    this.options.onStatus({ state: current, pending: this.outbox.length, error });
+  }
+
+  #load() {
+    try {
+      return JSON.parse(localStorage.getItem(this.options.storageKey)) || [];
+    } catch {
+      return [];
+    }
+  }
+
+  #save() {
+    try {
+      localStorage.setItem(this.options.storageKey, JSON.stringify(this.outbox));
+    } catch {
+      // Storage full or blocked (private mode): the outbox still lives in memory.
+    }
+  }
+}

@@ -1,0 +1,141 @@
+// The moderator's console: every room live, and the controls that place people.
+import { Live } from "./live.js";
+import { t } from "./i18n.js";
+
+const workshopId = Number(document.body.dataset.workshopId);
+const $ = (id) => document.getElementById(id);
+let snapshot = null; // {workshop, rooms: [{id, name, members_list, ideas, ...}]}
+
+const live = new Live({
+  namespace: "/moderator",
+  auth: { workshop: workshopId },
+  storageKey: `cocreate:moderator-outbox:${workshopId}`,
+  syncPayload: () => ({}),
+  onSync: (ack) => {
+    snapshot = ack.snapshot;
+    render();
+    return Object.fromEntries(snapshot.rooms.map((room) => [room.id, room.seq]));
+  },
+  onEvent: applyEvent,
+  onResult: (action, ack) => {
+    if (!ack.ok) {
+      $("breakout-state").textContent = ack.error.message;
+      live.sync();
+    }
+  },
+  onStatus: ({ state, pending }) => {
+    const text = state === "online" ? t("online") : state === "offline" ? t("offline") : t("connecting");
+    $("status").textContent = pending ? `${text} · ${t("pending", { n: pending })}` : text;
+    $("status").dataset.state = state;
+  },
+});
+
+function room(id) {
+  return snapshot.rooms.find((r) => r.id === id);
+}
+
+function applyEvent(event) {
+  const target = room(event.room_id);
+  if (!target) return;
+  const data = event.data;
+  switch (event.type) {
+    case "member_joined":
+      target.members_list = target.members_list.filter((m) => m.id !== data.member.id).concat([data.member]);
+      break;
+    case "member_left":
+      target.members_list = target.members_list.filter((m) => m.id !== data.member_id);
+      break;
+    case "member_renamed":
+      target.members_list = target.members_list.map((m) => (m.id === data.member.id ? data.member : m));
+      break;
+    case "idea_posted":
+    case "idea_edited":
+      target.ideas = target.ideas.filter((i) => i.id !== data.idea.id).concat([data.idea]);
+      target.ideas.sort((a, b) => a.id - b.id);
+      break;
+    case "idea_withdrawn":
+      target.ideas = target.ideas.filter((i) => i.id !== data.idea_id);
+      break;
+    case "votes_changed": {
+      const idea = target.ideas.find((i) => i.id === data.idea_id);
+      if (idea) idea.dots = data.dots;
+      break;
+    }
+    case "workshop_changed":
+      snapshot.workshop = data.workshop;
+      if (data.rooms && data.rooms.map((r) => r.id).join() !== snapshot.rooms.map((r) => r.id).join()) {
+        live.sync(); // rooms were added or removed
+        return;
+      }
+      (data.rooms || []).forEach((r) => Object.assign(room(r.id) || {}, { name: r.name, topic: r.topic }));
+      break;
+    default:
+      break;
+  }
+  render();
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function render() {
+  const w = snapshot.workshop;
+  $("assignment").value = w.assignment;
+  $("open-breakouts").disabled = w.breakouts_open;
+  $("close-breakouts").disabled = !w.breakouts_open;
+  const grid = $("rooms");
+  const focused = document.activeElement?.id;
+  grid.replaceChildren(...snapshot.rooms.map(renderRoom));
+  if (focused && $(focused)) $(focused).focus();
+}
+
+function renderRoom(r) {
+  const card = $("room-card").content.firstElementChild.cloneNode(true);
+  card.dataset.roomId = String(r.id);
+  card.querySelector(".room-name").textContent = r.kind === "plenary" ? t("plenary") : r.name;
+  card.querySelector(".room-topic").textContent = r.topic;
+  card.querySelector(".room-count").textContent = t("members", { n: r.members_list.length });
+  const members = card.querySelector(".member-list");
+  if (!r.members_list.length) members.append(element("li", "meta", t("nobody")));
+  r.members_list.forEach((m) => members.append(renderMember(m, r)));
+  const ideas = card.querySelector(".idea-list");
+  [...r.ideas]
+    .sort((a, b) => b.dots - a.dots || a.id - b.id)
+    .forEach((idea) => {
+      const li = element("li", "idea", idea.text);
+      li.append(element("span", "tally", ` · ${t("dots_total", { n: idea.dots })}`));
+      ideas.append(li);
+    });
+  return card;
+}
+
+function renderMember(member, current) {
+  const li = element("li", "member");
+  const name = member.name || `${t("anonymous")} #${member.id}`;
+  li.append(element("span", null, name));
+  const selectId = `move-${member.id}`;
+  const label = element("label", "visually-hidden", t("move_to", { name }));
+  label.htmlFor = selectId;
+  const select = element("select");
+  select.id = selectId;
+  snapshot.rooms.forEach((r) => {
+    const option = element("option", null, r.kind === "plenary" ? t("plenary") : r.name);
+    option.value = String(r.id);
+    option.selected = r.id === current.id;
+    select.append(option);
+  });
+  select.addEventListener("change", () =>
+    live.send("move_participant", { participant_id: member.id, room_id: Number(select.value) }),
+  );
+  li.append(label, select);
+  return li;
+}
+
+$("assignment").addEventListener("change", (e) => live.send("set_assignment", { mode: e.target.value }));
+$("open-breakouts").addEventListener("click", () => live.send("open_breakouts", {}));
+$("spread").addEventListener("click", () => live.send("spread", {}));
+$("close-breakouts").addEventListener("click", () => live.send("close_breakouts", {}));

@@ -1,0 +1,342 @@
+// The participant's screen: the plenary lobby, then a breakout room with its ideas and dots.
+import { Live } from "./live.js";
+import { t } from "./i18n.js";
+
+const body = document.body;
+const code = body.dataset.code;
+const $ = (id) => document.getElementById(id);
+
+let state = null; // the snapshot, kept current by events
+const ideaItems = new Map(); // idea id → <li>
+
+const live = new Live({
+  namespace: "/participant",
+  auth: { workshop: code },
+  storageKey: `cocreate:outbox:${code}`,
+  syncPayload: (seqs) => {
+    if (!state) return {};
+    const roomId = state.room.id;
+    return seqs.has(roomId) ? { room_id: roomId, since: seqs.get(roomId) } : {};
+  },
+  onSync: applySync,
+  onEvent: applyEvent,
+  onResult: applyResult,
+  onStatus: showStatus,
+});
+live.on("moved", () => live.sync());
+
+function applySync(ack) {
+  if (ack.snapshot) {
+    state = ack.snapshot;
+    renderAll();
+    return { [state.room.id]: state.room.seq };
+  }
+  state.me = ack.me;
+  ack.events.forEach(applyEvent);
+  renderMine();
+  return { [state.room.id]: ack.events.length ? ack.events.at(-1).seq : live.seqs.get(state.room.id) };
+}
+
+function applyEvent(event) {
+  const data = event.data;
+  switch (event.type) {
+    case "idea_posted":
+    case "idea_edited":
+      upsertIdea(data.idea);
+      break;
+    case "idea_withdrawn":
+      removeIdea(data.idea_id);
+      break;
+    case "votes_changed": {
+      const idea = state.ideas.find((i) => i.id === data.idea_id);
+      if (idea) {
+        idea.dots = data.dots;
+        renderIdea(idea);
+      }
+      break;
+    }
+    case "member_joined":
+      state.members = state.members.filter((m) => m.id !== data.member.id).concat([data.member]);
+      renderPeople();
+      break;
+    case "member_left":
+      state.members = state.members.filter((m) => m.id !== data.member_id);
+      renderPeople();
+      break;
+    case "member_renamed":
+      state.members = state.members.map((m) => (m.id === data.member.id ? data.member : m));
+      break;
+    case "workshop_changed":
+      state.workshop = data.workshop;
+      if (data.rooms) state.rooms = data.rooms;
+      renderAll();
+      break;
+    default:
+      break;
+  }
+}
+
+function applyResult(action, ack) {
+  if (!ack.ok) {
+    showNotice(ack.error.message);
+    removePendingIdea(action.payload.id);
+    live.sync(); // undo what we showed too early
+    return;
+  }
+  if (action.event === "post_idea") {
+    removePendingIdea(action.payload.id);
+    if (!state.me.ideas.includes(ack.idea.id)) state.me.ideas.push(ack.idea.id);
+    upsertIdea(ack.idea);
+  } else if (action.event === "vote") {
+    state.me.votes[String(ack.idea_id)] = ack.mine; // totals come with the room's events
+    renderMine();
+  } else if (action.event === "edit_idea") {
+    upsertIdea(ack.idea);
+  } else if (action.event === "withdraw_idea") {
+    removeIdea(ack.idea_id);
+  }
+}
+
+// ---- rendering -------------------------------------------------------------
+
+function showStatus({ state: connection, pending, error }) {
+  const status = $("status");
+  if (connection === "refused") {
+    status.textContent = t("refused");
+  } else {
+    let text = connection === "online" ? t("online") : connection === "offline" ? t("offline") : t("connecting");
+    if (pending) text += ` · ${t("pending", { n: pending })}`;
+    status.textContent = text;
+  }
+  status.dataset.state = connection;
+  if (error && error.data) console.warn("connection refused", error.data);
+}
+
+function showNotice(message) {
+  const notice = $("notice");
+  notice.textContent = message;
+  notice.hidden = false;
+  clearTimeout(showNotice.timer);
+  showNotice.timer = setTimeout(() => (notice.hidden = true), 6000);
+}
+
+function renderAll() {
+  $("question").textContent = state.workshop.question;
+  const inLobby = state.room.kind === "plenary";
+  $("lobby").hidden = !inLobby;
+  $("room").hidden = inLobby;
+  if (inLobby) {
+    renderLobby();
+  } else {
+    $("room-heading").textContent = state.room.name;
+    $("room-topic").textContent = state.room.topic;
+    ideaItems.forEach((li) => li.remove());
+    ideaItems.clear();
+    state.ideas.forEach(renderIdea);
+    renderPending();
+    renderPeople();
+    renderMine();
+  }
+}
+
+function renderLobby() {
+  const w = state.workshop;
+  const choosing = w.breakouts_open && w.assignment === "choose";
+  $("lobby-text").textContent = !w.breakouts_open ? t("lobby_wait") : choosing ? t("lobby_choose") : t("lobby_placed");
+  const list = $("room-choices");
+  list.replaceChildren();
+  if (!choosing) return;
+  state.rooms
+    .filter((room) => room.kind === "breakout")
+    .forEach((room) => {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "choice";
+      const name = document.createElement("strong");
+      name.textContent = room.name;
+      const topic = document.createElement("span");
+      topic.textContent = room.topic;
+      const count = document.createElement("span");
+      count.className = "meta";
+      count.textContent = t("members", { n: room.members });
+      button.append(name, topic, count);
+      button.addEventListener("click", () => live.send("choose_room", { room_id: room.id }));
+      li.append(button);
+      list.append(li);
+    });
+}
+
+function renderPeople() {
+  if (state.room.kind === "plenary") return;
+  $("room-people").textContent = t("members", { n: state.members.length });
+}
+
+function dotsLeft() {
+  const spent = Object.values(state.me.votes).reduce((a, b) => a + b, 0);
+  return state.workshop.dots_per_room - spent;
+}
+
+function renderMine() {
+  if (!state || state.room.kind === "plenary") return;
+  $("dots-left").textContent = t("dots_left", { n: dotsLeft() });
+  state.ideas.forEach(renderIdea);
+}
+
+function upsertIdea(idea) {
+  if (!state || idea.room_id !== state.room.id) return;
+  const index = state.ideas.findIndex((i) => i.id === idea.id);
+  if (index >= 0) state.ideas[index] = idea;
+  else state.ideas.push(idea);
+  renderIdea(idea);
+  $("ideas").dataset.count = String(state.ideas.length);
+}
+
+function removeIdea(ideaId) {
+  state.ideas = state.ideas.filter((i) => i.id !== ideaId);
+  delete state.me.votes[String(ideaId)];
+  state.me.ideas = state.me.ideas.filter((id) => id !== ideaId);
+  ideaItems.get(ideaId)?.remove();
+  ideaItems.delete(ideaId);
+  renderMine();
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function renderIdea(idea) {
+  let li = ideaItems.get(idea.id);
+  if (!li) {
+    li = element("li", "idea");
+    li.dataset.id = String(idea.id);
+    ideaItems.set(idea.id, li);
+    $("ideas").append(li);
+  }
+  if (li.querySelector("form")) return; // being edited: leave the editor alone
+  const mine = state.me.ideas.includes(idea.id);
+  const myDots = state.me.votes[String(idea.id)] || 0;
+  const text = element("p", "idea-text", idea.text);
+  const parts = [text];
+  if (idea.details) parts.push(element("p", "idea-details", idea.details));
+  const meta = element("p", "meta", idea.author || t("anonymous"));
+  if (idea.edited) meta.append(` · ${t("edited")}`);
+  parts.push(meta);
+
+  const row = element("div", "vote-row");
+  const minus = element("button", "dot-button", "−");
+  minus.type = "button";
+  minus.setAttribute("aria-label", t("remove_dot", { text: idea.text }));
+  minus.disabled = myDots === 0;
+  minus.addEventListener("click", () => vote(idea, -1));
+  const tally = element("span", "tally", t("dots_total", { n: idea.dots }));
+  tally.append(element("span", "mine", ` (${t("my_dots", { n: myDots })})`));
+  const plus = element("button", "dot-button", "+");
+  plus.type = "button";
+  plus.setAttribute("aria-label", t("add_dot", { text: idea.text }));
+  plus.disabled = dotsLeft() <= 0 || myDots >= state.workshop.max_dots_per_idea;
+  plus.addEventListener("click", () => vote(idea, 1));
+  row.append(minus, tally, plus);
+  parts.push(row);
+
+  if (mine) {
+    const own = element("div", "own-actions");
+    const edit = element("button", "link", t("edit"));
+    edit.type = "button";
+    edit.addEventListener("click", () => openEditor(li, idea));
+    const withdraw = element("button", "link danger", t("withdraw"));
+    withdraw.type = "button";
+    withdraw.addEventListener("click", () => {
+      if (window.confirm(t("confirm_withdraw"))) live.send("withdraw_idea", { idea_id: idea.id });
+    });
+    own.append(edit, withdraw);
+    parts.push(own);
+  }
+  li.replaceChildren(...parts);
+}
+
+function openEditor(li, idea) {
+  const form = element("form", "stack");
+  const textId = `edit-text-${idea.id}`;
+  const label = element("label", null, t("edit"));
+  label.htmlFor = textId;
+  const text = element("textarea");
+  text.id = textId;
+  text.maxLength = Number(body.dataset.ideaMax);
+  text.value = idea.text;
+  const details = element("textarea");
+  details.maxLength = Number(body.dataset.detailsMax);
+  details.value = idea.details;
+  details.setAttribute("aria-label", t("edit"));
+  const save = element("button", "primary", t("save"));
+  save.type = "submit";
+  const cancel = element("button", null, t("cancel"));
+  cancel.type = "button";
+  cancel.addEventListener("click", () => {
+    form.remove();
+    renderIdea(idea);
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    live.send("edit_idea", { idea_id: idea.id, text: text.value, details: details.value });
+    form.remove();
+    renderIdea({ ...idea, text: text.value, details: details.value });
+  });
+  form.append(label, text, details, save, cancel);
+  li.replaceChildren(form);
+  text.focus();
+}
+
+function vote(idea, delta) {
+  // Show it at once; the ack (or a resync after an error) sets the real numbers.
+  const key = String(idea.id);
+  state.me.votes[key] = (state.me.votes[key] || 0) + delta;
+  idea.dots += delta;
+  live.send("vote", { idea_id: idea.id, delta });
+  renderMine();
+}
+
+function pendingIdeas() {
+  return live.pending().filter((a) => a.event === "post_idea");
+}
+
+function renderPending() {
+  document.querySelectorAll(".idea.pending").forEach((li) => li.remove());
+  pendingIdeas().forEach((action) => {
+    const li = element("li", "idea pending");
+    li.dataset.action = action.payload.id;
+    li.append(element("p", "idea-text", action.payload.text), element("p", "meta", t("pending", { n: 1 })));
+    $("ideas").append(li);
+  });
+}
+
+function removePendingIdea(actionId) {
+  document.querySelector(`.idea.pending[data-action="${CSS.escape(actionId)}"]`)?.remove();
+}
+
+// ---- the idea form ---------------------------------------------------------
+
+const ideaText = $("idea-text");
+function updateCount() {
+  const left = Number(body.dataset.ideaMax) - ideaText.value.length;
+  $("idea-count").textContent = t("chars_left", { n: left });
+}
+ideaText.addEventListener("input", updateCount);
+updateCount();
+
+$("idea-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const text = ideaText.value.trim();
+  if (!text) {
+    ideaText.focus();
+    return;
+  }
+  live.send("post_idea", { text, details: $("idea-details").value.trim() });
+  ideaText.value = "";
+  $("idea-details").value = "";
+  updateCount();
+  renderPending();
+});
