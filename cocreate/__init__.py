@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
+from flask_babel import get_locale
 
 from cocreate import config as settings
 from cocreate.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
@@ -55,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
     limiter.init_app(app)
     socketio.init_app(
         app,

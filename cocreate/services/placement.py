@@ -2,12 +2,9 @@
 
 import random
 
-import sqlalchemy as sa
-
-from cocreate.extensions import db
 from cocreate.models import Participant, Room
 from cocreate.realtime import PARTICIPANT_NS, participant_channel
-from cocreate.services.snapshots import member_view
+from cocreate.services.snapshots import member_counts, member_view
 from cocreate.services.unit import Change
 
 
@@ -26,16 +23,8 @@ def move(change: Change, person: Participant, source: Room, target: Room) -> Non
 def spread(change: Change, people: list[Participant], rooms: dict[int, Room], plenary: Room) -> int:
     """Spread people over the locked breakout rooms so head counts differ by at most one
     more than they already did; ties go to a random room. Returns how many moved."""
-    counts = dict(
-        db.session.execute(
-            sa.select(Participant.room_id, sa.func.count())
-            .where(Participant.room_id.in_(list(rooms)))
-            .group_by(Participant.room_id)
-        )
-        .tuples()
-        .all()
-    )
-    load = {room_id: counts.get(room_id, 0) for room_id in rooms}
+    counts = member_counts(plenary.workshop_id)
+    load = {room_id: counts[room_id] for room_id in rooms}
     people = list(people)
     random.shuffle(people)
     for person in people:

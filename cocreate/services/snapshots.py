@@ -55,13 +55,14 @@ def workshop_view(workshop: Workshop) -> dict[str, Any]:
     }
 
 
-def _member_counts(workshop_id: int) -> Counter:
+def member_counts(workshop_id: int) -> Counter:
+    """Return how many participants each room of a workshop holds, by room id."""
     rows = db.session.execute(
         sa.select(Participant.room_id, sa.func.count())
         .where(Participant.workshop_id == workshop_id)
         .group_by(Participant.room_id)
     )
-    return Counter(dict(rows.tuples().all()))
+    return Counter(dict(rows.all()))
 
 
 def _ideas_in(room_ids: list[int]) -> list[dict[str, Any]]:
@@ -71,7 +72,7 @@ def _ideas_in(room_ids: list[int]) -> list[dict[str, Any]]:
         .where(Idea.room_id.in_(room_ids), Idea.status == "visible")
         .order_by(Idea.id)
     )
-    return [idea_view(idea, name) for idea, name in rows.tuples()]
+    return [idea_view(idea, name) for idea, name in rows]
 
 
 def _open_rooms(workshop: Workshop) -> list[Room]:
@@ -85,7 +86,7 @@ def my_votes(participant_id: int, room_id: int) -> dict[int, int]:
             Vote.participant_id == participant_id, Vote.room_id == room_id, Vote.dots > 0
         )
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def my_state(me: Participant) -> dict[str, Any]:
@@ -114,7 +115,7 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     """
     me = access.participant(participant_id)
     workshop = db.session.get(Workshop, me.workshop_id)
-    counts = _member_counts(workshop.id)
+    counts = member_counts(workshop.id)
     room = db.session.get(Room, me.room_id)
     members = db.session.scalars(
         sa.select(Participant).where(Participant.room_id == room.id).order_by(Participant.id)

@@ -12,7 +12,7 @@ from cocreate.models import ASSIGNMENT_MODES, Membership, Participant, Room, Wor
 from cocreate.services import access, validate
 from cocreate.services.errors import Invalid, NotFound
 from cocreate.services.placement import move
-from cocreate.services.snapshots import room_view, workshop_view
+from cocreate.services.snapshots import member_counts, room_view, workshop_view
 from cocreate.services.unit import Change, perform
 
 #: Join-code letters: no 0/O, 1/I/L, so a code read aloud or off a projector is typed right.
@@ -131,18 +131,10 @@ def workshops_of(user_id: int) -> list[Workshop]:
 def announce(change: Change, workshop: Workshop) -> dict:
     """Tell every open room that the workshop's rules or room list changed; return the news."""
     rooms = [room for room in workshop.rooms if not room.removed]
-    counts = dict(
-        db.session.execute(
-            sa.select(Participant.room_id, sa.func.count())
-            .where(Participant.workshop_id == workshop.id)
-            .group_by(Participant.room_id)
-        )
-        .tuples()
-        .all()
-    )
+    counts = member_counts(workshop.id)
     data = {
         "workshop": workshop_view(workshop),
-        "rooms": [room_view(room, counts.get(room.id, 0)) for room in rooms],
+        "rooms": [room_view(room, counts[room.id]) for room in rooms],
     }
     for room in change.lock_rooms([room.id for room in rooms]).values():
         change.record(room, "workshop_changed", data)

@@ -1,0 +1,158 @@
+"""Browser fixtures: the real server process (eventlet, as in production) and Debian's Chromium.
+
+Playwright's own browsers are never downloaded: the tests drive the system Chromium
+through Playwright's sync API (no pytest-playwright plugin).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository, wherever it is cloned
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("COCREATE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+START_TIMEOUT_S = 30
+#: How long an expect() waits for the page to get there (real sockets, batched events).
+EXPECT_TIMEOUT_MS = 15_000
+
+#: A phone: small screen, touch, high density.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "has_touch": True,
+    "is_mobile": True,
+    "device_scale_factor": 3,
+}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _read(path: Path) -> str:
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@pytest.fixture(scope="module")
+def live_server(request, tmp_path_factory):
+    """Migrate a fresh SQLite database, run `python wsgi.py` on a free port, yield its URL."""
+    workdir = tmp_path_factory.mktemp("server")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'cocreate.sqlite'}",
+        "SECRET_KEY": "test-secret",
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    # Settings a developer's shell may carry that would point the server elsewhere.
+    for name in ("COCREATE_BASE_URL", "SOCKETIO_MESSAGE_QUEUE", "SOCKETIO_ASYNC_MODE"):
+        env.pop(name, None)
+
+    migrate = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "cocreate", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if migrate.returncode != 0:
+        pytest.fail(f"`flask db upgrade` failed:\n{migrate.stdout}\n{migrate.stderr}")
+
+    out_path, err_path = workdir / "server.out", workdir / "server.err"
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        server = subprocess.Popen(
+            [sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=out, stderr=err
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    failed_before = request.session.testsfailed
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not _answers(f"{base_url}/"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(
+                    f"The server did not answer on {base_url} within {START_TIMEOUT_S} s "
+                    f"(exit code {server.poll()}).\n--- stdout ---\n{_read(out_path)}"
+                    f"\n--- stderr ---\n{_read(err_path)}"
+                )
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if request.session.testsfailed > failed_before:
+            capture = request.config.pluginmanager.getplugin("capturemanager")
+            with capture.global_and_fixture_disabled():
+                print(f"\n--- server stdout ---\n{_read(out_path)}", flush=True)
+                print(f"--- server stderr ---\n{_read(err_path)}", flush=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright's sync API."""
+    # Imported here so that collecting the other tests needs no Playwright.
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Open browser contexts (one per device); every one is closed after the test."""
+    contexts = []
+
+    def open_context(**options):
+        context = browser.new_context(**options)
+        context.set_default_timeout(EXPECT_TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """The folder for screenshots (gitignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,136 @@
+"""The dot budget, the per-idea maximum and idempotency hold under concurrent requests.
+
+Real threads, each with its own database session, start together at a barrier.
+Runs on SQLite (the embedded default) and on PostgreSQL (the scale-out database).
+"""
+
+import threading
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from cocreate.extensions import db
+from cocreate.models import Idea, Vote
+from cocreate.services import ideas, votes
+from cocreate.services.errors import Conflict
+from tests.conftest import World, action_id
+
+THREADS = 16
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_app(request):
+    """The app on SQLite, then on PostgreSQL."""
+    name = "app" if request.param == "sqlite" else "pg_app"
+    return request.getfixturevalue(name)
+
+
+def race(app, calls):
+    """Run the calls at once, each in its own thread and app context; return the outcomes."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        with app.app_context():
+            barrier.wait()
+            try:
+                outcomes[index] = call()
+            except Conflict as error:
+                outcomes[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def setup_room(app, *, dots: int, most: int, ideas_count: int, voters: int = 1):
+    with app.app_context():
+        world = World()
+        w = world.workshop(dots_per_room=dots, max_dots_per_idea=most)
+        people = [world.join(w, room=w["rooms"][0]) for _ in range(voters)]
+        idea_ids = [
+            ideas.post_idea(people[0], f"Idea {n}")["idea"]["id"] for n in range(ideas_count)
+        ]
+        db.session.remove()
+    return people, idea_ids
+
+
+def stored(app):
+    """The votes as stored: per (participant, idea), and the ideas' totals."""
+    with app.app_context():
+        rows = db.session.execute(sa.select(Vote.participant_id, Vote.idea_id, Vote.dots)).all()
+        totals = dict(db.session.execute(sa.select(Idea.id, Idea.dots)).all())
+        db.session.remove()
+    return rows, totals
+
+
+def test_the_budget_holds_when_one_phone_fires_many_votes(any_app):
+    (me,), idea_ids = setup_room(any_app, dots=5, most=5, ideas_count=8)
+    calls = [
+        (lambda i=i: votes.give_dot(me, idea_ids[i % 8], 1, action_id=action_id()))
+        for i in range(THREADS)
+    ]
+    outcomes = race(any_app, calls)
+    accepted = [o for o in outcomes if isinstance(o, dict)]
+    assert len(accepted) == 5
+    assert all(isinstance(o, Conflict) for o in outcomes if not isinstance(o, dict))
+    assert sorted(o["dots_left"] for o in accepted) == [0, 1, 2, 3, 4]
+    rows, totals = stored(any_app)
+    assert sum(dots for _, _, dots in rows) == 5
+    assert sum(totals.values()) == 5
+
+
+def test_the_maximum_per_idea_holds(any_app):
+    (me,), (idea,) = setup_room(any_app, dots=10, most=3, ideas_count=1)
+    outcomes = race(
+        any_app, [lambda: votes.give_dot(me, idea, 1, action_id=action_id())] * THREADS
+    )
+    assert sum(isinstance(o, dict) for o in outcomes) == 3
+    _, totals = stored(any_app)
+    assert totals[idea] == 3
+
+
+def test_many_phones_voting_at_once_are_all_counted(any_app):
+    people, (idea,) = setup_room(any_app, dots=5, most=1, ideas_count=1, voters=THREADS)
+    outcomes = race(
+        any_app,
+        [(lambda p=p: votes.give_dot(p, idea, 1, action_id=action_id())) for p in people],
+    )
+    assert all(isinstance(o, dict) for o in outcomes)
+    assert sorted(o["dots"] for o in outcomes) == list(range(1, THREADS + 1))
+    rows, totals = stored(any_app)
+    assert totals[idea] == THREADS == len(rows)
+
+
+def test_a_retried_action_racing_itself_counts_once(any_app):
+    (me,), (idea,) = setup_room(any_app, dots=5, most=5, ideas_count=1)
+    same = action_id()
+    outcomes = race(any_app, [lambda: votes.give_dot(me, idea, 1, action_id=same)] * 8)
+    assert all(isinstance(o, dict) for o in outcomes)
+    assert len({tuple(sorted(o.items())) for o in outcomes}) == 1  # the first result, 8 times
+    _, totals = stored(any_app)
+    assert totals[idea] == 1
+
+
+def test_taking_back_and_giving_at_once_never_goes_negative(any_app):
+    (me,), idea_ids = setup_room(any_app, dots=2, most=2, ideas_count=2)
+    with any_app.app_context():
+        votes.give_dot(me, idea_ids[0], 1)
+        db.session.remove()
+    calls = [(lambda: votes.give_dot(me, idea_ids[0], -1, action_id=action_id()))] * 4 + [
+        (lambda: votes.give_dot(me, idea_ids[1], 1, action_id=action_id()))
+    ] * 4
+    outcomes = race(any_app, calls)
+    taken = Counter(isinstance(o, dict) for o in outcomes[:4])[True]
+    given = Counter(isinstance(o, dict) for o in outcomes[4:])[True]
+    assert taken == 1
+    assert given in (1, 2)  # 2 unless every give ran before the take-back
+    rows, totals = stored(any_app)
+    assert all(dots >= 0 for _, _, dots in rows)
+    assert totals == {idea_ids[0]: 0, idea_ids[1]: given}
