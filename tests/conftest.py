@@ -14,7 +14,9 @@ from cocreate.extensions import db, socketio
 from cocreate.realtime import MODERATOR_NS, PARTICIPANT_NS
 from cocreate.services import accounts, participants, workshops
 
-PG_ADMIN_URL = os.environ.get("COCREATE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get(
+    "COCREATE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def settings(database_url: str, **extra) -> dict:
@@ -86,9 +88,7 @@ def pg_app(pg_database):
     """An app on the PostgreSQL test database, emptied before the test."""
     app = create_app(settings(pg_database))
     with app.app_context():
-        tables = ", ".join(
-            f'"{t.name}"' for t in db.metadata.sorted_tables
-        )
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
         db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.session.commit()
     yield app

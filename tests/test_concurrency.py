@@ -88,9 +88,7 @@ def test_the_budget_holds_when_one_phone_fires_many_votes(any_app):
 
 def test_the_maximum_per_idea_holds(any_app):
     (me,), (idea,) = setup_room(any_app, dots=10, most=3, ideas_count=1)
-    outcomes = race(
-        any_app, [lambda: votes.give_dot(me, idea, 1, action_id=action_id())] * THREADS
-    )
+    outcomes = race(any_app, [lambda: votes.give_dot(me, idea, 1, action_id=action_id())] * THREADS)
     assert sum(isinstance(o, dict) for o in outcomes) == 3
     _, totals = stored(any_app)
     assert totals[idea] == 3

@@ -5,15 +5,20 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from typing import Annotated
 
 from flask import current_app, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cocreate.extensions import db
 from cocreate.services.errors import DomainError
 
 log = logging.getLogger(__name__)
+
+
+#: A database id as clients send it: a positive 32-bit integer, nothing bigger.
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class Payload(BaseModel):

@@ -7,7 +7,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from cocreate.realtime import workshop_channel
 from cocreate.services import access, participants, snapshots
 from cocreate.services.errors import DomainError
-from cocreate.sockets.gate import Action, Payload, event, limiter
+from cocreate.sockets.gate import Action, Id, Payload, event, limiter
 
 
 def current_moderator() -> int | None:
@@ -20,8 +20,8 @@ class Sync(Payload):
 
 
 class Move(Action):
-    participant_id: int
-    room_id: int
+    participant_id: Id
+    room_id: Id
 
 
 class SetAssignment(Action):

@@ -11,7 +11,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_r
 from cocreate.realtime import participant_channel, room_channel
 from cocreate.services import access, ideas, participants, snapshots, votes, workshops
 from cocreate.services.errors import DomainError
-from cocreate.sockets.gate import Action, Payload, event, limiter
+from cocreate.sockets.gate import Action, Id, Payload, event, limiter
 
 
 def current_participant() -> int | None:
@@ -22,7 +22,7 @@ def current_participant() -> int | None:
 class Sync(Payload):
     """Catch up: events after `since` in the participant's room, or a snapshot."""
 
-    room_id: int | None = None
+    room_id: Id | None = None
     since: int | None = None
 
 
@@ -32,22 +32,22 @@ class PostIdea(Action):
 
 
 class EditIdea(Action):
-    idea_id: int
+    idea_id: Id
     text: str
     details: str = ""
 
 
 class IdeaRef(Action):
-    idea_id: int
+    idea_id: Id
 
 
 class Vote(Action):
-    idea_id: int
+    idea_id: Id
     delta: int
 
 
 class ChooseRoom(Action):
-    room_id: int
+    room_id: Id
 
 
 class SetName(Action):

@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange
 
 
@@ -24,9 +32,9 @@ class SetupForm(FlaskForm):
 def assignment_choices():
     """Return the assignment modes with their labels."""
     return [
-        ("choose", _l("Participants choose a room")),
-        ("random", _l("Spread participants randomly and evenly")),
-        ("manual", _l("The moderator places each participant")),
+        SelectChoice("choose", _l("Participants choose a room")),
+        SelectChoice("random", _l("Spread participants randomly and evenly")),
+        SelectChoice("manual", _l("The moderator places each participant")),
     ]
 
 

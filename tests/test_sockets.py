@@ -1,0 +1,315 @@
+"""Socket.IO handlers: who may connect, acks for every action, broadcasts, resync."""
+
+import logging
+
+import pytest
+
+from cocreate.extensions import socketio
+from cocreate.realtime import MODERATOR_NS, PARTICIPANT_NS, broadcaster
+from cocreate.services import participants
+from tests.conftest import World, action_id
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def workshop(app):
+    """A workshop with two rooms whose owner can sign in; participants are placed by hand."""
+    with app.app_context():
+        world = World()
+        owner = world.user("owner@example.org", PASSWORD)
+        return world.workshop(
+            owner, rooms=2, assignment="manual", dots_per_room=3, max_dots_per_idea=2
+        )
+
+
+def place(app, workshop, phone, room_index):
+    """Move a phone's participant to a breakout room and let it follow (as the page does)."""
+    me = phone.snapshot()["me"]["id"]
+    with app.app_context():
+        participants.move_participant(
+            workshop["owner"], workshop["id"], me, workshop["rooms"][room_index]
+        )
+    assert phone.received("moved") == [{"room_id": workshop["rooms"][room_index]}]
+    return phone.snapshot()
+
+
+class TestConnecting:
+    def test_a_device_that_did_not_join_is_refused(self, app, workshop):
+        client = socketio.test_client(
+            app, namespace=PARTICIPANT_NS, auth={"workshop": workshop["code"]}
+        )
+        assert not client.is_connected(PARTICIPANT_NS)
+
+    def test_joining_one_workshop_does_not_open_another(self, app, workshop, phone):
+        with app.app_context():
+            other = World().workshop()
+        me = phone(workshop["code"], "Amina")
+        sneaky = socketio.test_client(
+            app,
+            namespace=PARTICIPANT_NS,
+            auth={"workshop": other["code"]},
+            flask_test_client=me.http,
+        )
+        assert not sneaky.is_connected(PARTICIPANT_NS)
+
+    @pytest.mark.parametrize("auth", [None, {}, {"workshop": 42}, "ABCD"])
+    def test_bad_connect_payloads_are_refused(self, app, workshop, phone, auth):
+        me = phone(workshop["code"])
+        client = socketio.test_client(
+            app, namespace=PARTICIPANT_NS, auth=auth, flask_test_client=me.http
+        )
+        assert not client.is_connected(PARTICIPANT_NS)
+
+    def test_the_snapshot_is_the_device_s_own(self, app, workshop, phone):
+        me = phone(workshop["code"], "Amina")
+        snapshot = me.snapshot()
+        assert snapshot["me"]["name"] == "Amina"
+        assert snapshot["room"]["kind"] == "plenary"
+        assert snapshot["workshop"]["code"] == workshop["code"]
+
+    def test_moderator_needs_an_account_that_runs_the_workshop(self, app, workshop, console):
+        anonymous = socketio.test_client(
+            app, namespace=MODERATOR_NS, auth={"workshop": workshop["id"]}
+        )
+        assert not anonymous.is_connected(MODERATOR_NS)
+        with app.app_context():
+            World().user("stranger@example.org", PASSWORD)
+            other = World().workshop()
+        stranger = console("stranger@example.org", PASSWORD, workshop["id"])
+        assert not stranger.socket.is_connected(MODERATOR_NS)
+        owner = console("owner@example.org", PASSWORD, workshop["id"])
+        assert owner.socket.is_connected(MODERATOR_NS)
+        other_console = console("owner@example.org", PASSWORD, other["id"])
+        assert not other_console.socket.is_connected(MODERATOR_NS)
+
+
+class TestActions:
+    def test_post_is_acked_and_reaches_the_room_only(self, app, workshop, phone):
+        ana, ben, cy = (
+            phone(workshop["code"], "Ana"),
+            phone(workshop["code"], "Ben"),
+            phone(workshop["code"], "Cy"),
+        )
+        place(app, workshop, ana, 0)
+        place(app, workshop, ben, 0)
+        place(app, workshop, cy, 1)
+        for p in (ana, ben, cy):
+            p.received()
+        ack = ana.send("post_idea", text="<script>alert(1)</script>", details="")
+        assert ack["ok"] is True
+        assert (
+            ack["idea"]["text"] == "<script>alert(1)</script>"
+        )  # stored as typed, escaped on screen
+        [batch] = ben.received()
+        assert batch["room_id"] == workshop["rooms"][0]
+        assert [e["type"] for e in batch["events"]] == ["idea_posted"]
+        assert batch["events"][0]["data"]["idea"]["id"] == ack["idea"]["id"]
+        assert cy.received() == []
+
+    def test_a_retried_action_gets_the_first_ack_and_no_second_broadcast(
+        self, app, workshop, phone
+    ):
+        ana, ben = phone(workshop["code"]), phone(workshop["code"])
+        place(app, workshop, ana, 0)
+        place(app, workshop, ben, 0)
+        ben.received()
+        payload = {"id": action_id(), "text": "Only once", "details": ""}
+        first = ana.send("post_idea", payload)
+        again = ana.send("post_idea", payload)
+        assert first == again
+        assert len(ben.received()) == 1
+        assert [i["text"] for i in ben.snapshot()["ideas"]] == ["Only once"]
+
+    def test_votes_and_budget_in_acks(self, app, workshop, phone):
+        ana, ben = phone(workshop["code"]), phone(workshop["code"])
+        place(app, workshop, ana, 0)
+        place(app, workshop, ben, 0)
+        idea = ana.send("post_idea", text="Shared desk")["idea"]["id"]
+        ben.received()
+        assert ana.send("vote", idea_id=idea, delta=1) == {
+            "ok": True,
+            "idea_id": idea,
+            "dots": 1,
+            "mine": 1,
+            "dots_left": 2,
+        }
+        ana.send("vote", idea_id=idea, delta=1)
+        refused = ana.send("vote", idea_id=idea, delta=1)
+        assert refused["ok"] is False
+        assert refused["error"]["code"] == "conflict"
+        assert "at most 2 dots" in refused["error"]["message"]
+        totals = [e["data"]["dots"] for b in ben.received() for e in b["events"]]
+        assert totals == [1, 2]
+
+    def test_acting_in_another_room_is_refused(self, app, workshop, phone):
+        ana, cy = phone(workshop["code"]), phone(workshop["code"])
+        place(app, workshop, ana, 0)
+        place(app, workshop, cy, 1)
+        idea = ana.send("post_idea", text="Room one")["idea"]["id"]
+        for event, fields in [
+            ("vote", {"idea_id": idea, "delta": 1}),
+            ("edit_idea", {"idea_id": idea, "text": "Hijack"}),
+            ("withdraw_idea", {"idea_id": idea}),
+        ]:
+            ack = cy.send(event, **fields)
+            assert ack["ok"] is False
+            assert ack["error"]["code"] == "not_found"
+
+    def test_the_lobby_cannot_post(self, app, workshop, phone):
+        ack = phone(workshop["code"]).send("post_idea", text="Too early")
+        assert ack["error"]["code"] == "not_allowed"
+
+    @pytest.mark.parametrize(
+        ("payload", "code"),
+        [
+            ("just a string", "bad_request"),
+            (["a", "list"], "bad_request"),
+            (None, "bad_request"),
+            ({"text": "no id"}, "bad_request"),
+            ({"id": "not-a-uuid", "text": "x"}, "invalid"),
+            ({"id": "ID", "text": 5}, "bad_request"),
+            ({"id": "ID", "text": "x", "extra": 1}, "bad_request"),
+            ({"id": "ID", "text": "x" * 281}, "invalid"),
+            ({"id": "ID", "text": "x" * 20000}, "too_large"),
+        ],
+    )
+    def test_bad_payloads_get_error_acks_and_no_server_error(
+        self, app, workshop, phone, payload, code, caplog
+    ):
+        me = phone(workshop["code"])
+        place(app, workshop, me, 0)
+        if isinstance(payload, dict) and payload.get("id") == "ID":
+            payload["id"] = action_id()
+        with caplog.at_level(logging.WARNING):
+            ack = me.socket.emit("post_idea", payload, namespace=PARTICIPANT_NS, callback=True)
+        assert ack["ok"] is False
+        assert ack["error"]["code"] == code
+        assert ack["error"]["message"]
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+    @pytest.mark.parametrize(
+        ("event", "fields"),
+        [
+            ("vote", {"idea_id": "1", "delta": 1}),
+            ("vote", {"idea_id": 1, "delta": 1.5}),
+            ("vote", {"idea_id": 10**30, "delta": 1}),
+            ("edit_idea", {"idea_id": None, "text": "x"}),
+            ("choose_room", {"room_id": [1]}),
+            ("set_name", {"name": {"first": "x"}}),
+        ],
+    )
+    def test_wrong_types_get_error_acks(self, app, workshop, phone, event, fields, caplog):
+        me = phone(workshop["code"])
+        place(app, workshop, me, 0)
+        with caplog.at_level(logging.WARNING):
+            ack = me.send(event, **fields)
+        assert ack["ok"] is False
+        assert ack["error"]["code"] == "bad_request"
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+    def test_flooding_is_refused_with_a_message(self, app, workshop, phone):
+        app.config.update(SOCKET_RATE_BURST=3, SOCKET_RATE_PER_SECOND=0.001)
+        me = phone(workshop["code"])
+        acks = [me.send("set_name", name="x") for _ in range(5)]
+        assert [a["ok"] for a in acks] == [True, True, True, False, False]
+        assert acks[-1]["error"]["code"] == "rate_limited"
+
+    def test_renaming_is_seen_by_the_room(self, app, workshop, phone):
+        ana, ben = phone(workshop["code"], "Ana"), phone(workshop["code"], "Ben")
+        ben.received()
+        assert ana.send("set_name", name="Ana B.")["name"] == "Ana B."
+        events = [e for b in ben.received() for e in b["events"]]
+        assert events[-1]["type"] == "member_renamed"
+        assert events[-1]["data"]["member"]["name"] == "Ana B."
+
+
+class TestResync:
+    def test_events_since_a_sequence_number(self, app, workshop, phone):
+        ana, ben = phone(workshop["code"]), phone(workshop["code"])
+        place(app, workshop, ana, 0)
+        snapshot = place(app, workshop, ben, 0)
+        seq = snapshot["room"]["seq"]
+        ana.send("post_idea", text="One")
+        ana.send("post_idea", text="Two")
+        ack = ben.send("sync", {"room_id": snapshot["room"]["id"], "since": seq})
+        assert [e["seq"] for e in ack["events"]] == [seq + 1, seq + 2]
+        assert ack["me"]["dots_left"] == 3
+        assert "snapshot" not in ack
+
+    def test_a_stale_room_gets_a_snapshot(self, app, workshop, phone):
+        me = phone(workshop["code"])
+        lobby = me.snapshot()["room"]
+        place(app, workshop, me, 1)
+        ack = me.send("sync", {"room_id": lobby["id"], "since": lobby["seq"]})
+        assert ack["snapshot"]["room"]["id"] == workshop["rooms"][1]
+
+    def test_a_moved_phone_follows_its_new_room(self, app, workshop, phone):
+        ana, ben = phone(workshop["code"]), phone(workshop["code"])
+        place(app, workshop, ana, 0)
+        place(app, workshop, ben, 1)
+        place(app, workshop, ben, 0)  # the phone resyncs and leaves room 2's channel
+        ben.received()
+        ana.send("post_idea", text="Hello")
+        assert [e["type"] for b in ben.received() for e in b["events"]] == ["idea_posted"]
+        cy = phone(workshop["code"])
+        place(app, workshop, cy, 1)
+        cy.send("post_idea", text="Room two")
+        assert ben.received() == []
+
+
+class TestModerator:
+    def test_console_moves_and_sees_every_room(self, app, workshop, phone, console):
+        me = phone(workshop["code"], "Ana")
+        desk = console("owner@example.org", PASSWORD, workshop["id"])
+        snapshot = desk.send("sync", {})["snapshot"]
+        assert [r["kind"] for r in snapshot["rooms"]] == ["plenary", "breakout", "breakout"]
+        person = snapshot["rooms"][0]["members_list"][0]["id"]
+        ack = desk.send("move_participant", participant_id=person, room_id=workshop["rooms"][1])
+        assert ack == {"ok": True, "participant_id": person, "room_id": workshop["rooms"][1]}
+        assert me.received("moved") == [{"room_id": workshop["rooms"][1]}]
+        me.snapshot()
+        me.send("post_idea", text="Seen by the console")
+        batches = [
+            m["args"][0] for m in desk.socket.get_received(MODERATOR_NS) if m["name"] == "events"
+        ]
+        types = [e["type"] for b in batches for e in b["events"]]
+        assert "idea_posted" in types
+
+    def test_open_spread_close(self, app, workshop, phone, console):
+        phones = [phone(workshop["code"]) for _ in range(4)]
+        desk = console("owner@example.org", PASSWORD, workshop["id"])
+        assert desk.send("set_assignment", mode="random")["workshop"]["assignment"] == "random"
+        assert desk.send("open_breakouts", {"id": action_id()})["moved"] == 4
+        rooms = [p.snapshot()["room"]["id"] for p in phones]
+        assert sorted(rooms.count(r) for r in workshop["rooms"]) == [2, 2]
+        assert desk.send("close_breakouts", {"id": action_id()})["moved"] == 4
+        assert {p.snapshot()["room"]["kind"] for p in phones} == {"plenary"}
+
+    def test_moderator_events_are_checked(self, app, workshop, console):
+        desk = console("owner@example.org", PASSWORD, workshop["id"])
+        assert desk.send("set_assignment", mode="lottery")["error"]["code"] == "invalid"
+        assert desk.send("move_participant", participant_id=999, room_id=1)["ok"] is False
+        assert desk.send("spread", {"id": 7})["error"]["code"] == "bad_request"
+
+
+def test_the_broadcaster_coalesces_a_burst_into_one_message_per_room(app, workshop, phone):
+    ana, ben = phone(workshop["code"]), phone(workshop["code"])
+    place(app, workshop, ana, 0)
+    place(app, workshop, ben, 0)
+    idea = ana.send("post_idea", text="Popular")["idea"]["id"]
+    ben.received()
+    broadcaster.configure(60)  # a long interval: nothing goes out until we flush
+    try:
+        ana.send("vote", idea_id=idea, delta=1)
+        ana.send("vote", idea_id=idea, delta=1)
+        ana.send("vote", idea_id=idea, delta=-1)
+        assert ben.received() == []
+        with app.app_context():
+            assert broadcaster.flush() == 1
+    finally:
+        broadcaster.configure(0)
+    [batch] = ben.received()
+    assert [e["data"]["dots"] for e in batch["events"]] == [1, 2, 1]
+    seqs = [e["seq"] for e in batch["events"]]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 3
