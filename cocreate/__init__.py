@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         # A participant's action is small; anything bigger is refused by the transport.
         max_http_buffer_size=64 * 1024,
         ping_interval=10,

@@ -51,6 +51,8 @@ def from_environment() -> dict:
             os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cocreate.sqlite'}")
         ),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        # The Redis channel shared by the processes of one deployment.
+        "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "cocreate"),
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE") or "threading",
         "COCREATE_BASE_URL": os.environ.get("COCREATE_BASE_URL", "").rstrip("/") or None,
         "COCREATE_EMIT_INTERVAL": float(os.environ.get("COCREATE_EMIT_INTERVAL", "0.2")),
