@@ -117,7 +117,6 @@ def _answers(base: str) -> bool:
 def workshop(cluster):
     """A workshop with two rooms, written through the services from this process."""
     from cocreate import create_app
-
     from cocreate.extensions import db
 
     app = create_app(settings(cluster["database"]))
