@@ -59,6 +59,9 @@ def from_environment() -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # How many reverse proxies stand in front (X-Forwarded-For/-Proto/-Host are trusted
+        # from that many hops); 0 when the app is reached directly.
+        "PROXY_HOPS": _int("COCREATE_PROXY_HOPS", 0),
         "MAX_CONNECTIONS": _int("COCREATE_MAX_CONNECTIONS", 5000),
         "PRODUCTION": production,
     }

@@ -22,3 +22,17 @@ csrf = CSRFProtect()
 babel = Babel()
 socketio = SocketIO()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def failed(response) -> bool:
+    """Count a try against a limit only when it failed (wrong code, wrong password).
+
+    A whole venue may reach the server from one address: successful joins must
+    never be throttled, guessing must be.
+    """
+    return response.status_code in (200, 400, 404)
+
+
+def unknown_code(response) -> bool:
+    """Count a join against the limit only when its code matched no workshop."""
+    return response.status_code == 404

@@ -222,8 +222,21 @@ class TestSafety:
         shutil.copy(migrated_sqlite, path)
         app = create_app(settings(f"sqlite:///{path}", RATELIMIT_ENABLED=True))
         client = app.test_client()
+        with app.app_context():
+            code = World().workshop()["code"]
+        # A whole venue behind one address joins freely...
+        for _ in range(30):
+            assert app.test_client().post(f"/j/{code}", data={"name": ""}).status_code == 302
+            assert app.test_client().post("/api/join", json={"code": code}).status_code == 200
+        # ...but guessing codes is stopped, with a clear message.
         codes = [client.post("/", data={"code": "ZZZZZZZZ"}).status_code for _ in range(21)]
+        assert codes[:20] == [404] * 20
         assert codes[-1] == 429
+        assert "Too many tries" in client.post("/", data={"code": "ZZZZZZZZ"}).get_data(
+            as_text=True
+        )
+        guesses = [client.get("/j/ZZZZZZZZ").status_code for _ in range(21)]
+        assert guesses[-1] == 429
 
     def test_production_refuses_to_start_without_a_secret(self, monkeypatch):
         monkeypatch.setenv("COCREATE_ENV", "production")

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, request
 
-from cocreate.extensions import csrf, limiter
+from cocreate.extensions import csrf, limiter, unknown_code
 from cocreate.services import participants, snapshots, workshops
 from cocreate.views.participate import device_token
 
@@ -11,7 +11,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.route("/join", methods=["POST"])
 @csrf.exempt  # no cookie to ride on before joining; the answer sets it
-@limiter.limit("20/minute")
+@limiter.limit("20/minute", deduct_when=unknown_code)
 def join():
     """Join a workshop by code; the response sets the device cookie."""
     body = request.get_json(silent=True)

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
-from cocreate.extensions import limiter
+from cocreate.extensions import failed, limiter
 from cocreate.services import accounts
 from cocreate.services.errors import DomainError
 from cocreate.views.forms import LoginForm, SetupForm
@@ -20,7 +20,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit("10/minute", methods=["POST"], deduct_when=failed)
 def login():
     """Sign in an organizer or moderator."""
     if not accounts.has_accounts():
@@ -44,7 +44,7 @@ def logout():
 
 
 @bp.route("/setup", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit("10/minute", methods=["POST"], deduct_when=failed)
 def setup():
     """Create the first organizer account; closed once any account exists."""
     if accounts.has_accounts():

@@ -5,7 +5,7 @@ import secrets
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
-from cocreate.extensions import limiter
+from cocreate.extensions import failed, limiter, unknown_code
 from cocreate.services import participants, workshops
 from cocreate.services.errors import DomainError
 from cocreate.views.forms import CodeForm, JoinForm
@@ -23,7 +23,7 @@ def device_token(*, create: bool = False) -> str | None:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit("20/minute", methods=["POST"])
+@limiter.limit("20/minute", methods=["POST"], deduct_when=failed)
 def home():
     """Type a workshop code, or sign in to run one."""
     form = CodeForm()
@@ -32,13 +32,13 @@ def home():
             workshop = workshops.workshop_by_code(form.code.data)
         except DomainError as error:
             form.code.errors.append(error.message)
-        else:
-            return redirect(url_for("participate.join", code=workshop.join_code))
+            return render_template("participate/home.html", form=form), error.http_status
+        return redirect(url_for("participate.join", code=workshop.join_code))
     return render_template("participate/home.html", form=form)
 
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
-@limiter.limit("20/minute", methods=["POST"])
+@limiter.limit("20/minute", deduct_when=unknown_code)
 def join(code: str):
     """Join a workshop (the QR code's address); a device that joined before goes straight in."""
     workshop = workshops.workshop_by_code(code)

@@ -1,0 +1,185 @@
+"""Benchmark: phones voting at once against a real server process.
+
+Starts `python wsgi.py` (eventlet) on a fresh database, joins N phones over HTTP,
+connects each with the Python Socket.IO client (WebSocket), and has every phone
+give and take back dots as fast as its acks come back. Prints the throughput, the
+ack latency and how many broadcast messages each phone received for the events
+it was sent (the coalescing of DESIGN §8).
+
+    .venv/bin/python bench/live_votes.py                 # SQLite, 40 phones × 20 votes
+    .venv/bin/python bench/live_votes.py --postgres      # PostgreSQL on 127.0.0.1
+    .venv/bin/python bench/live_votes.py --phones 100 --votes 10
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+import socketio
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def prepare_database(postgres: bool, folder: str) -> tuple[str, callable]:
+    if not postgres:
+        return f"sqlite:///{folder}/bench.sqlite", lambda: None
+    name = f"cocreate_bench_{os.getpid()}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phones", type=int, default=40)
+    parser.add_argument("--votes", type=int, default=20, help="votes per phone")
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="cocreate-bench-")
+    url, drop = prepare_database(args.postgres, folder)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "PORT": str(port)}
+    env.pop("SOCKETIO_ASYNC_MODE", None)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "cocreate", "db", "upgrade"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    server = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        run(args, url, base)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        drop()
+
+
+def run(args, url: str, base: str) -> None:
+    from cocreate import create_app
+    from cocreate.extensions import db
+    from cocreate.services import accounts, participants, workshops
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        owner = accounts.create_user("bench@example.org", "Bench", "bench password")
+        workshop_id = workshops.create_workshop(
+            owner,
+            workshops.WorkshopSettings(title="Bench", question="?", dots_per_room=5,
+                                       max_dots_per_idea=5, assignment="random"),
+            [("Room", "")],
+        )
+        participants.open_breakouts(owner, workshop_id)
+        from cocreate.services.snapshots import moderator_snapshot
+
+        code = moderator_snapshot(owner, workshop_id)["workshop"]["code"]
+        db.engine.dispose()
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(base + "/", timeout=2).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit("the server did not start")
+        time.sleep(0.1)
+
+    phones = []
+    for n in range(args.phones):
+        http = requests.Session()
+        http.post(f"{base}/api/join", json={"code": code, "name": f"P{n}"}, timeout=10)
+        counts = {"messages": 0, "events": 0}
+        client = socketio.Client(http_session=http, reconnection=False)
+
+        def on_events(batch, counts=counts):
+            counts["messages"] += 1
+            counts["events"] += len(batch["events"])
+
+        client.on("events", on_events, namespace="/participant")
+        client.connect(base, namespaces=["/participant"], auth={"workshop": code},
+                       transports=["websocket"], wait_timeout=10)
+        phones.append((client, counts))
+
+    def act(client, event, **fields):
+        return client.call(event, {"id": str(uuid.uuid4()), **fields},
+                           namespace="/participant", timeout=30)
+
+    idea = act(phones[0][0], "post_idea", text="Benchmark idea")["idea"]["id"]
+    time.sleep(1)
+    for _, counts in phones:
+        counts.update(messages=0, events=0)
+
+    latencies: list[float] = []
+    failures = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(phones))
+
+    def vote_loop(client):
+        barrier.wait()
+        mine = []
+        for n in range(args.votes):
+            started = time.perf_counter()
+            ack = act(client, "vote", idea_id=idea, delta=1 if n % 2 == 0 else -1)
+            mine.append(time.perf_counter() - started)
+            if not ack["ok"]:
+                failures.append(ack)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=vote_loop, args=(c,)) for c, _ in phones]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    time.sleep(1.5)  # let the last batches arrive
+
+    total = len(latencies)
+    messages = [c["messages"] for _, c in phones]
+    events = [c["events"] for _, c in phones]
+    for client, _ in phones:
+        client.disconnect()
+    print(f"database: {'PostgreSQL' if args.postgres else 'SQLite (WAL)'}; server: one eventlet process")
+    print(f"phones: {args.phones}, votes per phone: {args.votes}, acked votes: {total}, errors: {len(failures)}")
+    print(f"throughput: {total / elapsed:.0f} votes/s over {elapsed:.2f} s")
+    print("ack latency: p50 {:.1f} ms, p95 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms".format(
+        *(1000 * percentile(latencies, q) for q in (0.5, 0.95, 0.99)), 1000 * max(latencies)))
+    print(f"events per phone: {statistics.mean(events):.0f} (each vote is one event); "
+          f"broadcast messages per phone: {statistics.mean(messages):.1f} "
+          f"(coalesced: {statistics.mean(events) / max(statistics.mean(messages), 1):.0f} events per message)")
+
+
+if __name__ == "__main__":
+    main()
