@@ -47,7 +47,8 @@ vendor:  ## refresh the Socket.IO browser client from npm (static/vendor/socket.
 	scripts/vendor-socketio.sh
 
 bench: $(DEV_STAMP)  ## print the benchmarks' figures
-	$(BIN)/python bench/votes.py
+	$(BIN)/python bench/live_votes.py
+	$(BIN)/python bench/live_votes.py --postgres
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
