@@ -104,6 +104,13 @@ class TestJoiningAndPlacement:
         other = participants.join_workshop(w["code"], "device-2", None)
         assert other["participant_id"] != first["participant_id"]
 
+    def test_coming_back_with_a_new_name_tells_the_room(self, ctx, world):
+        w = world.workshop()
+        participants.join_workshop(w["code"], "device-1", "Amina")
+        participants.join_workshop(w["code"], "device-1", "Amina K.")
+        last = events_of(w["plenary"])[-1]
+        assert (last.type, last.data["member"]["name"]) == ("member_renamed", "Amina K.")
+
     def test_display_name_limit(self, ctx, world):
         w = world.workshop()
         with pytest.raises(Invalid, match="at most 40 characters; this one has 41"):

@@ -9,6 +9,7 @@ from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Workshop
 from cocreate.services import access, validate
 from cocreate.services.errors import Invalid, NotAllowed
 from cocreate.services.placement import move, spread
+from cocreate.services.snapshots import member_view
 from cocreate.services.unit import Change, perform
 from cocreate.services.workshops import announce, workshop_by_code
 
@@ -36,6 +37,13 @@ def participant_for_device(workshop_id: int, device_token: str | None) -> Partic
     )
 
 
+def rename(change: Change, person: Participant, name: str | None) -> None:
+    """Change a participant's display name and tell their room."""
+    room = change.lock_room(person.room_id)
+    person.display_name = name
+    change.record(room, "member_renamed", {"member": member_view(person)})
+
+
 def join_workshop(code: str, device_token: str, display_name: str | None = None) -> dict:
     """Join by code (or come back on the same device) and return {participant_id, ...}.
 
@@ -47,11 +55,12 @@ def join_workshop(code: str, device_token: str, display_name: str | None = None)
 
     def work(change: Change) -> dict:
         workshop = db.session.get(Workshop, workshop_id)
-        plenary, breakouts = _rooms(change, workshop)
+        # The plenary is the workshop's first room: locking it first keeps the id order.
+        plenary = change.lock_room(next(r.id for r in workshop.rooms if r.is_plenary))
         known = participant_for_device(workshop.id, device_token)
         if known is not None:
             if name and name != known.display_name:
-                known.display_name = name
+                rename(change, known, name)
             return {"participant_id": known.id, "workshop_id": workshop.id, "returning": True}
         person = Participant(
             workshop_id=workshop.id,
@@ -61,9 +70,11 @@ def join_workshop(code: str, device_token: str, display_name: str | None = None)
         )
         db.session.add(person)
         db.session.flush()
-        change.record(plenary, "member_joined", {"member": {"id": person.id, "name": name}})
-        if workshop.breakouts_open and workshop.assignment == "random" and breakouts:
-            spread(change, [person], breakouts, plenary)  # late joiners: same rule
+        change.record(plenary, "member_joined", {"member": member_view(person)})
+        if workshop.breakouts_open and workshop.assignment == "random":
+            plenary, breakouts = _rooms(change, workshop)
+            if breakouts:
+                spread(change, [person], breakouts, plenary)  # late joiners: same rule
         return {"participant_id": person.id, "workshop_id": workshop.id, "returning": False}
 
     return perform(f"device:{device_token}", None, work)
@@ -74,10 +85,7 @@ def set_display_name(participant_id: int, name: object, action_id: str | None = 
     name = _display_name(name)
 
     def work(change: Change) -> dict:
-        me = access.participant(participant_id)
-        room = change.lock_room(me.room_id)
-        me.display_name = name
-        change.record(room, "member_renamed", {"member": {"id": me.id, "name": name}})
+        rename(change, access.participant(participant_id), name)
         return {"name": name}
 
     return perform(f"participant:{participant_id}", action_id, work)
