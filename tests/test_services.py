@@ -177,6 +177,7 @@ class TestIdeas:
         me = world.join(w, "Amina", room=w["rooms"][0])
         idea = ideas.post_idea(me, "  Housing desk  ", "With interpreters")["idea"]
         assert idea["text"] == "Housing desk"
+        assert idea["edited"] is False
         assert idea["author"] == "Amina"
         edited = ideas.edit_idea(me, idea["id"], "Housing desk for all", "")["idea"]
         assert edited["edited"] is True

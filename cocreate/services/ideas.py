@@ -51,7 +51,15 @@ def post_idea(
     def work(change: Change) -> dict:
         me = access.participant(participant_id)
         room = own_room(change, me)
-        idea = Idea(room_id=room.id, author_id=me.id, text=text, details=details)
+        now = utcnow()  # one instant: "edited" means updated after it was created
+        idea = Idea(
+            room_id=room.id,
+            author_id=me.id,
+            text=text,
+            details=details,
+            created_at=now,
+            updated_at=now,
+        )
         db.session.add(idea)
         db.session.flush()
         view = idea_view(idea, me.display_name)

@@ -2,8 +2,12 @@
 const element = document.getElementById("i18n");
 const messages = element ? JSON.parse(element.textContent) : {};
 
-/** Return the message for `key` with %(name)s placeholders filled from `params`. */
+/**
+ * Return the message for `key` with {name} placeholders filled from `params`.
+ * A message with plural forms ({one, other}) is chosen by `params.n`.
+ */
 export function t(key, params = {}) {
-  const text = messages[key] ?? key;
-  return text.replace(/%\((\w+)\)s/g, (_, name) => String(params[name] ?? ""));
+  let text = messages[key] ?? key;
+  if (typeof text === "object") text = params.n === 1 ? text.one : text.other;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
 }

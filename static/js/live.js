@@ -8,6 +8,7 @@
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
 
 const ACK_TIMEOUT_MS = 10000;
+const GAP_WAIT_MS = 1000;
 
 /** A random UUID (crypto.randomUUID needs HTTPS, which a venue LAN may not have). */
 export function uuid() {
@@ -34,6 +35,7 @@ export class Live {
   constructor(options) {
     this.options = options;
     this.seqs = new Map();
+    this.early = new Map(); // room id → events that arrived before the ones they follow
     this.outbox = this.#load();
     this.syncing = null;
     this.held = [];
@@ -79,6 +81,8 @@ export class Live {
         this.syncing = null;
         if (!err && ack && ack.ok) {
           this.seqs = new Map(Object.entries(this.options.onSync(ack)).map(([k, v]) => [Number(k), v]));
+          this.early.clear();
+          clearTimeout(this.gapTimer);
         }
         const held = this.held;
         this.held = [];
@@ -102,15 +106,25 @@ export class Live {
     }
     const roomId = batch.room_id;
     if (!this.seqs.has(roomId)) return; // a room this page does not follow (any more)
+    if (!this.early.has(roomId)) this.early.set(roomId, new Map());
+    const early = this.early.get(roomId);
     for (const event of batch.events) {
-      const last = this.seqs.get(roomId);
-      if (event.seq <= last) continue; // seen already (a resend or an overlap with a sync)
-      if (event.seq !== last + 1) {
-        this.sync(); // a gap: fetch what is missing
-        return;
-      }
-      this.seqs.set(roomId, event.seq);
+      if (event.seq > this.seqs.get(roomId)) early.set(event.seq, event);
+    }
+    // Apply what is next in line; with several server processes, batches can cross.
+    let next = this.seqs.get(roomId) + 1;
+    while (early.has(next)) {
+      const event = early.get(next);
+      early.delete(next);
+      this.seqs.set(roomId, next);
       this.options.onEvent(event);
+      next += 1;
+    }
+    for (const seq of early.keys()) if (seq < next) early.delete(seq);
+    clearTimeout(this.gapTimer);
+    if (early.size) {
+      // A gap: wait a moment for the missing batch, then ask the server for it.
+      this.gapTimer = setTimeout(() => this.sync(), GAP_WAIT_MS);
     }
   }
 

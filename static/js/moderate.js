@@ -24,7 +24,7 @@ const live = new Live({
     }
   },
   onStatus: ({ state, pending }) => {
-    const text = state === "online" ? t("online") : state === "offline" ? t("offline") : t("connecting");
+    const text = t(state === "refused" ? "offline" : state);
     $("status").textContent = pending ? `${text} · ${t("pending", { n: pending })}` : text;
     $("status").dataset.state = state;
   },
@@ -72,7 +72,8 @@ function applyEvent(event) {
     default:
       break;
   }
-  render();
+  if (event.type === "workshop_changed") render();
+  else renderRoomCard(target); // only the card that changed: open menus elsewhere stay open
 }
 
 function element(tag, className, text) {
@@ -87,9 +88,16 @@ function render() {
   $("assignment").value = w.assignment;
   $("open-breakouts").disabled = w.breakouts_open;
   $("close-breakouts").disabled = !w.breakouts_open;
-  const grid = $("rooms");
   const focused = document.activeElement?.id;
-  grid.replaceChildren(...snapshot.rooms.map(renderRoom));
+  $("rooms").replaceChildren(...snapshot.rooms.map(renderRoom));
+  if (focused && $(focused)) $(focused).focus();
+}
+
+function renderRoomCard(r) {
+  const old = document.querySelector(`.room-card[data-room-id="${r.id}"]`);
+  if (!old) return render();
+  const focused = document.activeElement?.id;
+  old.replaceWith(renderRoom(r));
   if (focused && $(focused)) $(focused).focus();
 }
 
@@ -101,7 +109,7 @@ function renderRoom(r) {
   card.querySelector(".room-count").textContent = t("members", { n: r.members_list.length });
   const members = card.querySelector(".member-list");
   if (!r.members_list.length) members.append(element("li", "meta", t("nobody")));
-  r.members_list.forEach((m) => members.append(renderMember(m, r)));
+  [...r.members_list].sort((a, b) => a.id - b.id).forEach((m) => members.append(renderMember(m, r)));
   const ideas = card.querySelector(".idea-list");
   [...r.ideas]
     .sort((a, b) => b.dots - a.dots || a.id - b.id)

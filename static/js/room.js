@@ -28,10 +28,12 @@ live.on("moved", () => live.sync());
 function applySync(ack) {
   if (ack.snapshot) {
     state = ack.snapshot;
+    showPendingVotes();
     renderAll();
     return { [state.room.id]: state.room.seq };
   }
   state.me = ack.me;
+  showPendingVotes();
   ack.events.forEach(applyEvent);
   renderMine();
   return { [state.room.id]: ack.events.length ? ack.events.at(-1).seq : live.seqs.get(state.room.id) };
@@ -104,7 +106,7 @@ function showStatus({ state: connection, pending, error }) {
   if (connection === "refused") {
     status.textContent = t("refused");
   } else {
-    let text = connection === "online" ? t("online") : connection === "offline" ? t("offline") : t("connecting");
+    let text = t(connection); // online, offline, connecting, reconnecting
     if (pending) text += ` · ${t("pending", { n: pending })}`;
     status.textContent = text;
   }
@@ -260,17 +262,18 @@ function renderIdea(idea) {
 
 function openEditor(li, idea) {
   const form = element("form", "stack");
-  const textId = `edit-text-${idea.id}`;
-  const label = element("label", null, t("edit"));
-  label.htmlFor = textId;
+  const label = element("label", null, t("edit_text"));
+  label.htmlFor = `edit-text-${idea.id}`;
   const text = element("textarea");
-  text.id = textId;
+  text.id = label.htmlFor;
   text.maxLength = Number(body.dataset.ideaMax);
   text.value = idea.text;
+  const detailsLabel = element("label", null, t("edit_details"));
+  detailsLabel.htmlFor = `edit-details-${idea.id}`;
   const details = element("textarea");
+  details.id = detailsLabel.htmlFor;
   details.maxLength = Number(body.dataset.detailsMax);
   details.value = idea.details;
-  details.setAttribute("aria-label", t("edit"));
   const save = element("button", "primary", t("save"));
   save.type = "submit";
   const cancel = element("button", null, t("cancel"));
@@ -285,7 +288,7 @@ function openEditor(li, idea) {
     form.remove();
     renderIdea({ ...idea, text: text.value, details: details.value });
   });
-  form.append(label, text, details, save, cancel);
+  form.append(label, text, detailsLabel, details, save, cancel);
   li.replaceChildren(form);
   text.focus();
 }
@@ -299,6 +302,16 @@ function vote(idea, delta) {
   renderMine();
 }
 
+function showPendingVotes() {
+  // The server's numbers do not include votes still in the outbox: show those on top.
+  live.pending()
+    .filter((action) => action.event === "vote")
+    .forEach(({ payload }) => {
+      const key = String(payload.idea_id);
+      state.me.votes[key] = Math.max(0, (state.me.votes[key] || 0) + payload.delta);
+    });
+}
+
 function pendingIdeas() {
   return live.pending().filter((a) => a.event === "post_idea");
 }
@@ -308,7 +321,7 @@ function renderPending() {
   pendingIdeas().forEach((action) => {
     const li = element("li", "idea pending");
     li.dataset.action = action.payload.id;
-    li.append(element("p", "idea-text", action.payload.text), element("p", "meta", t("pending", { n: 1 })));
+    li.append(element("p", "idea-text", action.payload.text), element("p", "meta", t("waiting")));
     $("ideas").append(li);
   });
 }

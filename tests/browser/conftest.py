@@ -30,14 +30,6 @@ START_TIMEOUT_S = 30
 #: How long an expect() waits for the page to get there (real sockets, batched events).
 EXPECT_TIMEOUT_MS = 15_000
 
-#: A phone: small screen, touch, high density.
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "has_touch": True,
-    "is_mobile": True,
-    "device_scale_factor": 3,
-}
-
 
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -71,7 +63,13 @@ def live_server(request, tmp_path_factory):
         "PYTHONUNBUFFERED": "1",
     }
     # Settings a developer's shell may carry that would point the server elsewhere.
-    for name in ("COCREATE_BASE_URL", "SOCKETIO_MESSAGE_QUEUE", "SOCKETIO_ASYNC_MODE"):
+    for name in (
+        "COCREATE_ENV",
+        "COCREATE_BASE_URL",
+        "COCREATE_PROXY_HOPS",
+        "SOCKETIO_MESSAGE_QUEUE",
+        "SOCKETIO_ASYNC_MODE",
+    ):
         env.pop(name, None)
 
     migrate = subprocess.run(
