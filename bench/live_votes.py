@@ -6,7 +6,7 @@ give and take back dots as fast as its acks come back. Prints the throughput, th
 ack latency and how many broadcast messages each phone received for the events
 it was sent (the coalescing of DESIGN §8).
 
-    .venv/bin/python bench/live_votes.py                 # SQLite, 40 phones × 20 votes
+    .venv/bin/python bench/live_votes.py                 # SQLite, 40 phones, 20 votes each
     .venv/bin/python bench/live_votes.py --postgres      # PostgreSQL on 127.0.0.1
     .venv/bin/python bench/live_votes.py --phones 100 --votes 10
 """
@@ -71,10 +71,20 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "PORT": str(port)}
     env.pop("SOCKETIO_ASYNC_MODE", None)
-    subprocess.run([sys.executable, "-m", "flask", "--app", "cocreate", "db", "upgrade"],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
-    server = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "cocreate", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    server = subprocess.Popen(
+        [sys.executable, "wsgi.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         run(args, url, base)
@@ -94,8 +104,13 @@ def run(args, url: str, base: str) -> None:
         owner = accounts.create_user("bench@example.org", "Bench", "bench password")
         workshop_id = workshops.create_workshop(
             owner,
-            workshops.WorkshopSettings(title="Bench", question="?", dots_per_room=5,
-                                       max_dots_per_idea=5, assignment="random"),
+            workshops.WorkshopSettings(
+                title="Bench",
+                question="?",
+                dots_per_room=5,
+                max_dots_per_idea=5,
+                assignment="random",
+            ),
             [("Room", "")],
         )
         participants.open_breakouts(owner, workshop_id)
@@ -127,13 +142,19 @@ def run(args, url: str, base: str) -> None:
             counts["events"] += len(batch["events"])
 
         client.on("events", on_events, namespace="/participant")
-        client.connect(base, namespaces=["/participant"], auth={"workshop": code},
-                       transports=["websocket"], wait_timeout=10)
+        client.connect(
+            base,
+            namespaces=["/participant"],
+            auth={"workshop": code},
+            transports=["websocket"],
+            wait_timeout=10,
+        )
         phones.append((client, counts))
 
     def act(client, event, **fields):
-        return client.call(event, {"id": str(uuid.uuid4()), **fields},
-                           namespace="/participant", timeout=30)
+        return client.call(
+            event, {"id": str(uuid.uuid4()), **fields}, namespace="/participant", timeout=30
+        )
 
     idea = act(phones[0][0], "post_idea", text="Benchmark idea")["idea"]["id"]
     time.sleep(1)
@@ -171,14 +192,21 @@ def run(args, url: str, base: str) -> None:
     events = [c["events"] for _, c in phones]
     for client, _ in phones:
         client.disconnect()
-    print(f"database: {'PostgreSQL' if args.postgres else 'SQLite (WAL)'}; server: one eventlet process")
-    print(f"phones: {args.phones}, votes per phone: {args.votes}, acked votes: {total}, errors: {len(failures)}")
-    print(f"throughput: {total / elapsed:.0f} votes/s over {elapsed:.2f} s")
-    print("ack latency: p50 {:.1f} ms, p95 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms".format(
-        *(1000 * percentile(latencies, q) for q in (0.5, 0.95, 0.99)), 1000 * max(latencies)))
-    print(f"events per phone: {statistics.mean(events):.0f} (each vote is one event); "
-          f"broadcast messages per phone: {statistics.mean(messages):.1f} "
-          f"(coalesced: {statistics.mean(events) / max(statistics.mean(messages), 1):.0f} events per message)")
+    database = "PostgreSQL" if args.postgres else "SQLite (WAL)"
+    mean_events, mean_messages = statistics.mean(events), statistics.mean(messages)
+    lines = [
+        f"database: {database}; server: one eventlet process",
+        f"phones: {args.phones}, votes per phone: {args.votes}, acked votes: {total}, "
+        f"errors: {len(failures)}",
+        f"throughput: {total / elapsed:.0f} votes/s over {elapsed:.2f} s",
+        "ack latency: p50 {:.1f} ms, p95 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms".format(
+            *(1000 * percentile(latencies, q) for q in (0.5, 0.95, 0.99)), 1000 * max(latencies)
+        ),
+        f"events per phone: {mean_events:.0f} (each vote is one event); broadcast messages "
+        f"per phone: {mean_messages:.1f} ({mean_events / max(mean_messages, 1):.0f} events "
+        "per message)",
+    ]
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":
