@@ -45,11 +45,13 @@ def from_environment() -> dict:
                 "`python -c 'import secrets; print(secrets.token_hex(32))'`."
             )
         secret = _development_secret()
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not the folder
+        database_url = f"sqlite:///{INSTANCE_DIR / 'cocreate.sqlite'}"
     return {
         "SECRET_KEY": secret,
-        "SQLALCHEMY_DATABASE_URI": _database_url(
-            os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cocreate.sqlite'}")
-        ),
+        "SQLALCHEMY_DATABASE_URI": _database_url(database_url),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         # The Redis channel shared by the processes of one deployment.
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "cocreate"),
