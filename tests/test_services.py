@@ -159,8 +159,16 @@ class TestJoiningAndPlacement:
     def test_moderator_cannot_move_someone_from_another_workshop(self, ctx, world):
         mine, theirs = world.workshop(), world.workshop()
         stranger = world.join(theirs)
-        with pytest.raises(Invalid):
+        with pytest.raises(NotFound):
             participants.move_participant(mine["owner"], mine["id"], stranger, mine["rooms"][0])
+
+    def test_spreading_needs_open_breakouts(self, ctx, world):
+        w = world.workshop(assignment="manual")
+        world.join(w)
+        with pytest.raises(NotAllowed, match="Open the breakout rooms first"):
+            participants.spread_lobby(w["owner"], w["id"])
+        participants.open_breakouts(w["owner"], w["id"])
+        assert participants.spread_lobby(w["owner"], w["id"])["moved"] == 1
 
     def test_closing_breakouts_brings_everyone_back(self, ctx, world):
         w = world.workshop(assignment="random")
@@ -233,6 +241,14 @@ class TestIdeas:
         assert again == first
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Idea)) == 1
         assert [e.type for e in events_of(w["rooms"][0])].count("idea_posted") == 1
+
+    def test_an_action_id_is_for_one_action(self, ctx, world):
+        w = world.workshop()
+        me = world.join(w, room=w["rooms"][0])
+        aid = action_id()
+        idea = ideas.post_idea(me, "Once", action_id=aid)["idea"]["id"]
+        with pytest.raises(Conflict, match="already used for another action"):
+            votes.give_dot(me, idea, 1, action_id=aid)
 
     def test_action_ids_must_be_uuids(self, ctx, world):
         w = world.workshop()

@@ -20,5 +20,7 @@ class ClientAction(db.Model):
     actor: Mapped[str] = mapped_column(sa.String(40))
     #: The UUID the client generated for the action.
     action_id: Mapped[str] = mapped_column(sa.String(36))
+    #: The service that carried it out (an id reused for another action is refused).
+    kind: Mapped[str] = mapped_column(sa.String(40))
     result: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from cocreate.extensions import db
 from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Workshop
 from cocreate.services import access, validate
-from cocreate.services.errors import Invalid, NotAllowed
+from cocreate.services.errors import Invalid, NotAllowed, NotFound
 from cocreate.services.placement import move, spread
 from cocreate.services.snapshots import member_view
 from cocreate.services.unit import Change, perform
@@ -128,7 +128,7 @@ def move_participant(
             db.session.get(Participant, participant_id) if isinstance(participant_id, int) else None
         )
         if person is None or person.workshop_id != workshop.id:
-            raise Invalid(_("This participant is not in the workshop."))
+            raise NotFound(_("This participant is not in the workshop."))
         target = access.room_in_workshop(workshop.id, room_id)
         locked = change.lock_rooms([person.room_id, target.id])
         move(change, person, locked[person.room_id], locked[target.id])
@@ -179,11 +179,14 @@ def open_breakouts(user_id: int, workshop_id: int, action_id: str | None = None)
 def spread_lobby(user_id: int, workshop_id: int, action_id: str | None = None) -> dict:
     """Spread everyone still in the lobby evenly over the breakout rooms, now.
 
-    Raises NotFound unless the account runs the workshop; Invalid without breakout rooms.
+    Raises NotFound unless the account runs the workshop, NotAllowed while the
+    breakouts are closed, Invalid without breakout rooms.
     """
 
     def work(change: Change) -> dict:
         workshop = access.workshop_for_moderator(user_id, workshop_id)
+        if not workshop.breakouts_open:
+            raise NotAllowed(_("Open the breakout rooms first."))
         plenary, breakouts = _rooms(change, workshop)
         if not breakouts:
             raise Invalid(_("Add a breakout room first."))

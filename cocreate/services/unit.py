@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from cocreate import realtime
 from cocreate.extensions import db
 from cocreate.models import ClientAction, Room, RoomEvent
-from cocreate.services.errors import Invalid
+from cocreate.services.errors import Conflict, Invalid
 
 #: Read by the SQLite "begin" hook: a write transaction starts with BEGIN IMMEDIATE
 #: so two writers queue instead of failing when one upgrades its read lock.
@@ -76,24 +76,35 @@ def check_action_id(action_id: str | None) -> str | None:
         raise Invalid(_("Every action needs an id: a UUID made by the app.")) from exc
 
 
-def _stored_result(actor: str, action_id: str) -> dict | None:
-    return db.session.scalar(
-        sa.select(ClientAction.result).where(
+def _stored_result(actor: str, action_id: str, kind: str) -> dict | None:
+    """Return the first result of this action id; raises Conflict if it was another action."""
+    row = db.session.execute(
+        sa.select(ClientAction.kind, ClientAction.result).where(
             ClientAction.actor == actor, ClientAction.action_id == action_id
         )
-    )
+    ).first()
+    if row is None:
+        return None
+    if row.kind != kind:
+        raise Conflict(_("This action id was already used for another action."))
+    return row.result
 
 
 def perform(actor: str, action_id: str | None, work: Callable[[Change], dict]) -> dict:
     """Run one action exactly once and return its result.
 
-    Raises whatever domain error the work raises; nothing is committed then.
+    The action's kind is the name of the service whose nested `work` this is
+    (e.g. "post_idea"). Raises whatever domain error the work raises (nothing is
+    committed then), and Conflict for an action id already used for another kind.
     """
     action_id = check_action_id(action_id)
+    kind = work.__qualname__.partition(".")[0]
     db.session.rollback()  # end any read transaction: the write starts its own
     if action_id is not None:
-        earlier = _stored_result(actor, action_id)
-        db.session.rollback()
+        try:
+            earlier = _stored_result(actor, action_id, kind)
+        finally:
+            db.session.rollback()
         if earlier is not None:
             return earlier
     change = Change(actor=actor)
@@ -102,13 +113,15 @@ def perform(actor: str, action_id: str | None, work: Callable[[Change], dict]) -
         try:
             result = work(change)
             if action_id is not None:
-                db.session.add(ClientAction(actor=actor, action_id=action_id, result=result))
+                db.session.add(
+                    ClientAction(actor=actor, action_id=action_id, kind=kind, result=result)
+                )
             messages = [(workshop_id, event.to_message()) for workshop_id, event in change.events]
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
             # The same action id committed meanwhile (a retry racing the original).
-            earlier = _stored_result(actor, action_id) if action_id else None
+            earlier = _stored_result(actor, action_id, kind) if action_id else None
             if earlier is None:
                 raise
             db.session.rollback()

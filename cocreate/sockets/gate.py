@@ -9,6 +9,7 @@ from typing import Annotated
 
 from flask import current_app, request
 from flask_babel import gettext as _
+from flask_socketio import ConnectionRefusedError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cocreate.extensions import db
@@ -31,6 +32,11 @@ class Action(Payload):
     """A payload that changes something: it carries the client's action id (a UUID)."""
 
     id: str
+
+
+def refuse(code: str, message: str) -> ConnectionRefusedError:
+    """A refused connection: the client's connect_error has .message = code, .data = details."""
+    return ConnectionRefusedError(code, {"code": code, "message": message})
 
 
 def error_ack(code: str, message: str) -> dict:
@@ -90,7 +96,8 @@ def event(schema: type[Payload], identify: Callable[[], int | None]):
                     return error_ack(
                         "bad_request", _("This request is malformed: send one object.")
                     )
-                if len(json.dumps(data, default=str)) > config["SOCKET_PAYLOAD_MAX"]:
+                size = len(json.dumps(data, ensure_ascii=False, default=str).encode())
+                if size > config["SOCKET_PAYLOAD_MAX"]:
                     return error_ack("too_large", _("This request is too large."))
                 actor = identify()
                 if actor is None:

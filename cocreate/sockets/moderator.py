@@ -1,13 +1,14 @@
 """The moderator's namespace: the live console of one workshop."""
 
 from flask import request, session
+from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, Namespace, join_room
+from flask_socketio import Namespace, join_room
 
 from cocreate.realtime import workshop_channel
 from cocreate.services import access, participants, snapshots
 from cocreate.services.errors import DomainError
-from cocreate.sockets.gate import Action, Id, Payload, event, limiter
+from cocreate.sockets.gate import Action, Id, Payload, event, limiter, refuse
 
 
 def current_moderator() -> int | None:
@@ -34,12 +35,14 @@ class ModeratorNamespace(Namespace):
     def on_connect(self, auth=None):
         """Accept a signed-in account that runs the workshop it names."""
         workshop_id = auth.get("workshop") if isinstance(auth, dict) else None
-        if not current_user.is_authenticated or not isinstance(workshop_id, int):
-            raise ConnectionRefusedError({"code": "not_allowed"})
+        refused = refuse("not_allowed", _("Sign in with an account that runs this workshop."))
+        # type() and not isinstance(): JSON true is a Python bool, which is an int.
+        if not current_user.is_authenticated or type(workshop_id) is not int:
+            raise refused
         try:
             access.workshop_for_moderator(current_user.id, workshop_id)
         except DomainError:
-            raise ConnectionRefusedError({"code": "not_allowed"}) from None
+            raise refused from None
         session["moderator_id"] = current_user.id
         session["workshop_id"] = workshop_id
         join_room(workshop_channel(workshop_id))

@@ -6,12 +6,13 @@ it wants to connect to, and the server checks this device joined it.
 """
 
 from flask import request, session
-from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
+from flask_babel import gettext as _
+from flask_socketio import Namespace, join_room, leave_room
 
 from cocreate.realtime import participant_channel, room_channel
 from cocreate.services import access, ideas, participants, snapshots, votes, workshops
 from cocreate.services.errors import DomainError
-from cocreate.sockets.gate import Action, Id, Payload, event, limiter
+from cocreate.sockets.gate import Action, Id, Payload, event, limiter, refuse
 
 
 def current_participant() -> int | None:
@@ -63,10 +64,10 @@ class ParticipantNamespace(Namespace):
         try:
             workshop = workshops.workshop_by_code(code if isinstance(code, str) else "")
         except DomainError:
-            raise ConnectionRefusedError({"code": "not_found"}) from None
+            raise refuse("not_found", _("No workshop has this code.")) from None
         person = participants.participant_for_device(workshop.id, session.get("device"))
         if person is None:
-            raise ConnectionRefusedError({"code": "not_joined"})
+            raise refuse("not_joined", _("Join the workshop first."))
         session["participant_id"] = person.id
         session["room_id"] = person.room_id
         join_room(participant_channel(person.id))

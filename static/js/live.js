@@ -36,6 +36,7 @@ export class Live {
     this.options = options;
     this.seqs = new Map();
     this.early = new Map(); // room id → events that arrived before the ones they follow
+    this.gapTimers = new Map(); // room id → the pending resync for its gap
     this.outbox = this.#load();
     this.syncing = null;
     this.held = [];
@@ -57,7 +58,7 @@ export class Live {
     this.socket.on(name, handler);
   }
 
-  /** Queue an action, send it when connected, and resolve with its ack. */
+  /** Queue an action and send it when connected; its ack goes to options.onResult. */
   send(event, payload) {
     const action = { event, payload: { ...payload, id: uuid() } };
     this.outbox.push(action);
@@ -82,7 +83,8 @@ export class Live {
         if (!err && ack && ack.ok) {
           this.seqs = new Map(Object.entries(this.options.onSync(ack)).map(([k, v]) => [Number(k), v]));
           this.early.clear();
-          clearTimeout(this.gapTimer);
+          this.gapTimers.forEach((timer) => clearTimeout(timer));
+          this.gapTimers.clear();
         }
         const held = this.held;
         this.held = [];
@@ -121,10 +123,10 @@ export class Live {
       next += 1;
     }
     for (const seq of early.keys()) if (seq < next) early.delete(seq);
-    clearTimeout(this.gapTimer);
+    clearTimeout(this.gapTimers.get(roomId));
     if (early.size) {
       // A gap: wait a moment for the missing batch, then ask the server for it.
-      this.gapTimer = setTimeout(() => this.sync(), GAP_WAIT_MS);
+      this.gapTimers.set(roomId, setTimeout(() => this.sync(), GAP_WAIT_MS));
     }
   }
 
@@ -138,7 +140,7 @@ export class Live {
         try {
           ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(action.event, action.payload);
         } catch {
-          break; // no answer in time: keep it, resend after the next (re)connect
+          break; // no answer in time: keep it and resend it (the id makes that safe)
         }
         this.outbox.shift();
         this.#save();

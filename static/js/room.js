@@ -111,7 +111,7 @@ function showStatus({ state: connection, pending, error }) {
     status.textContent = text;
   }
   status.dataset.state = connection;
-  if (error && error.data) console.warn("connection refused", error.data);
+  if (connection === "refused" && error && error.data) status.textContent = error.data.message;
 }
 
 function showNotice(message) {
