@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format seed migrate organizer vendor bench clean
+.PHONY: run test lint format seed migrate organizer vendor bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,6 @@ bench: $(DEV_STAMP)  ## print the benchmarks' figures
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+messages: $(STAMP)  ## collect every user-facing string into messages.pot for translators
+	$(BIN)/pybabel extract -F babel.cfg -o messages.pot .

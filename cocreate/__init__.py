@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cocreate import config as settings
 from cocreate.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from cocreate.views.script_messages import script_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["script_messages"] = script_messages
     limiter.init_app(app)
     socketio.init_app(
         app,

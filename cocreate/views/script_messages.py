@@ -1,0 +1,62 @@
+"""The strings the browser scripts show, translated on the server.
+
+Templates render them as JSON data (`<script type="application/json" id="i18n">`), so
+no inline script runs. Scripts fill {name} placeholders themselves; a {"one", "other"}
+pair holds plural forms, chosen by the script's `n`. The literal strings here are what
+`pybabel extract` collects.
+"""
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+
+def script_messages() -> dict:
+    """Return the scripts' messages in the request's language."""
+    return {
+        "connecting": _("Connecting…"),
+        "reconnecting": _("Reconnecting…"),
+        "online": _("Live"),
+        "offline": _("Offline: your actions are kept and sent when the connection is back."),
+        "pending": {
+            "one": ngettext("{n} waiting to be sent", "{n} waiting to be sent", 1),
+            "other": ngettext("{n} waiting to be sent", "{n} waiting to be sent", 2),
+        },
+        "waiting": _("Waiting to be sent"),
+        "anonymous": _("Anonymous"),
+        "dots_left": {
+            "one": ngettext("{n} dot left", "{n} dots left", 1),
+            "other": ngettext("{n} dot left", "{n} dots left", 2),
+        },
+        "dots_total": {
+            "one": ngettext("{n} dot", "{n} dots", 1),
+            "other": ngettext("{n} dot", "{n} dots", 2),
+        },
+        "my_dots": _("yours: {n}"),
+        "add_dot": _("Add a dot to: {text}"),
+        "remove_dot": _("Take a dot back from: {text}"),
+        "edit": _("Edit"),
+        "edit_text": _("Your idea"),
+        "edit_details": _("Details (optional)"),
+        "withdraw": _("Withdraw"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "confirm_withdraw": _("Withdraw this idea? Dots on it go back to the voters."),
+        "members": {
+            "one": ngettext("{n} person here", "{n} people here", 1),
+            "other": ngettext("{n} person here", "{n} people here", 2),
+        },
+        "lobby_wait": _("You are in the plenary. The moderator will open the breakout rooms."),
+        "lobby_choose": _("Choose a breakout room."),
+        "lobby_placed": _(
+            "The moderator places people in rooms. You will move there automatically."
+        ),
+        "edited": _("edited"),
+        "move_to": _("Move {name} to"),
+        "plenary": _("Plenary"),
+        "nobody": _("Nobody yet."),
+        "chars_left": {
+            "one": ngettext("{n} character left", "{n} characters left", 1),
+            "other": ngettext("{n} character left", "{n} characters left", 2),
+        },
+        "refused": _("This page could not connect: join the workshop again."),
+    }
