@@ -31,7 +31,11 @@ seed: migrate  ## create a demo workshop with three rooms, ideas and votes
 organizer: migrate  ## create an organizer account from the command line
 	$(BIN)/flask --app cocreate create-organizer
 
-test: $(DEV_STAMP)  ## the whole test suite (browser tests need Debian's chromium)
+node_modules/.installed: package.json package-lock.json  ## axe-core, for the accessibility tests
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: $(DEV_STAMP) node_modules/.installed  ## the whole test suite (browser tests need Debian's chromium)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
