@@ -22,7 +22,7 @@ SMALL_PHONE = {
     "bypass_csp": True,  # lets the test inject axe-core; the app's own pages need no exception
 }
 ORGANIZER = {"name": "Ana Organizer", "email": "a11y@example.org", "password": "long password 1"}
-#: The thumb: WCAG 2.5.5 asks 44 × 44 CSS pixels for a target.
+#: The thumb: WCAG 2.5.5 asks 44 by 44 CSS pixels for a target.
 THUMB_PX = 44
 
 
@@ -54,7 +54,7 @@ def assert_fits_a_small_phone(page: Page, what: str) -> None:
             .filter((el) => el.offsetParent !== null)
             .map((el) => ({el: el.outerHTML.slice(0, 80), box: el.getBoundingClientRect()}))
             .filter(({box}) => box.height < min || box.width < min)
-            .map(({el, box}) => `${el} is ${Math.round(box.width)}×${Math.round(box.height)}`)""",
+            .map(({el, box}) => `${el} is ${Math.round(box.width)} x ${Math.round(box.height)}`)""",
         THUMB_PX,
     )
     assert small == [], f"{what}: targets smaller than a thumb: {small}"
