@@ -12,8 +12,7 @@ it was sent (the coalescing of DESIGN §8).
 """
 
 import argparse
-import os
-import socket
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -25,38 +24,22 @@ from pathlib import Path
 
 import requests
 import socketio
-import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support import (
+    ROOT,
+    free_port,
+    migrate,
+    scratch_pg_database,
+    server_environment,
+    wait_until,
+)
 
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def prepare_database(postgres: bool, folder: str) -> tuple[str, callable]:
-    if not postgres:
-        return f"sqlite:///{folder}/bench.sqlite", lambda: None
-    name = f"cocreate_bench_{os.getpid()}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", drop
 
 
 def main() -> None:
@@ -66,32 +49,27 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
 
-    folder = tempfile.mkdtemp(prefix="cocreate-bench-")
-    url, drop = prepare_database(args.postgres, folder)
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "PORT": str(port)}
-    env.pop("SOCKETIO_ASYNC_MODE", None)
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "cocreate", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    server = subprocess.Popen(
-        [sys.executable, "wsgi.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        run(args, url, base)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        drop()
+    with contextlib.ExitStack() as stack:
+        if args.postgres:
+            url = stack.enter_context(scratch_pg_database("cocreate_bench"))
+        else:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="cocreate-bench-"))
+            url = f"sqlite:///{folder}/bench.sqlite"
+        port = free_port()
+        env = server_environment(DATABASE_URL=url, SECRET_KEY="bench", PORT=str(port))
+        migrate(env)
+        server = subprocess.Popen(
+            [sys.executable, "wsgi.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            run(args, url, f"http://127.0.0.1:{port}")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
 
 
 def run(args, url: str, base: str) -> None:
@@ -119,16 +97,13 @@ def run(args, url: str, base: str) -> None:
         code = moderator_snapshot(owner, workshop_id)["workshop"]["code"]
         db.engine.dispose()
 
-    deadline = time.monotonic() + 30
-    while True:
+    def answers() -> bool:
         try:
-            if requests.get(base + "/", timeout=2).status_code == 200:
-                break
+            return requests.get(base + "/", timeout=2).status_code == 200
         except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit("the server did not start")
-        time.sleep(0.1)
+            return False
+
+    wait_until(answers, "the server to answer", timeout=30)
 
     phones = []
     for n in range(args.phones):

@@ -1,6 +1,5 @@
 """Fixtures: an app per test on its own migrated database, and factories for what tests need."""
 
-import os
 import secrets
 import shutil
 import uuid
@@ -13,10 +12,7 @@ from cocreate import create_app
 from cocreate.extensions import db, socketio
 from cocreate.realtime import MODERATOR_NS, PARTICIPANT_NS
 from cocreate.services import accounts, participants, workshops
-
-PG_ADMIN_URL = os.environ.get(
-    "COCREATE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+from tests.support import scratch_pg_database
 
 
 def settings(database_url: str, **extra) -> dict:
@@ -67,20 +63,12 @@ def ctx(app):
 @pytest.fixture(scope="session")
 def pg_database():
     """A PostgreSQL database of our own, migrated once, dropped at the end."""
-    name = f"cocreate_test_{os.getpid()}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    app = create_app(settings(url))
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with scratch_pg_database("cocreate_test") as url:
+        app = create_app(settings(url))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield url
 
 
 @pytest.fixture

@@ -1,21 +1,12 @@
 """The start-up paths people use: the Procfile's web line and production settings."""
 
-import os
-import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support import ROOT, free_port, migrate, server_environment
 
 
 def procfile(kind: str) -> str:
@@ -26,14 +17,9 @@ def procfile(kind: str) -> str:
     raise AssertionError(f"no {kind}: line in the Procfile")
 
 
-def environment(tmp_path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COCREATE_", "SOCKETIO_"))}
-    # The Procfile says `python`, as a platform's buildpack provides it: use this venv's.
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/procfile.sqlite"
-    env.pop("SECRET_KEY", None)
-    env.update(extra)
-    return env
+def environment(tmp_path, **extra: str) -> dict:
+    """A clean environment on a scratch SQLite database."""
+    return server_environment(DATABASE_URL=f"sqlite:///{tmp_path}/procfile.sqlite", **extra)
 
 
 def test_the_procfile_release_and_web_lines_serve_the_app(tmp_path):
@@ -79,13 +65,7 @@ def test_production_without_a_secret_stops_with_a_message(tmp_path):
 def test_wsgi_prints_what_a_first_time_user_needs(tmp_path):
     port = free_port()
     env = environment(tmp_path, PORT=str(port), SECRET_KEY="x")
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "cocreate", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    migrate(env)
     with subprocess.Popen(
         [sys.executable, "wsgi.py"],
         cwd=ROOT,

@@ -5,105 +5,69 @@ PostgreSQL database migrated by `flask db upgrade`; phones are python-socketio
 clients carrying the device cookie they got by joining over HTTP.
 """
 
-import os
 import re
-import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 import socketio
-import sqlalchemy as sa
 
-from tests.conftest import PG_ADMIN_URL, World, settings
+from tests.conftest import World, settings
+from tests.support import (
+    ROOT,
+    free_port,
+    migrate,
+    scratch_pg_database,
+    server_environment,
+    wait_until,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.postgres
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(check, what: str, timeout: float = 20.0):
-    """Poll `check` until it returns something truthy; fail with `what` after the timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """Two server processes sharing a fresh PostgreSQL database and a Redis channel."""
-    name = f"cocreate_scale_{os.getpid()}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "shared-by-both-processes",
-        "SOCKETIO_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
-        "SOCKETIO_CHANNEL": f"cocreate-test-{uuid.uuid4()}",
-        "HOST": "127.0.0.1",
-    }
-    env.pop("SOCKETIO_ASYNC_MODE", None)
-    # The schema is created once, before the processes start.
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "cocreate", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    logs = tmp_path_factory.mktemp("servers")
-    servers, urls = [], []
-    for n in range(2):
-        port = free_port()
-        log = open(logs / f"server{n}.log", "w")  # noqa: SIM115 (closed below)
-        servers.append(
-            (
-                subprocess.Popen(
-                    [sys.executable, "wsgi.py"],
-                    cwd=ROOT,
-                    env={**env, "PORT": str(port)},
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                ),
-                log,
-            )
+    with scratch_pg_database("cocreate_scale") as url:
+        env = server_environment(
+            DATABASE_URL=url,
+            SECRET_KEY="shared-by-both-processes",
+            SOCKETIO_MESSAGE_QUEUE="redis://127.0.0.1:6379/0",
+            SOCKETIO_CHANNEL=f"cocreate-test-{uuid.uuid4()}",
+            HOST="127.0.0.1",
         )
-        urls.append(f"http://127.0.0.1:{port}")
-    try:
-        for base in urls:
-            wait_until(lambda base=base: _answers(base), f"{base} to answer")
-        yield {"urls": urls, "database": url}
-    finally:
-        for process, log in servers:
-            process.terminate()
-            process.wait(timeout=10)
-            log.close()
-        for path in sorted(logs.iterdir()):
-            text = path.read_text()
-            if "Traceback" in text:
-                print(f"--- {path.name}\n{text}")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+        migrate(env)  # the schema is created once, before the processes start
+        logs = tmp_path_factory.mktemp("servers")
+        servers, urls = [], []
+        for n in range(2):
+            port = free_port()
+            log = open(logs / f"server{n}.log", "w")  # noqa: SIM115 (closed below)
+            process = subprocess.Popen(
+                [sys.executable, "wsgi.py"],
+                cwd=ROOT,
+                env={**env, "PORT": str(port)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            servers.append((process, log))
+            urls.append(f"http://127.0.0.1:{port}")
+        try:
+            for base in urls:
+                wait_until(lambda base=base: _answers(base), f"{base} to answer")
+            yield {"urls": urls, "database": url}
+        finally:
+            for process, log in servers:
+                process.terminate()
+                process.wait(timeout=10)
+                log.close()
+            for path in sorted(logs.iterdir()):
+                text = path.read_text()
+                if "Traceback" in text:
+                    print(f"--- {path.name}\n{text}")
 
 
 def _answers(base: str) -> bool:

@@ -31,11 +31,19 @@ def own_room(change: Change, me: Participant) -> Room:
     return room
 
 
-def own_idea(me: Participant, idea_id: object) -> Idea:
+def idea_in_room(me: Participant, idea_id: object) -> Idea:
     """Return a visible idea in the participant's room; raises NotFound otherwise."""
     idea = db.session.get(Idea, idea_id) if isinstance(idea_id, int) else None
     if idea is None or idea.room_id != me.room_id or idea.status != "visible":
         raise NotFound(_("This idea is not in your room (any more)."))
+    return idea
+
+
+def authored_idea(me: Participant, idea_id: object) -> Idea:
+    """Return the participant's own idea in their room; raises NotAllowed or NotFound."""
+    idea = idea_in_room(me, idea_id)
+    if idea.author_id != me.id:
+        raise NotAllowed(_("Only its author can change or withdraw an idea."))
     return idea
 
 
@@ -85,9 +93,7 @@ def edit_idea(
     def work(change: Change) -> dict:
         me = access.participant(participant_id)
         room = own_room(change, me)
-        idea = own_idea(me, idea_id)
-        if idea.author_id != me.id:
-            raise NotAllowed(_("Only the author can change an idea."))
+        idea = authored_idea(me, idea_id)
         idea.text, idea.details, idea.updated_at = text, details, utcnow()
         view = idea_view(idea, me.display_name)
         change.record(room, "idea_edited", {"idea": view})
@@ -105,9 +111,7 @@ def withdraw_idea(participant_id: int, idea_id: object, action_id: str | None = 
     def work(change: Change) -> dict:
         me = access.participant(participant_id)
         room = own_room(change, me)
-        idea = own_idea(me, idea_id)
-        if idea.author_id != me.id:
-            raise NotAllowed(_("Only the author can withdraw an idea."))
+        idea = authored_idea(me, idea_id)
         idea.status, idea.dots, idea.updated_at = "withdrawn", 0, utcnow()
         db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
         change.record(room, "idea_withdrawn", {"idea_id": idea.id})

@@ -7,7 +7,7 @@ from cocreate.extensions import db
 from cocreate.models import Vote, Workshop
 from cocreate.services import access
 from cocreate.services.errors import Conflict, Invalid
-from cocreate.services.ideas import own_idea, own_room
+from cocreate.services.ideas import idea_in_room, own_room
 from cocreate.services.unit import Change, perform
 
 
@@ -27,7 +27,7 @@ def give_dot(
     def work(change: Change) -> dict:
         me = access.participant(participant_id)
         room = own_room(change, me)
-        idea = own_idea(me, idea_id)
+        idea = idea_in_room(me, idea_id)
         workshop = db.session.get(Workshop, me.workshop_id)
         vote = db.session.scalar(
             sa.select(Vote).where(Vote.participant_id == me.id, Vote.idea_id == idea.id)

@@ -5,7 +5,6 @@ through Playwright's sync API (no pytest-playwright plugin).
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]  # the repository, wherever it is cloned
+from tests.support import ROOT, free_port, migrate, server_environment
+
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("COCREATE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,12 +29,6 @@ CHROMIUM_ARGS = [
 START_TIMEOUT_S = 30
 #: How long an expect() waits for the page to get there (real sockets, batched events).
 EXPECT_TIMEOUT_MS = 15_000
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _read(path: Path) -> str:
@@ -53,36 +47,14 @@ def _answers(url: str) -> bool:
 def live_server(request, tmp_path_factory):
     """Migrate a fresh SQLite database, run `python wsgi.py` on a free port, yield its URL."""
     workdir = tmp_path_factory.mktemp("server")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'cocreate.sqlite'}",
-        "SECRET_KEY": "test-secret",
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    # Settings a developer's shell may carry that would point the server elsewhere.
-    for name in (
-        "COCREATE_ENV",
-        "COCREATE_BASE_URL",
-        "COCREATE_PROXY_HOPS",
-        "SOCKETIO_MESSAGE_QUEUE",
-        "SOCKETIO_ASYNC_MODE",
-    ):
-        env.pop(name, None)
-
-    migrate = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "cocreate", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    port = free_port()
+    env = server_environment(
+        DATABASE_URL=f"sqlite:///{workdir / 'cocreate.sqlite'}",
+        SECRET_KEY="test-secret",
+        PORT=str(port),
+        HOST="127.0.0.1",
     )
-    if migrate.returncode != 0:
-        pytest.fail(f"`flask db upgrade` failed:\n{migrate.stdout}\n{migrate.stderr}")
+    migrate(env)
 
     out_path, err_path = workdir / "server.out", workdir / "server.err"
     with open(out_path, "w") as out, open(err_path, "w") as err:
