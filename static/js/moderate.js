@@ -88,6 +88,7 @@ function render() {
   $("assignment").value = w.assignment;
   $("open-breakouts").disabled = w.breakouts_open;
   $("close-breakouts").disabled = !w.breakouts_open;
+  $("spread").disabled = !w.breakouts_open;
   const focused = document.activeElement?.id;
   $("rooms").replaceChildren(...snapshot.rooms.map(renderRoom));
   if (focused && $(focused)) $(focused).focus();
