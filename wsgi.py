@@ -12,6 +12,7 @@ if os.environ.setdefault("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
 from cocreate import create_app
 from cocreate.config import ConfigError
 from cocreate.extensions import socketio
+from cocreate.timers import keep_time
 
 try:
     app = create_app()
@@ -33,6 +34,7 @@ def main() -> None:
         options["max_size"] = app.config["MAX_CONNECTIONS"]
     elif app.config["SOCKETIO_ASYNC_MODE"] == "threading":
         options["allow_unsafe_werkzeug"] = True  # development only: say so in the docs
+    socketio.start_background_task(keep_time, app)
     socketio.run(app, host=host, port=port, log_output=False, **options)
 
 

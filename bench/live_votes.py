@@ -75,7 +75,7 @@ def main() -> None:
 def run(args, url: str, base: str) -> None:
     from cocreate import create_app
     from cocreate.extensions import db
-    from cocreate.services import accounts, participants, workshops
+    from cocreate.services import accounts, participants, phases, workshops
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
@@ -132,6 +132,9 @@ def run(args, url: str, base: str) -> None:
         )
 
     idea = act(phones[0][0], "post_idea", text="Benchmark idea")["idea"]["id"]
+    with app.app_context():
+        phases.set_phase(owner, workshop_id, "vote")
+        db.engine.dispose()
     time.sleep(1)
     for _, counts in phones:
         counts.update(messages=0, events=0)

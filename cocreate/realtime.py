@@ -10,6 +10,7 @@ With an interval of 0 (the tests), events go out at once.
 import logging
 import threading
 from collections import defaultdict
+from datetime import UTC, datetime
 
 from cocreate.extensions import socketio
 
@@ -68,9 +69,10 @@ class Broadcaster:
         """Send every room's gathered events now; return how many batches went out."""
         with self._lock:
             pending, self._pending = self._pending, defaultdict(list)
+        now = datetime.now(UTC).isoformat()  # lets phones count timers on the server's clock
         for (workshop_id, room_id), events in pending.items():
             events.sort(key=lambda event: event["seq"])
-            batch = {"room_id": room_id, "events": events}
+            batch = {"room_id": room_id, "events": events, "now": now}
             socketio.emit("events", batch, to=room_channel(room_id), namespace=PARTICIPANT_NS)
             socketio.emit("events", batch, to=workshop_channel(workshop_id), namespace=MODERATOR_NS)
         return len(pending)

@@ -121,6 +121,12 @@ class World:
 
         return snapshots.moderator_snapshot(user_id, workshop_id)
 
+    def phase(self, workshop: dict, phase: str, room: int | None = None) -> None:
+        """Move one breakout room (or all) to a phase, as the moderator."""
+        from cocreate.services import phases
+
+        phases.set_phase(workshop["owner"], workshop["id"], phase, room)
+
     def join(self, workshop: dict, name: str | None = None, room: int | None = None) -> int:
         """Join a participant on a new device (and move them to `room`); return the id."""
         result = participants.join_workshop(workshop["code"], secrets.token_urlsafe(16), name)

@@ -57,6 +57,7 @@ def setup_room(app, *, dots: int, most: int, ideas_count: int, voters: int = 1):
         idea_ids = [
             ideas.post_idea(people[0], f"Idea {n}")["idea"]["id"] for n in range(ideas_count)
         ]
+        world.phase(w, "vote")
         db.session.remove()
     return people, idea_ids
 

@@ -163,6 +163,31 @@ def test_two_processes_behave_as_one_server(cluster, workshop):
         assert posted["ok"], posted
         idea = posted["idea"]["id"]
         wait_until(lambda: ben.events("idea_posted"), "B's phone to see A's idea")
+        # The moderator's console on A drives the phases.
+        moderator = requests.Session()
+        page = moderator.get(f"{a}/login", timeout=5).text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        moderator.post(
+            f"{a}/login",
+            timeout=5,
+            data={"csrf_token": token, "email": "owner@example.org", "password": PASSWORD},
+        )
+        console = socketio.Client(http_session=moderator, reconnection=False)
+        console.connect(
+            a,
+            namespaces=["/moderator"],
+            auth={"workshop": workshop["id"]},
+            transports=["websocket"],
+            wait_timeout=10,
+        )
+        voting = console.call(
+            "set_phase",
+            {"id": str(uuid.uuid4()), "phase": "vote"},
+            namespace="/moderator",
+            timeout=15,
+        )
+        assert voting["ok"], voting
+        wait_until(lambda: ben.events("phase_changed"), "B's phone to see voting open")
         # A vote through B reaches the phone on A.
         assert act(ben_on_b, "vote", idea_id=idea, delta=1)["ok"]
         wait_until(lambda: ana.events("votes_changed"), "A's phone to see B's vote")
@@ -185,22 +210,6 @@ def test_two_processes_behave_as_one_server(cluster, workshop):
         ben_on_a.disconnect()
 
         # A moderator's move through A reaches the phone connected to B.
-        moderator = requests.Session()
-        page = moderator.get(f"{a}/login", timeout=5).text
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        moderator.post(
-            f"{a}/login",
-            timeout=5,
-            data={"csrf_token": token, "email": "owner@example.org", "password": PASSWORD},
-        )
-        console = socketio.Client(http_session=moderator, reconnection=False)
-        console.connect(
-            a,
-            namespaces=["/moderator"],
-            auth={"workshop": workshop["id"]},
-            transports=["websocket"],
-            wait_timeout=10,
-        )
         moved = console.call(
             "move_participant",
             {"id": str(uuid.uuid4()), "participant_id": ben.id, "room_id": workshop["rooms"][1]},

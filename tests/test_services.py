@@ -228,6 +228,7 @@ class TestIdeas:
         author = world.join(w, room=w["rooms"][0])
         outsider = world.join(w, room=w["rooms"][1])
         idea = ideas.post_idea(author, "Room one only")["idea"]
+        world.phase(w, "vote")
         with pytest.raises(NotFound):
             votes.give_dot(outsider, idea["id"], 1)
         assert snapshots.participant_snapshot(outsider)["ideas"] == []
@@ -247,6 +248,7 @@ class TestIdeas:
         me = world.join(w, room=w["rooms"][0])
         aid = action_id()
         idea = ideas.post_idea(me, "Once", action_id=aid)["idea"]["id"]
+        world.phase(w, "vote")
         with pytest.raises(Conflict, match="already used for another action"):
             votes.give_dot(me, idea, 1, action_id=aid)
 
@@ -271,6 +273,8 @@ class TestVotes:
         me = world.join(w, room=w["rooms"][0])
         a = ideas.post_idea(me, "A")["idea"]["id"]
         b = ideas.post_idea(me, "B")["idea"]["id"]
+        c = ideas.post_idea(me, "C")["idea"]["id"]
+        world.phase(w, "vote")
         assert votes.give_dot(me, a, 1)["dots_left"] == 2
         votes.give_dot(me, a, 1)
         with pytest.raises(Conflict, match="at most 2 dots on one idea"):
@@ -281,13 +285,14 @@ class TestVotes:
         assert votes.give_dot(me, a, -1)["dots_left"] == 1
         votes.give_dot(me, b, 1)
         with pytest.raises(Conflict, match="no dot on this idea"):
-            votes.give_dot(me, ideas.post_idea(me, "C")["idea"]["id"], -1)
+            votes.give_dot(me, c, -1)
 
     @pytest.mark.parametrize("delta", [0, 2, -2, True, "1", None])
     def test_a_vote_is_one_dot(self, ctx, world, delta):
         w = world.workshop()
         me = world.join(w, room=w["rooms"][0])
         idea = ideas.post_idea(me, "A")["idea"]["id"]
+        world.phase(w, "vote")
         with pytest.raises(Invalid):
             votes.give_dot(me, idea, delta)
 
@@ -296,8 +301,10 @@ class TestVotes:
         author = world.join(w, room=w["rooms"][0])
         voter = world.join(w, room=w["rooms"][0])
         idea = ideas.post_idea(author, "A")["idea"]["id"]
+        world.phase(w, "vote")
         votes.give_dot(voter, idea, 1)
         votes.give_dot(voter, idea, 1)
+        world.phase(w, "propose")
         ideas.withdraw_idea(author, idea)
         assert snapshots.participant_snapshot(voter)["me"]["dots_left"] == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 0
@@ -305,15 +312,21 @@ class TestVotes:
     def test_budget_is_per_room(self, ctx, world):
         w = world.workshop(dots_per_room=1, max_dots_per_idea=1)
         me = world.join(w, room=w["rooms"][0])
-        votes.give_dot(me, ideas.post_idea(me, "A")["idea"]["id"], 1)
+        a = ideas.post_idea(me, "A")["idea"]["id"]
+        world.phase(w, "vote")
+        votes.give_dot(me, a, 1)
         participants.move_participant(w["owner"], w["id"], me, w["rooms"][1])
         assert snapshots.participant_snapshot(me)["me"]["dots_left"] == 1
-        assert votes.give_dot(me, ideas.post_idea(me, "B")["idea"]["id"], 1)["dots_left"] == 0
+        world.phase(w, "propose")
+        b = ideas.post_idea(me, "B")["idea"]["id"]
+        world.phase(w, "vote")
+        assert votes.give_dot(me, b, 1)["dots_left"] == 0
 
     def test_a_retried_vote_counts_once(self, ctx, world):
         w = world.workshop()
         me = world.join(w, room=w["rooms"][0])
         idea = ideas.post_idea(me, "A")["idea"]["id"]
+        world.phase(w, "vote")
         aid = action_id()
         assert votes.give_dot(me, idea, 1, action_id=aid) == votes.give_dot(
             me, idea, 1, action_id=aid
@@ -326,11 +339,11 @@ class TestEventLog:
         w = world.workshop()
         me = world.join(w, "A", room=w["rooms"][0])
         idea = ideas.post_idea(me, "A")["idea"]["id"]
+        world.phase(w, "vote", w["rooms"][0])
         votes.give_dot(me, idea, 1)
-        ideas.edit_idea(me, idea, "A2")
         log = events_of(w["rooms"][0])
         assert [e.seq for e in log] == list(range(1, len(log) + 1))
-        assert [e.type for e in log][-3:] == ["idea_posted", "votes_changed", "idea_edited"]
+        assert [e.type for e in log][-3:] == ["idea_posted", "phase_changed", "votes_changed"]
 
     def test_events_since_or_a_snapshot(self, ctx, world, app):
         w = world.workshop()

@@ -23,6 +23,12 @@ def workshop(app):
         )
 
 
+def set_phase(app, workshop, phase):
+    """Move every breakout room to a phase, as the moderator."""
+    with app.app_context():
+        World().phase(workshop, phase)
+
+
 def place(app, workshop, phone, room_index):
     """Move a phone's participant to a breakout room and let it follow (as the page does)."""
     me = phone.snapshot()["me"]["id"]
@@ -126,6 +132,7 @@ class TestActions:
         place(app, workshop, ana, 0)
         place(app, workshop, ben, 0)
         idea = ana.send("post_idea", text="Shared desk")["idea"]["id"]
+        set_phase(app, workshop, "vote")
         ben.received()
         assert ana.send("vote", idea_id=idea, delta=1) == {
             "ok": True,
@@ -147,11 +154,12 @@ class TestActions:
         place(app, workshop, ana, 0)
         place(app, workshop, cy, 1)
         idea = ana.send("post_idea", text="Room one")["idea"]["id"]
-        for event, fields in [
-            ("vote", {"idea_id": idea, "delta": 1}),
-            ("edit_idea", {"idea_id": idea, "text": "Hijack"}),
-            ("withdraw_idea", {"idea_id": idea}),
+        for phase, event, fields in [
+            ("propose", "edit_idea", {"idea_id": idea, "text": "Hijack"}),
+            ("propose", "withdraw_idea", {"idea_id": idea}),
+            ("vote", "vote", {"idea_id": idea, "delta": 1}),
         ]:
+            set_phase(app, workshop, phase)
             ack = cy.send(event, **fields)
             assert ack["ok"] is False
             assert ack["error"]["code"] == "not_found"
@@ -298,6 +306,7 @@ def test_the_broadcaster_coalesces_a_burst_into_one_message_per_room(app, worksh
     place(app, workshop, ana, 0)
     place(app, workshop, ben, 0)
     idea = ana.send("post_idea", text="Popular")["idea"]["id"]
+    set_phase(app, workshop, "vote")
     ben.received()
     broadcaster.configure(60)  # a long interval: nothing goes out until we flush
     try:
@@ -313,3 +322,61 @@ def test_the_broadcaster_coalesces_a_burst_into_one_message_per_room(app, worksh
     assert [e["data"]["dots"] for e in batch["events"]] == [1, 2, 1]
     seqs = [e["seq"] for e in batch["events"]]
     assert seqs == sorted(seqs) and len(set(seqs)) == 3
+
+
+class TestDrivingTheRooms:
+    def test_console_drives_phases_timers_and_messages(self, app, workshop, phone, console):
+        ana, cy = phone(workshop["code"]), phone(workshop["code"])
+        place(app, workshop, ana, 0)
+        place(app, workshop, cy, 1)
+        for p in (ana, cy):
+            p.received()
+        desk = console("owner@example.org", PASSWORD, workshop["id"])
+        ack = desk.send("set_phase", phase="vote", room_id=workshop["rooms"][0])
+        assert ack == {"ok": True, "phase": "vote", "room_ids": [workshop["rooms"][0]]}
+        assert [e["type"] for b in ana.received() for e in b["events"]] == ["phase_changed"]
+        assert cy.received() == []
+        ack = desk.send("start_timer", seconds=120, next_phase="vote")
+        assert ack["ok"] and ack["room_ids"] == workshop["rooms"]
+        [batch] = cy.received()
+        assert batch["events"][0]["type"] == "timer_started"
+        assert batch["events"][0]["data"] == ack["timer"]
+        assert "now" in batch
+        assert cy.snapshot()["room"]["timer"] == ack["timer"]
+        assert desk.send("stop_timer", {"id": action_id()})["ok"]
+        assert cy.snapshot()["room"]["timer"] is None
+        assert desk.send("broadcast", text="Five minutes left")["ok"]
+        assert cy.snapshot()["room"]["notice"] == "Five minutes left"
+        bad = desk.send("start_timer", seconds=0)
+        assert bad["error"]["code"] == "invalid"
+        assert desk.send("set_phase", phase="vote", room_id="1")["error"]["code"] == "bad_request"
+
+    def test_a_facilitator_drives_their_room_from_the_phone(self, app, workshop, phone, console):
+        lead, member = phone(workshop["code"], "Lead"), phone(workshop["code"], "Member")
+        place(app, workshop, lead, 0)
+        place(app, workshop, member, 0)
+        refused = lead.send("set_phase", phase="vote")
+        assert refused["error"]["code"] == "not_allowed"
+        desk = console("owner@example.org", PASSWORD, workshop["id"])
+        me = lead.snapshot()["me"]["id"]
+        assert desk.send("appoint_facilitator", participant_id=me)["facilitator"]["id"] == me
+        assert lead.snapshot()["me"]["facilitates"] is True
+        assert member.snapshot()["room"]["facilitator"] == {"id": me, "name": "Lead"}
+        member.received()
+        assert lead.send("set_phase", phase="vote")["room_ids"] == [workshop["rooms"][0]]
+        assert lead.send("start_timer", seconds=60, next_phase="closed")["ok"]
+        assert lead.send("stop_timer", {"id": action_id()})["ok"]
+        types = [e["type"] for b in member.received() for e in b["events"]]
+        assert types == ["phase_changed", "timer_started", "timer_stopped"]
+        assert member.send("set_phase", phase="closed")["error"]["code"] == "not_allowed"
+        assert member.send("start_timer", seconds=5)["error"]["code"] == "not_allowed"
+
+    def test_phase_refusals_are_explained(self, app, workshop, phone):
+        me = phone(workshop["code"])
+        place(app, workshop, me, 0)
+        idea = me.send("post_idea", text="Early idea")["idea"]["id"]
+        refused = me.send("vote", idea_id=idea, delta=1)
+        assert refused["error"] == {
+            "code": "not_allowed",
+            "message": "Voting is open during the Vote phase only.",
+        }

@@ -5,13 +5,14 @@ from cocreate.models.event import RoomEvent
 from cocreate.models.idea import Idea
 from cocreate.models.membership import Membership
 from cocreate.models.participant import Participant
-from cocreate.models.room import Room
+from cocreate.models.room import PHASES, Room
 from cocreate.models.user import User
 from cocreate.models.vote import Vote
 from cocreate.models.workshop import ASSIGNMENT_MODES, Workshop
 
 __all__ = [
     "ASSIGNMENT_MODES",
+    "PHASES",
     "ClientAction",
     "Idea",
     "Membership",

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from cocreate.extensions import db
 from cocreate.models import Idea, Participant, Room, Vote
 from cocreate.models._time import utcnow
-from cocreate.services import access, validate
+from cocreate.services import access, phases, validate
 from cocreate.services.errors import NotAllowed, NotFound
 from cocreate.services.snapshots import idea_view
 from cocreate.services.unit import Change, perform
@@ -59,6 +59,7 @@ def post_idea(
     def work(change: Change) -> dict:
         me = access.participant(participant_id)
         room = own_room(change, me)
+        phases.require(room, "post")
         now = utcnow()  # one instant: "edited" means updated after it was created
         idea = Idea(
             room_id=room.id,
@@ -93,6 +94,7 @@ def edit_idea(
     def work(change: Change) -> dict:
         me = access.participant(participant_id)
         room = own_room(change, me)
+        phases.require(room, "edit")
         idea = authored_idea(me, idea_id)
         idea.text, idea.details, idea.updated_at = text, details, utcnow()
         view = idea_view(idea, me.display_name)
@@ -111,6 +113,7 @@ def withdraw_idea(participant_id: int, idea_id: object, action_id: str | None = 
     def work(change: Change) -> dict:
         me = access.participant(participant_id)
         room = own_room(change, me)
+        phases.require(room, "edit")
         idea = authored_idea(me, idea_id)
         idea.status, idea.dots, idea.updated_at = "withdrawn", 0, utcnow()
         db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))

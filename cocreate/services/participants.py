@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from cocreate.extensions import db
 from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Workshop
 from cocreate.services import access, validate
-from cocreate.services.errors import Invalid, NotAllowed, NotFound
+from cocreate.services.errors import Invalid, NotAllowed
 from cocreate.services.placement import move, spread
 from cocreate.services.snapshots import member_view
 from cocreate.services.unit import Change, perform
@@ -124,11 +124,7 @@ def move_participant(
 
     def work(change: Change) -> dict:
         workshop = access.workshop_for_moderator(user_id, workshop_id)
-        person = (
-            db.session.get(Participant, participant_id) if isinstance(participant_id, int) else None
-        )
-        if person is None or person.workshop_id != workshop.id:
-            raise NotFound(_("This participant is not in the workshop."))
+        person = access.participant_in_workshop(workshop.id, participant_id)
         target = access.room_in_workshop(workshop.id, room_id)
         locked = change.lock_rooms([person.room_id, target.id])
         move(change, person, locked[person.room_id], locked[target.id])

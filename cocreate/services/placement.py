@@ -13,6 +13,9 @@ def move(change: Change, person: Participant, source: Room, target: Room) -> Non
     if source.id == target.id:
         return
     person.room_id = target.id
+    if source.facilitator_id == person.id:  # a facilitator runs the room they are in
+        source.facilitator_id = None
+        change.record(source, "facilitator_changed", {"facilitator": None})
     change.record(source, "member_left", {"member_id": person.id})
     change.record(target, "member_joined", {"member": member_view(person)})
     # The phone's connection is on another server process, maybe: tell it to resync,

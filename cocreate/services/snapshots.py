@@ -8,6 +8,7 @@ from flask import current_app
 
 from cocreate.extensions import db
 from cocreate.models import Idea, Participant, Room, RoomEvent, Vote, Workshop
+from cocreate.models._time import utcnow
 from cocreate.services import access
 
 
@@ -37,7 +38,32 @@ def room_view(room: Room, member_count: int) -> dict[str, Any]:
         "name": room.name,
         "topic": room.topic,
         "members": member_count,
+        "phase": room.phase,
     }
+
+
+def timer_view(room: Room) -> dict[str, Any] | None:
+    """The room's countdown as clients see it (None when there is none)."""
+    if room.timer_ends_at is None:
+        return None
+    return {"ends_at": room.timer_ends_at.isoformat(), "next_phase": room.timer_next_phase}
+
+
+def room_state(room: Room, members: list[Participant]) -> dict[str, Any]:
+    """A room as its members and moderators follow it: sequence number, timer, notice."""
+    facilitator = next((m for m in members if m.id == room.facilitator_id), None)
+    return {
+        **room_view(room, len(members)),
+        "seq": room.last_seq,
+        "timer": timer_view(room),
+        "notice": room.notice,
+        "facilitator": member_view(facilitator) if facilitator else None,
+    }
+
+
+def server_time() -> str:
+    """Now, as the server knows it: clients count down timers against this clock."""
+    return utcnow().isoformat()
 
 
 def workshop_view(workshop: Workshop) -> dict[str, Any]:
@@ -105,6 +131,7 @@ def my_state(me: Participant) -> dict[str, Any]:
         "votes": {str(idea_id): dots for idea_id, dots in votes.items()},
         "dots_left": workshop.dots_per_room - sum(votes.values()),
         "ideas": list(mine),
+        "facilitates": db.session.get(Room, me.room_id).facilitator_id == me.id,
     }
 
 
@@ -119,14 +146,15 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     room = db.session.get(Room, me.room_id)
     members = db.session.scalars(
         sa.select(Participant).where(Participant.room_id == room.id).order_by(Participant.id)
-    )
+    ).all()
     return {
         "workshop": workshop_view(workshop),
         "rooms": [room_view(r, counts[r.id]) for r in _open_rooms(workshop)],
-        "room": {**room_view(room, counts[room.id]), "seq": room.last_seq},
+        "room": room_state(room, members),
         "members": [member_view(m) for m in members],
         "ideas": _ideas_in([room.id]) if not room.is_plenary else [],
         "me": my_state(me),
+        "now": server_time(),
     }
 
 
@@ -145,16 +173,15 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
     ideas = _ideas_in([room.id for room in rooms])
     views = []
     for room in rooms:
-        members = [member_view(p) for p in people if p.room_id == room.id]
+        members = [p for p in people if p.room_id == room.id]
         views.append(
             {
-                **room_view(room, len(members)),
-                "seq": room.last_seq,
-                "members_list": members,
+                **room_state(room, members),
+                "members_list": [member_view(p) for p in members],
                 "ideas": [idea for idea in ideas if idea["room_id"] == room.id],
             }
         )
-    return {"workshop": workshop_view(workshop), "rooms": views}
+    return {"workshop": workshop_view(workshop), "rooms": views, "now": server_time()}
 
 
 def events_since(room_id: int, seq: int) -> list[dict[str, Any]] | None:

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from cocreate.extensions import db
 from cocreate.models import Vote, Workshop
-from cocreate.services import access
+from cocreate.services import access, phases
 from cocreate.services.errors import Conflict, Invalid
 from cocreate.services.ideas import idea_in_room, own_room
 from cocreate.services.unit import Change, perform
@@ -27,6 +27,7 @@ def give_dot(
     def work(change: Change) -> dict:
         me = access.participant(participant_id)
         room = own_room(change, me)
+        phases.require(room, "vote")
         idea = idea_in_room(me, idea_id)
         workshop = db.session.get(Workshop, me.workshop_id)
         vote = db.session.scalar(

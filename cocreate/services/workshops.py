@@ -102,7 +102,15 @@ def create_workshop(user_id: int, settings: WorkshopSettings, rooms: list[tuple[
         db.session.add(workshop)
         db.session.flush()
         db.session.add(Membership(user_id=user_id, workshop_id=workshop.id, role="owner"))
-        db.session.add(Room(workshop_id=workshop.id, kind="plenary", name=_("Plenary"), position=0))
+        db.session.add(
+            Room(
+                workshop_id=workshop.id,
+                kind="plenary",
+                name=_("Plenary"),
+                position=0,
+                phase="lobby",
+            )
+        )
         for position, (name, topic) in enumerate(rooms, start=1):
             db.session.add(
                 Room(

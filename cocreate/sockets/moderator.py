@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_socketio import Namespace, join_room
 
 from cocreate.realtime import workshop_channel
-from cocreate.services import access, participants, snapshots
+from cocreate.services import access, participants, phases, snapshots
 from cocreate.services.errors import DomainError
 from cocreate.sockets.gate import Action, Id, Payload, event, limiter, refuse
 
@@ -27,6 +27,30 @@ class Move(Action):
 
 class SetAssignment(Action):
     mode: str
+
+
+class SetPhase(Action):
+    phase: str
+    room_id: Id | None = None  # None: every breakout room
+
+
+class StartTimer(Action):
+    seconds: int
+    next_phase: str | None = None
+    room_id: Id | None = None
+
+
+class RoomRef(Action):
+    room_id: Id | None = None
+
+
+class Broadcast(Action):
+    text: str
+    room_id: Id | None = None
+
+
+class ParticipantRef(Action):
+    participant_id: Id
 
 
 class ModeratorNamespace(Namespace):
@@ -82,3 +106,39 @@ class ModeratorNamespace(Namespace):
     def on_close_breakouts(self, user_id: int, p: Action) -> dict:
         """Bring everyone back to the plenary."""
         return participants.close_breakouts(user_id, session["workshop_id"], action_id=p.id)
+
+    @event(SetPhase, current_moderator)
+    def on_set_phase(self, user_id: int, p: SetPhase) -> dict:
+        """Move one breakout room, or all, to a phase."""
+        return phases.set_phase(user_id, session["workshop_id"], p.phase, p.room_id, action_id=p.id)
+
+    @event(StartTimer, current_moderator)
+    def on_start_timer(self, user_id: int, p: StartTimer) -> dict:
+        """Start a countdown in one breakout room, or all."""
+        return phases.start_timer(
+            user_id, session["workshop_id"], p.seconds, p.next_phase, p.room_id, action_id=p.id
+        )
+
+    @event(RoomRef, current_moderator)
+    def on_stop_timer(self, user_id: int, p: RoomRef) -> dict:
+        """Stop the countdown in one breakout room, or all."""
+        return phases.stop_timer(user_id, session["workshop_id"], p.room_id, action_id=p.id)
+
+    @event(Broadcast, current_moderator)
+    def on_broadcast(self, user_id: int, p: Broadcast) -> dict:
+        """Show a message in one room, or in every room (the plenary too)."""
+        return phases.broadcast(user_id, session["workshop_id"], p.text, p.room_id, action_id=p.id)
+
+    @event(ParticipantRef, current_moderator)
+    def on_appoint_facilitator(self, user_id: int, p: ParticipantRef) -> dict:
+        """Make a participant the facilitator of the breakout room they are in."""
+        return phases.appoint_facilitator(
+            user_id, session["workshop_id"], p.participant_id, action_id=p.id
+        )
+
+    @event(RoomRef, current_moderator)
+    def on_dismiss_facilitator(self, user_id: int, p: RoomRef) -> dict:
+        """Leave a breakout room without a facilitator."""
+        return phases.dismiss_facilitator(
+            user_id, session["workshop_id"], p.room_id, action_id=p.id
+        )

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_socketio import Namespace, join_room, leave_room
 
 from cocreate.realtime import participant_channel, room_channel
-from cocreate.services import access, ideas, participants, snapshots, votes, workshops
+from cocreate.services import access, ideas, participants, phases, snapshots, votes, workshops
 from cocreate.services.errors import DomainError
 from cocreate.sockets.gate import Action, Id, Payload, event, limiter, refuse
 
@@ -55,6 +55,15 @@ class SetName(Action):
     name: str = ""
 
 
+class SetPhase(Action):
+    phase: str
+
+
+class StartTimer(Action):
+    seconds: int
+    next_phase: str | None = None
+
+
 class ParticipantNamespace(Namespace):
     """Events of participants' phones."""
 
@@ -97,6 +106,7 @@ class ParticipantNamespace(Namespace):
                     "room_id": me.room_id,
                     "events": missed,
                     "me": snapshots.my_state(me),
+                    "now": snapshots.server_time(),
                 }
         return {"room_id": me.room_id, "snapshot": snapshots.participant_snapshot(me.id)}
 
@@ -131,3 +141,18 @@ class ParticipantNamespace(Namespace):
     def on_set_name(self, participant_id: int, p: SetName) -> dict:
         """Change one's display name (empty: anonymous)."""
         return participants.set_display_name(participant_id, p.name, action_id=p.id)
+
+    @event(SetPhase, current_participant)
+    def on_set_phase(self, participant_id: int, p: SetPhase) -> dict:
+        """A facilitator moves their room to a phase."""
+        return phases.facilitate_phase(participant_id, p.phase, action_id=p.id)
+
+    @event(StartTimer, current_participant)
+    def on_start_timer(self, participant_id: int, p: StartTimer) -> dict:
+        """A facilitator starts a countdown in their room."""
+        return phases.facilitate_timer(participant_id, p.seconds, p.next_phase, action_id=p.id)
+
+    @event(Action, current_participant)
+    def on_stop_timer(self, participant_id: int, p: Action) -> dict:
+        """A facilitator stops their room's countdown."""
+        return phases.facilitate_stop_timer(participant_id, action_id=p.id)

@@ -1,0 +1,27 @@
+"""The clock of a server process: carries out room timers that reach zero."""
+
+import logging
+
+from flask import Flask
+
+from cocreate.extensions import db, socketio
+from cocreate.services import phases
+
+log = logging.getLogger(__name__)
+
+
+def keep_time(app: Flask, interval: float = 1.0) -> None:
+    """Run forever: every `interval` seconds, move rooms whose countdown ended on.
+
+    Every server process runs one; each room is changed once however many ask
+    (services/phases.expire_timers re-checks it under the room's lock).
+    """
+    while True:
+        socketio.sleep(interval)
+        with app.app_context():
+            try:
+                phases.expire_timers()
+            except Exception:  # keep the clock going: one failed round must not stop it
+                log.exception("could not carry out the room timers")
+            finally:
+                db.session.remove()
