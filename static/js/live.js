@@ -6,6 +6,7 @@
 // carry sequence numbers: a gap, a reconnect or a "moved" notice asks the server
 // for what was missed (the events since our last number, or a snapshot).
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
+import { setServerNow } from "./clock.js";
 
 const ACK_TIMEOUT_MS = 10000;
 const GAP_WAIT_MS = 1000;
@@ -81,6 +82,7 @@ export class Live {
       this.socket.timeout(ACK_TIMEOUT_MS).emit("sync", this.options.syncPayload(this.seqs), (err, ack) => {
         this.syncing = null;
         if (!err && ack && ack.ok) {
+          setServerNow(ack.now || ack.snapshot?.now);
           this.seqs = new Map(Object.entries(this.options.onSync(ack)).map(([k, v]) => [Number(k), v]));
           this.early.clear();
           this.gapTimers.forEach((timer) => clearTimeout(timer));
@@ -102,6 +104,7 @@ export class Live {
   }
 
   #receive(batch) {
+    if (batch.now) setServerNow(batch.now);
     if (this.syncing) {
       this.held.push(batch);
       return;

@@ -1,6 +1,9 @@
 // The moderator's console: every room live, and the controls that place people.
 import { Live } from "./live.js";
 import { t } from "./i18n.js";
+import { formatDuration, secondsLeft } from "./clock.js";
+
+const PHASES = ["propose", "cluster", "vote", "pathway", "closed"];
 
 const workshopId = Number(document.body.dataset.workshopId);
 const $ = (id) => document.getElementById(id);
@@ -61,6 +64,21 @@ function applyEvent(event) {
       if (idea) idea.dots = data.dots;
       break;
     }
+    case "phase_changed":
+      target.phase = data.phase;
+      break;
+    case "timer_started":
+      target.timer = data;
+      break;
+    case "timer_stopped":
+      target.timer = null;
+      break;
+    case "notice":
+      target.notice = data.text;
+      break;
+    case "facilitator_changed":
+      target.facilitator = data.facilitator;
+      break;
     case "workshop_changed":
       snapshot.workshop = data.workshop;
       if (data.rooms && data.rooms.map((r) => r.id).join() !== snapshot.rooms.map((r) => r.id).join()) {
@@ -108,6 +126,28 @@ function renderRoom(r) {
   card.querySelector(".room-name").textContent = r.kind === "plenary" ? t("plenary") : r.name;
   card.querySelector(".room-topic").textContent = r.topic;
   card.querySelector(".room-count").textContent = t("members", { n: r.members_list.length });
+  const drive = card.querySelector(".room-drive");
+  if (r.kind === "plenary") {
+    drive.querySelector(".room-phase-label").remove();
+    drive.querySelector(".room-phase").remove();
+  } else {
+    const select = drive.querySelector(".room-phase");
+    select.id = `phase-${r.id}`;
+    const label = drive.querySelector(".room-phase-label");
+    label.htmlFor = select.id;
+    label.textContent = t("phase_label");
+    fillPhases(select, false);
+    select.value = r.phase;
+    select.addEventListener("change", () => live.send("set_phase", { phase: select.value, room_id: r.id }));
+  }
+  const timer = drive.querySelector(".timer");
+  timer.dataset.endsAt = r.timer ? r.timer.ends_at : "";
+  timer.dataset.next = r.timer && r.timer.next_phase ? r.timer.next_phase : "";
+  renderTimer(timer);
+  drive.querySelector(".room-facilitator").textContent = r.facilitator
+    ? t("facilitator", { name: r.facilitator.name || `${t("anonymous")} #${r.facilitator.id}` })
+    : "";
+  drive.querySelector(".room-notice").textContent = r.notice || "";
   const members = card.querySelector(".member-list");
   if (!r.members_list.length) members.append(element("li", "meta", t("nobody")));
   [...r.members_list].sort((a, b) => a.id - b.id).forEach((m) => members.append(renderMember(m, r)));
@@ -141,6 +181,14 @@ function renderMember(member, current) {
     live.send("move_participant", { participant_id: member.id, room_id: Number(select.value) }),
   );
   li.append(label, select);
+  if (current.kind === "breakout" && !(current.facilitator && current.facilitator.id === member.id)) {
+    const lead = element("button", "link", "★");
+    lead.type = "button";
+    lead.setAttribute("aria-label", t("make_facilitator", { name }));
+    lead.title = t("make_facilitator", { name });
+    lead.addEventListener("click", () => live.send("appoint_facilitator", { participant_id: member.id }));
+    li.append(lead);
+  }
   return li;
 }
 
@@ -148,3 +196,37 @@ $("assignment").addEventListener("change", (e) => live.send("set_assignment", { 
 $("open-breakouts").addEventListener("click", () => live.send("open_breakouts", {}));
 $("spread").addEventListener("click", () => live.send("spread", {}));
 $("close-breakouts").addEventListener("click", () => live.send("close_breakouts", {}));
+
+function fillPhases(select, withNone) {
+  if (withNone) select.append(new Option(t("no_next_phase"), ""));
+  PHASES.forEach((p) => select.append(new Option(t("phase_names", { which: p }), p)));
+}
+
+function renderTimer(element) {
+  if (!element.dataset.endsAt) {
+    element.textContent = "";
+    return;
+  }
+  let text = t("time_left", { time: formatDuration(secondsLeft(element.dataset.endsAt)) });
+  if (element.dataset.next) text += ` · ${t("then_phase", { name: t("phase_names", { which: element.dataset.next }) })}`;
+  element.textContent = text;
+}
+setInterval(() => document.querySelectorAll("#rooms .timer").forEach(renderTimer), 1000);
+
+fillPhases($("all-phase-select"), false);
+fillPhases($("all-next"), true);
+$("all-phase").addEventListener("submit", (e) => {
+  e.preventDefault();
+  live.send("set_phase", { phase: $("all-phase-select").value });
+});
+$("all-timer").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const seconds = Math.round(Number($("all-minutes").value) * 60);
+  live.send("start_timer", { seconds, next_phase: $("all-next").value || null });
+});
+$("all-stop").addEventListener("click", () => live.send("stop_timer", {}));
+$("all-message").addEventListener("submit", (e) => {
+  e.preventDefault();
+  live.send("broadcast", { text: $("all-message-text").value });
+  $("all-message-text").value = "";
+});

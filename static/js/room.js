@@ -1,6 +1,9 @@
 // The participant's screen: the plenary lobby, then a breakout room with its ideas and dots.
 import { Live } from "./live.js";
 import { t } from "./i18n.js";
+import { formatDuration, secondsLeft } from "./clock.js";
+
+const PHASES = ["lobby", "propose", "cluster", "vote", "pathway", "closed"];
 
 const body = document.body;
 const code = body.dataset.code;
@@ -68,6 +71,27 @@ function applyEvent(event) {
     case "member_renamed":
       state.members = state.members.map((m) => (m.id === data.member.id ? data.member : m));
       break;
+    case "phase_changed":
+      state.room.phase = data.phase;
+      renderAll();
+      break;
+    case "timer_started":
+      state.room.timer = data;
+      renderTimer();
+      break;
+    case "timer_stopped":
+      state.room.timer = null;
+      renderTimer();
+      break;
+    case "notice":
+      state.room.notice = data.text;
+      renderNotice();
+      break;
+    case "facilitator_changed":
+      state.room.facilitator = data.facilitator;
+      state.me.facilitates = Boolean(data.facilitator && data.facilitator.id === state.me.id);
+      renderFacilitation();
+      break;
     case "workshop_changed":
       state.workshop = data.workshop;
       if (data.rooms) state.rooms = data.rooms;
@@ -122,16 +146,61 @@ function showNotice(message) {
   showNotice.timer = setTimeout(() => (notice.hidden = true), 6000);
 }
 
+function allows(action) {
+  return { post: "propose", edit: "propose", vote: "vote" }[action] === state.room.phase;
+}
+
+function renderNotice() {
+  $("room-notice").textContent = state.room.notice || "";
+  $("room-notice").hidden = !state.room.notice;
+}
+
+function renderTimer() {
+  const timer = $("timer");
+  const room = state && state.room;
+  timer.hidden = !(room && room.timer);
+  if (timer.hidden) return;
+  let text = t("time_left", { time: formatDuration(secondsLeft(room.timer.ends_at)) });
+  if (room.timer.next_phase) {
+    text += ` · ${t("then_phase", { name: t("phase_names", { which: room.timer.next_phase }) })}`;
+  }
+  timer.textContent = text;
+}
+setInterval(renderTimer, 1000);
+
+function fillPhaseSelect(select, withNone) {
+  if (select.options.length) return;
+  if (withNone) select.append(new Option(t("no_next_phase"), ""));
+  PHASES.filter((p) => p !== "lobby").forEach((p) => select.append(new Option(t("phase_names", { which: p }), p)));
+}
+
+function renderFacilitation() {
+  const panel = $("facilitate");
+  panel.hidden = !state.me.facilitates || state.room.kind === "plenary";
+  if (panel.hidden) return;
+  fillPhaseSelect($("facilitate-phase-select"), false);
+  fillPhaseSelect($("facilitate-next"), true);
+  $("facilitate-phase-select").value = state.room.phase;
+}
+
 function renderAll() {
   $("question").textContent = state.workshop.question;
   const inLobby = state.room.kind === "plenary";
   $("lobby").hidden = !inLobby;
   $("room").hidden = inLobby;
+  renderNotice();
   if (inLobby) {
     renderLobby();
   } else {
     $("room-heading").textContent = state.room.name;
     $("room-topic").textContent = state.room.topic;
+    $("phase").textContent = t("phase", { name: t("phase_names", { which: state.room.phase }) });
+    $("phase-help").textContent = t("phase_help", { which: state.room.phase });
+    $("idea-form").hidden = !allows("post");
+    $("dots-left").hidden = state.room.phase !== "vote";
+    document.body.dataset.phase = state.room.phase;
+    renderTimer();
+    renderFacilitation();
     ideaItems.forEach((li) => li.remove());
     ideaItems.clear();
     state.ideas.forEach(renderIdea);
@@ -241,10 +310,11 @@ function renderIdea(idea) {
   plus.setAttribute("aria-label", t("add_dot", { text: idea.text }));
   plus.disabled = dotsLeft() <= 0 || myDots >= state.workshop.max_dots_per_idea;
   plus.addEventListener("click", () => vote(idea, 1));
-  row.append(minus, tally, plus);
+  if (allows("vote")) row.append(minus, tally, plus);
+  else row.append(tally);
   parts.push(row);
 
-  if (mine) {
+  if (mine && allows("edit")) {
     const own = element("div", "own-actions");
     const edit = element("button", "link", t("edit"));
     edit.type = "button";
@@ -353,3 +423,17 @@ $("idea-form").addEventListener("submit", (e) => {
   updateCount();
   renderPending();
 });
+
+// ---- facilitating ------------------------------------------------------------
+
+$("facilitate-phase").addEventListener("submit", (e) => {
+  e.preventDefault();
+  live.send("set_phase", { phase: $("facilitate-phase-select").value });
+});
+$("facilitate-timer").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const minutes = Number($("facilitate-minutes").value);
+  const next = $("facilitate-next").value || null;
+  live.send("start_timer", { seconds: Math.round(minutes * 60), next_phase: next });
+});
+$("facilitate-stop").addEventListener("click", () => live.send("stop_timer", {}));

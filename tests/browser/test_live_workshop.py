@@ -183,7 +183,9 @@ def test_workshop_with_three_phones(live_server, new_context, artifacts):
     for room, people in members.items():
         expect_members(console, room, people)
 
-    # 4. Ideas and dots travel live between the phones of a room and to the console.
+    # 4. Ideas travel live between the phones of a room and to the console (Propose phase).
+    for phone in (a, b, c):
+        expect(phone.locator("#phase")).to_have_text("Phase: Propose")
     idea_a, idea_b, idea_c = (f"{n}'s idea for {rooms_of[n]}" for n in (a_name, b_name, c_name))
     post_idea(a, idea_a)
     expect(idea_on_phone(a, idea_a)).to_have_count(1)
@@ -195,7 +197,41 @@ def test_workshop_with_three_phones(live_server, new_context, artifacts):
     expect(idea_on_phone(c, idea_c)).to_have_count(1)
     # Rooms are apart: the lone phone sees only its own room's idea.
     expect(c.locator("#ideas > li")).to_have_count(1)
+    # No voting while proposing: the phones show no + buttons.
+    expect(a.get_by_role("button", name=re.compile("^Add a dot to"))).to_have_count(0)
 
+    # 5a. B drops off the network, posts an idea, and comes back: it arrives once.
+    idea_offline = f"{b_name}'s idea, written offline"
+    contexts[b_name].set_offline(True)
+    expect(b.locator("#status")).to_have_attribute("data-state", "offline")
+    expect(b.locator("#status")).to_have_text(re.compile(r"^Offline"))
+    post_idea(b, idea_offline)
+    pending = b.locator("#ideas > li.idea.pending")
+    expect(pending).to_have_count(1)
+    expect(pending.locator(".idea-text")).to_have_text(idea_offline)
+    expect(b.locator("#status")).to_have_text(re.compile(r"· 1 waiting to be sent$"))
+    expect(idea_on_phone(a, idea_offline)).to_have_count(0)
+    contexts[b_name].set_offline(False)
+    expect_live(b)
+    expect(pending).to_have_count(0)
+    expect(idea_on_phone(a, idea_offline)).to_have_count(1)
+    expect(idea_on_phone(b, idea_offline)).to_have_count(1)
+    expect(a.locator("#ideas > li")).to_have_count(3)
+    expect(b.locator("#ideas > li")).to_have_count(3)
+    expect(console_room(console, shared).locator(".idea-list > li")).to_have_count(3)
+
+    # 4b. The moderator opens voting in every room with a timer; dots travel live.
+    console.locator("#all-phase-select").select_option("vote")
+    console.get_by_role("button", name="Set the phase in every room").click()
+    console.locator("#all-minutes").fill("10")
+    console.get_by_role("button", name="Start the timer in every room").click()
+    for phone in (a, b, c):
+        expect(phone.locator("#phase")).to_have_text("Phase: Vote")
+        expect(phone.locator("#timer")).to_have_text(re.compile(r"^Time left: (10:00|9:\d\d)$"))
+        expect(phone.locator("#idea-form")).to_be_hidden()
+    expect(console_room(console, shared).locator(".timer")).to_have_text(
+        re.compile(r"^Time left: (10:00|9:\d\d)$")
+    )
     add_dot(a, idea_b)
     expect_dots_on_phone(a, idea_b, total=1, mine=1)
     expect(a.locator("#dots-left")).to_have_text(f"{dots(DOTS_PER_ROOM - 1)} left")
@@ -212,33 +248,18 @@ def test_workshop_with_three_phones(live_server, new_context, artifacts):
     expect_dots_on_console(console, alone, idea_c, 1)
     expect(console_room(console, alone).locator(".idea-list > li")).to_have_count(1)
 
-    # 5. B drops off the network, keeps posting and voting, and comes back.
-    idea_offline = f"{b_name}'s idea, written offline"
+    # 5b. B drops off again and votes: the vote is counted once when it is back.
     contexts[b_name].set_offline(True)
     expect(b.locator("#status")).to_have_attribute("data-state", "offline")
-    expect(b.locator("#status")).to_have_text(re.compile(r"^Offline"))
-    post_idea(b, idea_offline)
-    pending = b.locator("#ideas > li.idea.pending")
-    expect(pending).to_have_count(1)
-    expect(pending.locator(".idea-text")).to_have_text(idea_offline)
     add_dot(b, idea_a)
     expect_dots_on_phone(b, idea_a, total=2, mine=2)
     expect(b.locator("#dots-left")).to_have_text(f"{dots(DOTS_PER_ROOM - 2)} left")
-    expect(b.locator("#status")).to_have_text(re.compile(r"· 2 waiting to be sent$"))
-    # Nothing has left the phone yet.
-    expect_dots_on_phone(a, idea_a, total=1, mine=0)
-    expect(idea_on_phone(a, idea_offline)).to_have_count(0)
-
+    expect(b.locator("#status")).to_have_text(re.compile(r"· 1 waiting to be sent$"))
+    expect_dots_on_phone(a, idea_a, total=1, mine=0)  # nothing has left the phone yet
     contexts[b_name].set_offline(False)
     expect_live(b)
-    expect(pending).to_have_count(0)
-    # The vote was sent after the idea: once A has the vote, it has the idea too.
     expect_dots_on_phone(a, idea_a, total=2, mine=0)
     expect_dots_on_phone(b, idea_a, total=2, mine=2)
-    expect(idea_on_phone(a, idea_offline)).to_have_count(1)
-    expect(idea_on_phone(b, idea_offline)).to_have_count(1)
-    expect(a.locator("#ideas > li")).to_have_count(3)
-    expect(b.locator("#ideas > li")).to_have_count(3)
     expect_dots_on_console(console, shared, idea_offline, 0)
     expect_dots_on_console(console, shared, idea_a, 2)
     expect(console_room(console, shared).locator(".idea-list > li")).to_have_count(3)
@@ -251,8 +272,8 @@ def test_workshop_with_three_phones(live_server, new_context, artifacts):
     expect(b.locator("#room-heading")).to_have_text(shared)
     expect(b.locator("#ideas > li")).to_have_count(3)
     expect(idea_on_phone(b, idea_offline)).to_have_count(1)
-    expect(idea_on_phone(b, idea_offline).get_by_role("button", name="Edit")).to_be_visible()
-    expect(idea_on_phone(b, idea_a).get_by_role("button", name="Edit")).to_have_count(0)
+    expect(b.locator("#phase")).to_have_text("Phase: Vote")
+    expect(b.locator("#timer")).to_have_text(re.compile(r"^Time left: (10:00|9:\d\d)$"))
     expect_dots_on_phone(b, idea_a, total=2, mine=2)
     expect_dots_on_phone(b, idea_b, total=1, mine=0)
     expect(b.locator("#dots-left")).to_have_text(f"{dots(DOTS_PER_ROOM - 2)} left")
