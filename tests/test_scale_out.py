@@ -9,11 +9,13 @@ import re
 import subprocess
 import sys
 import threading
+import time
 import uuid
 
 import pytest
 import requests
 import socketio
+import sqlalchemy as sa
 
 from tests.conftest import World, settings
 from tests.support import (
@@ -138,6 +140,27 @@ class Device:
             return [e for b in self.batches for e in b["events"] if e["type"] == type_]
 
 
+def open_console(base: str, workshop_id: int) -> socketio.Client:
+    """Sign in as the owner on one process and connect the moderator's console there."""
+    moderator = requests.Session()
+    page = moderator.get(f"{base}/login", timeout=5).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    moderator.post(
+        f"{base}/login",
+        timeout=5,
+        data={"csrf_token": token, "email": "owner@example.org", "password": PASSWORD},
+    )
+    console = socketio.Client(http_session=moderator, reconnection=False)
+    console.connect(
+        base,
+        namespaces=["/moderator"],
+        auth={"workshop": workshop_id},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
+    return console
+
+
 def act(client: socketio.Client, event: str, **fields) -> dict:
     return client.call(
         event, {"id": str(uuid.uuid4()), **fields}, namespace="/participant", timeout=15
@@ -164,22 +187,7 @@ def test_two_processes_behave_as_one_server(cluster, workshop):
         idea = posted["idea"]["id"]
         wait_until(lambda: ben.events("idea_posted"), "B's phone to see A's idea")
         # The moderator's console on A drives the phases.
-        moderator = requests.Session()
-        page = moderator.get(f"{a}/login", timeout=5).text
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        moderator.post(
-            f"{a}/login",
-            timeout=5,
-            data={"csrf_token": token, "email": "owner@example.org", "password": PASSWORD},
-        )
-        console = socketio.Client(http_session=moderator, reconnection=False)
-        console.connect(
-            a,
-            namespaces=["/moderator"],
-            auth={"workshop": workshop["id"]},
-            transports=["websocket"],
-            wait_timeout=10,
-        )
+        console = open_console(a, workshop["id"])
         voting = console.call(
             "set_phase",
             {"id": str(uuid.uuid4()), "phase": "vote"},
@@ -244,3 +252,41 @@ def test_two_processes_behave_as_one_server(cluster, workshop):
     finally:
         ana_on_a.disconnect()
         ben_on_b.disconnect()
+
+
+def test_a_timer_ends_once_whichever_process_keeps_time(cluster, workshop):
+    """Both processes run the clock; the room changes phase at zero exactly once."""
+    from cocreate.extensions import db
+    from cocreate.models import RoomEvent
+    from cocreate.services import participants
+
+    a, b = cluster["urls"]
+    cleo = Device(b, workshop["code"], "Cleo")
+    room = workshop["rooms"][1]
+    with workshop["app"].app_context():
+        participants.move_participant(workshop["owner"], workshop["id"], cleo.id, room)
+    cleo_on_b = cleo.connect(b)
+    console = open_console(a, workshop["id"])
+    try:
+        started = console.call(
+            "start_timer",
+            {"id": str(uuid.uuid4()), "seconds": 1, "next_phase": "closed", "room_id": room},
+            namespace="/moderator",
+            timeout=15,
+        )
+        assert started["ok"], started
+        wait_until(lambda: cleo.events("phase_changed"), "the room to close at zero")
+        assert cleo.events("phase_changed")[-1]["data"] == {"phase": "closed"}
+        synced = cleo_on_b.call("sync", {}, namespace="/participant", timeout=15)
+        assert synced["snapshot"]["room"]["phase"] == "closed"
+        time.sleep(2.5)  # both clocks tick again: neither may change the room a second time
+        with workshop["app"].app_context():
+            changes = db.session.scalars(
+                sa.select(RoomEvent.data).where(
+                    RoomEvent.room_id == room, RoomEvent.type == "phase_changed"
+                )
+            ).all()
+        assert changes.count({"phase": "closed"}) == 1
+    finally:
+        console.disconnect()
+        cleo_on_b.disconnect()
