@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format seed migrate organizer vendor bench messages clean
+.PHONY: run test lint format seed migrate organizer vendor bench messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ lint: $(DEV_STAMP)
 format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+screenshots: $(DEV_STAMP)  ## retake the documentation's screenshots (docs/img/) with the browser tests
+	COCREATE_SCREENSHOTS=docs $(BIN)/python -m pytest tests/browser -q
 
 vendor:  ## refresh the Socket.IO browser client from npm (static/vendor/socket.io)
 	scripts/vendor-socketio.sh

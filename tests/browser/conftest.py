@@ -123,6 +123,10 @@ def new_context(browser):
 
 @pytest.fixture
 def artifacts() -> Path:
-    """The folder for screenshots (gitignored)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
+    """The folder for screenshots: test-artifacts/ (gitignored), or docs/img/ for the
+    documentation when COCREATE_SCREENSHOTS=docs (`make screenshots`)."""
+    folder = (
+        ROOT / "docs" / "img" if os.environ.get("COCREATE_SCREENSHOTS") == "docs" else ARTIFACTS
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
