@@ -40,7 +40,8 @@ class Broadcaster:
 
     def __init__(self) -> None:
         self.interval = 0.0
-        self._pending: dict[tuple[int, int], list[dict]] = defaultdict(list)
+        #: (workshop id, room id) → [(participants' message, moderators' message)]
+        self._pending: dict[tuple[int, int], list[tuple[dict, dict]]] = defaultdict(list)
         self._lock = threading.Lock()
         self._flusher_started = False
 
@@ -48,15 +49,16 @@ class Broadcaster:
         """Set the batching interval in seconds (0 sends at once)."""
         self.interval = interval
 
-    def publish(self, messages: list[tuple[int, dict]], notices: list) -> None:
-        """Queue committed events (workshop id, message) and send personal notices."""
+    def publish(self, messages: list[tuple[int, dict, dict]], notices: list) -> None:
+        """Queue committed events (workshop id, participants' and moderators' message) and
+        send personal notices."""
         for namespace, channel, name, data in notices:
             socketio.emit(name, data, to=channel, namespace=namespace)
         if not messages:
             return
         with self._lock:
-            for workshop_id, message in messages:
-                self._pending[(workshop_id, message["room_id"])].append(message)
+            for workshop_id, message, for_moderators in messages:
+                self._pending[(workshop_id, message["room_id"])].append((message, for_moderators))
             start = self.interval > 0 and not self._flusher_started
             if start:
                 self._flusher_started = True
@@ -70,11 +72,14 @@ class Broadcaster:
         with self._lock:
             pending, self._pending = self._pending, defaultdict(list)
         now = datetime.now(UTC).isoformat()  # lets phones count timers on the server's clock
-        for (workshop_id, room_id), events in pending.items():
-            events.sort(key=lambda event: event["seq"])
-            batch = {"room_id": room_id, "events": events, "now": now}
-            socketio.emit("events", batch, to=room_channel(room_id), namespace=PARTICIPANT_NS)
-            socketio.emit("events", batch, to=workshop_channel(workshop_id), namespace=MODERATOR_NS)
+        for (workshop_id, room_id), pairs in pending.items():
+            pairs.sort(key=lambda pair: pair[0]["seq"])
+            for audience, channel, namespace in (
+                (0, room_channel(room_id), PARTICIPANT_NS),
+                (1, workshop_channel(workshop_id), MODERATOR_NS),
+            ):
+                batch = {"room_id": room_id, "events": [p[audience] for p in pairs], "now": now}
+                socketio.emit("events", batch, to=channel, namespace=namespace)
         return len(pending)
 
     def _run(self) -> None:
@@ -89,6 +94,6 @@ class Broadcaster:
 broadcaster = Broadcaster()
 
 
-def publish(messages: list[tuple[int, dict]], notices: list) -> None:
+def publish(messages: list[tuple[int, dict, dict]], notices: list) -> None:
     """Hand committed events to the broadcaster (called by the write path only)."""
     broadcaster.publish(messages, notices)

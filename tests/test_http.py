@@ -123,8 +123,15 @@ class TestWorkshops:
             World().user("eve@example.org", PASSWORD)
         eve = app.test_client()
         eve.post("/login", data={"email": "eve@example.org", "password": PASSWORD})
-        for path in ("moderate", "settings", "qr.svg"):
+        for path in ("moderate", "settings", "qr.svg", "screen"):
             assert eve.get(f"/workshops/{workshop_id}/{path}").status_code == 404
+
+    def test_the_projector_screen(self, organizer):
+        workshop_id = new_workshop(organizer)
+        page = organizer.get(f"/workshops/{workshop_id}/screen").get_data(as_text=True)
+        assert f"/workshops/{workshop_id}/qr.svg" in page
+        assert "http://cocreate.test/j/" in page
+        assert "js/screen.js" in page
 
     def test_qr_code_is_an_svg_of_the_join_link(self, organizer):
         workshop_id = new_workshop(organizer)

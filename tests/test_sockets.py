@@ -380,3 +380,70 @@ class TestDrivingTheRooms:
             "code": "not_allowed",
             "message": "Voting is open during the Vote phase only.",
         }
+
+
+class TestHiddenResults:
+    """While results are hidden, no total reaches a participant by any path."""
+
+    def collect_totals(self, value) -> list:
+        """Every "dots" value anywhere in a message (None means hidden)."""
+        found = []
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("dots", "totals"):
+                    found.append(item)
+                else:
+                    found.extend(self.collect_totals(item))
+        elif isinstance(value, list):
+            for item in value:
+                found.extend(self.collect_totals(item))
+        return found
+
+    def test_hidden_until_the_reveal(self, app, workshop, phone, console):
+        ana, ben = phone(workshop["code"]), phone(workshop["code"])
+        place(app, workshop, ana, 0)
+        place(app, workshop, ben, 0)
+        idea = ana.send("post_idea", text="Secret favourite")["idea"]["id"]
+        desk = console("owner@example.org", PASSWORD, workshop["id"])
+        assert desk.send("set_results_hidden", hidden=True)["results_hidden"] is True
+        set_phase(app, workshop, "vote")
+        seq = ben.snapshot()["room"]["seq"]
+        ana.received()
+        ben.received()
+        desk.socket.get_received(MODERATOR_NS)
+
+        vote = ana.send("vote", idea_id=idea, delta=1)
+        assert vote["ok"] and vote["dots"] is None and vote["mine"] == 1
+        ben.send("vote", idea_id=idea, delta=1)
+        # Broadcasts, the sync by sequence number, and the snapshot: no totals.
+        heard = ana.received() + ben.received()
+        since = ben.send("sync", {"room_id": workshop["rooms"][0], "since": seq})
+        snapshot = ben.snapshot()
+        for message in (heard, since["events"], snapshot):
+            assert set(self.collect_totals(message)) <= {None}, message
+        assert snapshot["room"]["results_hidden"] is True
+        assert snapshot["me"]["votes"] == {str(idea): 1}  # one's own dots stay visible
+        # Moderators see the totals all along.
+        batches = [m["args"][0] for m in desk.socket.get_received(MODERATOR_NS)]
+        totals = [e["data"]["dots"] for b in batches for e in b["events"]]
+        assert totals == [1, 2]
+        room = desk.send("sync", {})["snapshot"]["rooms"][1]
+        assert room["ideas"][0]["dots"] == 2
+
+        # The reveal sends every total at once.
+        assert desk.send("set_results_hidden", hidden=False)["results_hidden"] is False
+        [batch] = ana.received()
+        assert batch["events"][-1] == {
+            **batch["events"][-1],
+            "type": "results_revealed",
+            "data": {"totals": {str(idea): 2}},
+        }
+        assert ana.snapshot()["ideas"][0]["dots"] == 2
+        assert ana.send("vote", idea_id=idea, delta=-1)["dots"] == 1
+
+    def test_only_moderators_hide_results(self, app, workshop, phone, console):
+        desk = console("owner@example.org", PASSWORD, workshop["id"])
+        assert desk.send("set_results_hidden", hidden="yes")["error"]["code"] == "bad_request"
+        me = phone(workshop["code"])
+        assert me.send("set_results_hidden", hidden=True)["error"]["code"] == "unknown_event"
+        assert desk.send("dance")["error"]["code"] == "unknown_event"

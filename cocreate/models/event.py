@@ -20,11 +20,15 @@ class RoomEvent(db.Model):
     room_id: Mapped[int] = mapped_column(sa.ForeignKey("rooms.id", ondelete="CASCADE"))
     seq: Mapped[int]
     type: Mapped[str] = mapped_column(sa.String(40))
+    #: What participants receive.
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    #: What moderators receive instead, when it differs (vote totals while results are hidden).
+    moderator_data: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     #: "participant:<id>" or "user:<id>": who caused it (never sent to participants).
     actor: Mapped[str] = mapped_column(sa.String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def to_message(self) -> dict[str, Any]:
-        """Return the event as clients receive it."""
-        return {"room_id": self.room_id, "seq": self.seq, "type": self.type, "data": self.data}
+    def to_message(self, *, moderator: bool = False) -> dict[str, Any]:
+        """Return the event as participants (or, with moderator=True, moderators) receive it."""
+        data = self.moderator_data if moderator and self.moderator_data is not None else self.data
+        return {"room_id": self.room_id, "seq": self.seq, "type": self.type, "data": data}

@@ -49,6 +49,8 @@ class Room(db.Model):
     timer_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The phase the room moves to when the countdown reaches zero (None: it just stops).
     timer_next_phase: Mapped[str | None] = mapped_column(sa.String(10))
+    #: While true, participants see no vote totals (moderators do) until the reveal.
+    results_hidden: Mapped[bool] = mapped_column(default=False)
     #: The latest broadcast message to the room, shown until the next one.
     notice: Mapped[str] = mapped_column(sa.String(300), default="")
     #: The participant who drives this room's phases and timer (None: only moderators).

@@ -39,6 +39,19 @@ def idea_in_room(me: Participant, idea_id: object) -> Idea:
     return idea
 
 
+def record_idea(
+    change: Change, room: Room, type_: str, idea: Idea, author_name: str | None
+) -> dict:
+    """Log an idea's event; participants get no total while results are hidden.
+
+    Returns the participants' view of the idea.
+    """
+    view = idea_view(idea, author_name, hidden=room.results_hidden)
+    full = {"idea": idea_view(idea, author_name)} if room.results_hidden else None
+    change.record(room, type_, {"idea": view}, full)
+    return view
+
+
 def authored_idea(me: Participant, idea_id: object) -> Idea:
     """Return the participant's own idea in their room; raises NotAllowed or NotFound."""
     idea = idea_in_room(me, idea_id)
@@ -71,8 +84,7 @@ def post_idea(
         )
         db.session.add(idea)
         db.session.flush()
-        view = idea_view(idea, me.display_name)
-        change.record(room, "idea_posted", {"idea": view})
+        view = record_idea(change, room, "idea_posted", idea, me.display_name)
         return {"idea": view}
 
     return perform(f"participant:{participant_id}", action_id, work)
@@ -97,8 +109,7 @@ def edit_idea(
         phases.require(room, "edit")
         idea = authored_idea(me, idea_id)
         idea.text, idea.details, idea.updated_at = text, details, utcnow()
-        view = idea_view(idea, me.display_name)
-        change.record(room, "idea_edited", {"idea": view})
+        view = record_idea(change, room, "idea_edited", idea, me.display_name)
         return {"idea": view}
 
     return perform(f"participant:{participant_id}", action_id, work)

@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from cocreate.extensions import db
-from cocreate.models import PHASES, Participant, Room, Workshop
+from cocreate.models import PHASES, Idea, Room, Workshop
 from cocreate.models._time import utcnow
 from cocreate.services import access, validate
-from cocreate.services.errors import Invalid, NotAllowed, NotFound
+from cocreate.services.errors import Invalid, NotAllowed
 from cocreate.services.snapshots import member_view, timer_view
 from cocreate.services.unit import Change, perform
 
@@ -271,11 +271,7 @@ def appoint_facilitator(
 
     def work(change: Change) -> dict:
         workshop = access.workshop_for_moderator(user_id, workshop_id)
-        person = (
-            db.session.get(Participant, participant_id) if type(participant_id) is int else None
-        )
-        if person is None or person.workshop_id != workshop.id:
-            raise NotFound(_("This participant is not in the workshop."))
+        person = access.participant_in_workshop(workshop.id, participant_id)
         room = change.lock_room(person.room_id)
         if room.is_plenary:
             raise Invalid(_("Facilitators run a breakout room: move this person to one first."))
@@ -299,5 +295,42 @@ def dismiss_facilitator(
         room.facilitator_id = None
         change.record(room, "facilitator_changed", {"facilitator": None})
         return {"room_id": room.id}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def set_results_hidden(
+    user_id: int,
+    workshop_id: int,
+    hidden: object,
+    room_id: object = None,
+    action_id: str | None = None,
+) -> dict:
+    """Hide vote totals from participants in one breakout room or all, or reveal them.
+
+    While hidden, participants receive no totals (not in events, acks or snapshots), so
+    early votes do not steer later ones; moderators always see them. Revealing sends
+    every idea's total at once. Raises Invalid for a non-boolean, NotFound.
+    """
+    if not isinstance(hidden, bool):
+        raise Invalid(_("Say whether the results are hidden (true) or shown (false)."))
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        rooms = _targets(change, workshop, room_id)
+        for room in rooms:
+            room.results_hidden = hidden
+            if hidden:
+                change.record(room, "results_hidden", {})
+            else:
+                totals = db.session.execute(
+                    sa.select(Idea.id, Idea.dots).where(
+                        Idea.room_id == room.id, Idea.status == "visible"
+                    )
+                ).all()
+                change.record(
+                    room, "results_revealed", {"totals": {str(i): dots for i, dots in totals}}
+                )
+        return {"results_hidden": hidden, "room_ids": [room.id for room in rooms]}
 
     return perform(f"user:{user_id}", action_id, work)

@@ -12,15 +12,18 @@ from cocreate.models._time import utcnow
 from cocreate.services import access
 
 
-def idea_view(idea: Idea, author_name: str | None) -> dict[str, Any]:
-    """Describe an idea as every member of its room may see it (no author id)."""
+def idea_view(idea: Idea, author_name: str | None, *, hidden: bool = False) -> dict[str, Any]:
+    """Describe an idea as every member of its room may see it (no author id).
+
+    With hidden=True (the room's results are hidden) its total is None.
+    """
     return {
         "id": idea.id,
         "room_id": idea.room_id,
         "text": idea.text,
         "details": idea.details,
         "author": author_name,
-        "dots": idea.dots,
+        "dots": None if hidden else idea.dots,
         "edited": idea.updated_at > idea.created_at,
     }
 
@@ -57,6 +60,7 @@ def room_state(room: Room, members: list[Participant]) -> dict[str, Any]:
         "seq": room.last_seq,
         "timer": timer_view(room),
         "notice": room.notice,
+        "results_hidden": room.results_hidden,
         "facilitator": member_view(facilitator) if facilitator else None,
     }
 
@@ -91,14 +95,14 @@ def member_counts(workshop_id: int) -> Counter:
     return Counter(dict(rows.all()))
 
 
-def _ideas_in(room_ids: list[int]) -> list[dict[str, Any]]:
+def _ideas_in(room_ids: list[int], *, hidden: bool = False) -> list[dict[str, Any]]:
     rows = db.session.execute(
         sa.select(Idea, Participant.display_name)
         .join(Participant, Participant.id == Idea.author_id)
         .where(Idea.room_id.in_(room_ids), Idea.status == "visible")
         .order_by(Idea.id)
     )
-    return [idea_view(idea, name) for idea, name in rows]
+    return [idea_view(idea, name, hidden=hidden) for idea, name in rows]
 
 
 def _open_rooms(workshop: Workshop) -> list[Room]:
@@ -152,7 +156,7 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
         "rooms": [room_view(r, counts[r.id]) for r in _open_rooms(workshop)],
         "room": room_state(room, members),
         "members": [member_view(m) for m in members],
-        "ideas": _ideas_in([room.id]) if not room.is_plenary else [],
+        "ideas": _ideas_in([room.id], hidden=room.results_hidden) if not room.is_plenary else [],
         "me": my_state(me),
         "now": server_time(),
     }

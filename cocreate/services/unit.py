@@ -51,11 +51,25 @@ class Change:
         """Lock several rooms in id order, so two actions never wait on each other in a ring."""
         return {room_id: self.lock_room(room_id) for room_id in sorted(set(room_ids))}
 
-    def record(self, room: Room, type_: str, data: dict[str, Any]) -> RoomEvent:
-        """Append an event to a locked room's log with the next sequence number."""
+    def record(
+        self,
+        room: Room,
+        type_: str,
+        data: dict[str, Any],
+        moderator_data: dict[str, Any] | None = None,
+    ) -> RoomEvent:
+        """Append an event to a locked room's log with the next sequence number.
+
+        `moderator_data`, when given, is what moderators receive instead of `data`.
+        """
         room.last_seq += 1
         event = RoomEvent(
-            room_id=room.id, seq=room.last_seq, type=type_, data=data, actor=self.actor
+            room_id=room.id,
+            seq=room.last_seq,
+            type=type_,
+            data=data,
+            moderator_data=moderator_data,
+            actor=self.actor,
         )
         db.session.add(event)
         self.events.append((room.workshop_id, event))
@@ -116,7 +130,10 @@ def perform(actor: str, action_id: str | None, work: Callable[[Change], dict]) -
                 db.session.add(
                     ClientAction(actor=actor, action_id=action_id, kind=kind, result=result)
                 )
-            messages = [(workshop_id, event.to_message()) for workshop_id, event in change.events]
+            messages = [
+                (workshop_id, event.to_message(), event.to_message(moderator=True))
+                for workshop_id, event in change.events
+            ]
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

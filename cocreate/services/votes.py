@@ -61,10 +61,14 @@ def give_dot(
             raise Conflict(_("You have no dot on this idea to take back."))
         vote.dots += delta
         idea.dots += delta
-        change.record(room, "votes_changed", {"idea_id": idea.id, "dots": idea.dots})
+        total = {"idea_id": idea.id, "dots": idea.dots}
+        if room.results_hidden:  # moderators see the total; participants, not until the reveal
+            change.record(room, "votes_changed", {"idea_id": idea.id, "dots": None}, total)
+        else:
+            change.record(room, "votes_changed", total)
         return {
             "idea_id": idea.id,
-            "dots": idea.dots,
+            "dots": None if room.results_hidden else idea.dots,
             "mine": vote.dots,
             "dots_left": workshop.dots_per_room - (spent + delta),
         }

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from flask import current_app, request
 from flask_babel import gettext as _
-from flask_socketio import ConnectionRefusedError
+from flask_socketio import ConnectionRefusedError, Namespace
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cocreate.extensions import db
@@ -120,3 +120,17 @@ def event(schema: type[Payload], identify: Callable[[], int | None]):
         return gated
 
     return decorate
+
+
+class GatedNamespace(Namespace):
+    """A namespace that answers every event, an unknown one included (with an error ack)."""
+
+    def trigger_event(self, event, *args):
+        """Route to `on_<event>`; an event with no handler gets `unknown_event`."""
+        if not hasattr(self, f"on_{event or ''}"):
+            return super().trigger_event("unknown_event", *args)
+        return super().trigger_event(event, *args)
+
+    def on_unknown_event(self, *args):
+        """The answer to an event this namespace does not know."""
+        return error_ack("unknown_event", _("This request is not known here."))

@@ -3,12 +3,12 @@
 from flask import request, session
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import Namespace, join_room
+from flask_socketio import join_room
 
 from cocreate.realtime import workshop_channel
 from cocreate.services import access, participants, phases, snapshots
 from cocreate.services.errors import DomainError
-from cocreate.sockets.gate import Action, Id, Payload, event, limiter, refuse
+from cocreate.sockets.gate import Action, GatedNamespace, Id, Payload, event, limiter, refuse
 
 
 def current_moderator() -> int | None:
@@ -49,11 +49,16 @@ class Broadcast(Action):
     room_id: Id | None = None
 
 
+class SetResultsHidden(Action):
+    hidden: bool
+    room_id: Id | None = None
+
+
 class ParticipantRef(Action):
     participant_id: Id
 
 
-class ModeratorNamespace(Namespace):
+class ModeratorNamespace(GatedNamespace):
     """Events of a moderator's console."""
 
     def on_connect(self, auth=None):
@@ -141,4 +146,11 @@ class ModeratorNamespace(Namespace):
         """Leave a breakout room without a facilitator."""
         return phases.dismiss_facilitator(
             user_id, session["workshop_id"], p.room_id, action_id=p.id
+        )
+
+    @event(SetResultsHidden, current_moderator)
+    def on_set_results_hidden(self, user_id: int, p: SetResultsHidden) -> dict:
+        """Hide the vote totals from participants until the reveal, or reveal them."""
+        return phases.set_results_hidden(
+            user_id, session["workshop_id"], p.hidden, p.room_id, action_id=p.id
         )

@@ -7,12 +7,12 @@ it wants to connect to, and the server checks this device joined it.
 
 from flask import request, session
 from flask_babel import gettext as _
-from flask_socketio import Namespace, join_room, leave_room
+from flask_socketio import join_room, leave_room
 
 from cocreate.realtime import participant_channel, room_channel
 from cocreate.services import access, ideas, participants, phases, snapshots, votes, workshops
 from cocreate.services.errors import DomainError
-from cocreate.sockets.gate import Action, Id, Payload, event, limiter, refuse
+from cocreate.sockets.gate import Action, GatedNamespace, Id, Payload, event, limiter, refuse
 
 
 def current_participant() -> int | None:
@@ -64,7 +64,7 @@ class StartTimer(Action):
     next_phase: str | None = None
 
 
-class ParticipantNamespace(Namespace):
+class ParticipantNamespace(GatedNamespace):
     """Events of participants' phones."""
 
     def on_connect(self, auth=None):

@@ -160,3 +160,16 @@ def qr_code(workshop_id: int):
         buffer, kind="svg", scale=8, border=2, title=_("Scan to join the workshop")
     )
     return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.route("/<int:workshop_id>/screen")
+@login_required
+def screen(workshop_id: int):
+    """The projector: join code and count in the lobby, live results, the report-back."""
+    workshop = access.workshop_for_moderator(current_user.id, workshop_id)
+    return render_template(
+        "organize/screen.html",
+        workshop=workshop,
+        join_url=join_url(workshop.join_code),
+        code=workshops.format_code(workshop.join_code),
+    )

@@ -2,6 +2,7 @@
 import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
+import { applyRoomEvent, ranked } from "./workshop-state.js";
 
 const PHASES = ["propose", "cluster", "vote", "pathway", "closed"];
 
@@ -33,65 +34,11 @@ const live = new Live({
   },
 });
 
-function room(id) {
-  return snapshot.rooms.find((r) => r.id === id);
-}
-
 function applyEvent(event) {
-  const target = room(event.room_id);
-  if (!target) return;
-  const data = event.data;
-  switch (event.type) {
-    case "member_joined":
-      target.members_list = target.members_list.filter((m) => m.id !== data.member.id).concat([data.member]);
-      break;
-    case "member_left":
-      target.members_list = target.members_list.filter((m) => m.id !== data.member_id);
-      break;
-    case "member_renamed":
-      target.members_list = target.members_list.map((m) => (m.id === data.member.id ? data.member : m));
-      break;
-    case "idea_posted":
-    case "idea_edited":
-      target.ideas = target.ideas.filter((i) => i.id !== data.idea.id).concat([data.idea]);
-      target.ideas.sort((a, b) => a.id - b.id);
-      break;
-    case "idea_withdrawn":
-      target.ideas = target.ideas.filter((i) => i.id !== data.idea_id);
-      break;
-    case "votes_changed": {
-      const idea = target.ideas.find((i) => i.id === data.idea_id);
-      if (idea) idea.dots = data.dots;
-      break;
-    }
-    case "phase_changed":
-      target.phase = data.phase;
-      break;
-    case "timer_started":
-      target.timer = data;
-      break;
-    case "timer_stopped":
-      target.timer = null;
-      break;
-    case "notice":
-      target.notice = data.text;
-      break;
-    case "facilitator_changed":
-      target.facilitator = data.facilitator;
-      break;
-    case "workshop_changed":
-      snapshot.workshop = data.workshop;
-      if (data.rooms && data.rooms.map((r) => r.id).join() !== snapshot.rooms.map((r) => r.id).join()) {
-        live.sync(); // rooms were added or removed
-        return;
-      }
-      (data.rooms || []).forEach((r) => Object.assign(room(r.id) || {}, { name: r.name, topic: r.topic }));
-      break;
-    default:
-      break;
-  }
-  if (event.type === "workshop_changed") render();
-  else renderRoomCard(target); // only the card that changed: open menus elsewhere stay open
+  const changed = applyRoomEvent(snapshot, event);
+  if (changed === "resync") live.sync(); // rooms were added or removed
+  else if (changed === "workshop") render();
+  else if (changed) renderRoomCard(changed); // only the card that changed: open menus elsewhere stay open
 }
 
 function element(tag, className, text) {
@@ -148,17 +95,16 @@ function renderRoom(r) {
     ? t("facilitator", { name: r.facilitator.name || `${t("anonymous")} #${r.facilitator.id}` })
     : "";
   drive.querySelector(".room-notice").textContent = r.notice || "";
+  drive.querySelector(".room-hidden").textContent = r.results_hidden ? t("results_hidden_note") : "";
   const members = card.querySelector(".member-list");
   if (!r.members_list.length) members.append(element("li", "meta", t("nobody")));
   [...r.members_list].sort((a, b) => a.id - b.id).forEach((m) => members.append(renderMember(m, r)));
   const ideas = card.querySelector(".idea-list");
-  [...r.ideas]
-    .sort((a, b) => b.dots - a.dots || a.id - b.id)
-    .forEach((idea) => {
-      const li = element("li", "idea", idea.text);
-      li.append(element("span", "tally", ` · ${t("dots_total", { n: idea.dots })}`));
-      ideas.append(li);
-    });
+  ranked(r).forEach((idea) => {
+    const li = element("li", "idea", idea.text);
+    li.append(element("span", "tally", ` · ${t("dots_total", { n: idea.dots })}`));
+    ideas.append(li);
+  });
   return card;
 }
 
@@ -230,3 +176,5 @@ $("all-message").addEventListener("submit", (e) => {
   live.send("broadcast", { text: $("all-message-text").value });
   $("all-message-text").value = "";
 });
+$("hide-results").addEventListener("click", () => live.send("set_results_hidden", { hidden: true }));
+$("reveal-results").addEventListener("click", () => live.send("set_results_hidden", { hidden: false }));

@@ -71,6 +71,16 @@ function applyEvent(event) {
     case "member_renamed":
       state.members = state.members.map((m) => (m.id === data.member.id ? data.member : m));
       break;
+    case "results_hidden":
+      state.room.results_hidden = true;
+      state.ideas.forEach((idea) => (idea.dots = null));
+      renderMine();
+      break;
+    case "results_revealed":
+      state.room.results_hidden = false;
+      state.ideas.forEach((idea) => (idea.dots = data.totals[String(idea.id)] ?? 0));
+      renderMine();
+      break;
     case "phase_changed":
       state.room.phase = data.phase;
       renderAll();
@@ -303,7 +313,8 @@ function renderIdea(idea) {
   minus.setAttribute("aria-label", t("remove_dot", { text: idea.text }));
   minus.disabled = myDots === 0;
   minus.addEventListener("click", () => vote(idea, -1));
-  const tally = element("span", "tally", t("dots_total", { n: idea.dots }));
+  // A null total: the results are hidden until the moderator reveals them.
+  const tally = element("span", "tally", idea.dots === null ? t("hidden_total") : t("dots_total", { n: idea.dots }));
   tally.append(element("span", "mine", ` (${t("my_dots", { n: myDots })})`));
   const plus = element("button", "dot-button", "+");
   plus.type = "button";
@@ -367,7 +378,7 @@ function vote(idea, delta) {
   // Show it at once; the ack (or a resync after an error) sets the real numbers.
   const key = String(idea.id);
   state.me.votes[key] = (state.me.votes[key] || 0) + delta;
-  idea.dots += delta;
+  if (idea.dots !== null) idea.dots += delta;
   live.send("vote", { idea_id: idea.id, delta });
   renderMine();
 }

@@ -110,6 +110,9 @@ def test_every_page_is_accessible_and_fits_a_360px_phone(live_server, new_contex
 
     expect(desk.locator("#rooms .idea-list > li")).to_have_count(1)
     assert_accessible(desk, "the console")
+    desk.goto(live_server + desk.get_by_role("link", name="Projector screen").get_attribute("href"))
+    expect(desk.locator("#status")).to_have_text("Live")
+    assert_accessible(desk, "the projector screen")
     desk.goto(f"{live_server}/workshops/")
     assert_accessible(desk, "the workshop list")
     desk.get_by_role("link", name="Settings and rooms").click()

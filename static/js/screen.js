@@ -1,0 +1,79 @@
+// The projector screen: read-only, large type. In the lobby it shows how to join and
+// how many have; during breakouts each room's phase, timer and live results; back in
+// the plenary each room's report-back. Hidden results stay hidden here too.
+import { Live } from "./live.js";
+import { t } from "./i18n.js";
+import { formatDuration, secondsLeft } from "./clock.js";
+import { applyRoomEvent, ranked } from "./workshop-state.js";
+
+const TOP_IDEAS = 5;
+const workshopId = Number(document.body.dataset.workshopId);
+const $ = (id) => document.getElementById(id);
+let snapshot = null;
+
+const live = new Live({
+  namespace: "/moderator",
+  auth: { workshop: workshopId },
+  storageKey: `cocreate:screen-outbox:${workshopId}`, // the screen sends nothing
+  syncPayload: () => ({}),
+  onSync: (ack) => {
+    snapshot = ack.snapshot;
+    render();
+    return Object.fromEntries(snapshot.rooms.map((room) => [room.id, room.seq]));
+  },
+  onEvent: (event) => {
+    if (applyRoomEvent(snapshot, event) === "resync") live.sync();
+    else render();
+  },
+  onResult: () => {},
+  onStatus: ({ state }) => {
+    $("status").textContent = t(state === "refused" ? "offline" : state);
+    $("status").dataset.state = state;
+  },
+});
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function render() {
+  const breakouts = snapshot.rooms.filter((r) => r.kind === "breakout");
+  const people = snapshot.rooms.reduce((n, r) => n + r.members_list.length, 0);
+  const reportBack = !snapshot.workshop.breakouts_open && breakouts.some((r) => r.ideas.length);
+  $("joined").textContent = t("joined", { n: people });
+  $("screen-join").hidden = snapshot.workshop.breakouts_open || reportBack;
+  $("screen-rooms").hidden = !$("screen-join").hidden;
+  $("rooms-heading").textContent = reportBack ? t("report_back") : t("rooms_live");
+  $("screen-grid").replaceChildren(...breakouts.map((r) => renderRoom(r, reportBack)));
+}
+
+function renderRoom(room, reportBack) {
+  const card = $("screen-room").content.firstElementChild.cloneNode(true);
+  card.dataset.roomId = String(room.id);
+  card.querySelector(".room-name").textContent = room.name;
+  card.querySelector(".room-phase").textContent = reportBack
+    ? ""
+    : t("phase", { name: t("phase_names", { which: room.phase }) });
+  const timer = card.querySelector(".timer");
+  timer.dataset.endsAt = room.timer && !reportBack ? room.timer.ends_at : "";
+  tick(timer);
+  card.querySelector(".room-hidden").textContent = room.results_hidden ? t("hidden_total") : "";
+  const list = card.querySelector(".screen-ideas");
+  const ideas = room.results_hidden ? room.ideas : ranked(room); // no ranking gives it away
+  ideas.slice(0, TOP_IDEAS).forEach((idea) => {
+    const li = element("li", null, idea.text);
+    if (!room.results_hidden) li.append(element("span", "tally", ` · ${t("dots_total", { n: idea.dots })}`));
+    list.append(li);
+  });
+  return card;
+}
+
+function tick(timer) {
+  timer.textContent = timer.dataset.endsAt
+    ? t("time_left", { time: formatDuration(secondsLeft(timer.dataset.endsAt)) })
+    : "";
+}
+setInterval(() => document.querySelectorAll("#screen-grid .timer").forEach(tick), 1000);

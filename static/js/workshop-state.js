@@ -1,0 +1,76 @@
+// A workshop as a moderator's page follows it: the snapshot of every room, kept current
+// by the rooms' events. Shared by the console and the projector screen.
+
+/**
+ * Apply one room event to the snapshot {workshop, rooms}.
+ * Returns "resync" when the list of rooms changed (ask for a snapshot), "workshop" when
+ * the workshop's rules changed, or the room the event changed (null when unknown).
+ */
+export function applyRoomEvent(snapshot, event) {
+  const target = snapshot.rooms.find((r) => r.id === event.room_id);
+  if (!target) return null;
+  const data = event.data;
+  switch (event.type) {
+    case "member_joined":
+      target.members_list = target.members_list.filter((m) => m.id !== data.member.id).concat([data.member]);
+      break;
+    case "member_left":
+      target.members_list = target.members_list.filter((m) => m.id !== data.member_id);
+      break;
+    case "member_renamed":
+      target.members_list = target.members_list.map((m) => (m.id === data.member.id ? data.member : m));
+      break;
+    case "idea_posted":
+    case "idea_edited":
+      target.ideas = target.ideas.filter((i) => i.id !== data.idea.id).concat([data.idea]);
+      target.ideas.sort((a, b) => a.id - b.id);
+      break;
+    case "idea_withdrawn":
+      target.ideas = target.ideas.filter((i) => i.id !== data.idea_id);
+      break;
+    case "votes_changed": {
+      const idea = target.ideas.find((i) => i.id === data.idea_id);
+      if (idea) idea.dots = data.dots;
+      break;
+    }
+    case "results_hidden":
+      target.results_hidden = true;
+      break;
+    case "results_revealed":
+      target.results_hidden = false;
+      break;
+    case "phase_changed":
+      target.phase = data.phase;
+      break;
+    case "timer_started":
+      target.timer = data;
+      break;
+    case "timer_stopped":
+      target.timer = null;
+      break;
+    case "notice":
+      target.notice = data.text;
+      break;
+    case "facilitator_changed":
+      target.facilitator = data.facilitator;
+      break;
+    case "workshop_changed": {
+      snapshot.workshop = data.workshop;
+      const ids = (rooms) => rooms.map((r) => r.id).join();
+      if (data.rooms && ids(data.rooms) !== ids(snapshot.rooms)) return "resync";
+      (data.rooms || []).forEach((r) => {
+        const known = snapshot.rooms.find((k) => k.id === r.id);
+        if (known) Object.assign(known, { name: r.name, topic: r.topic });
+      });
+      return "workshop";
+    }
+    default:
+      break;
+  }
+  return target;
+}
+
+/** A room's ideas, most dots first (ties: oldest first). */
+export function ranked(room) {
+  return [...room.ideas].sort((a, b) => (b.dots ?? 0) - (a.dots ?? 0) || a.id - b.id);
+}
