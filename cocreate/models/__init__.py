@@ -5,6 +5,7 @@ from cocreate.models.event import RoomEvent
 from cocreate.models.idea import Idea
 from cocreate.models.membership import Membership
 from cocreate.models.participant import Participant
+from cocreate.models.revision import IdeaRevision
 from cocreate.models.room import PHASES, Room
 from cocreate.models.user import User
 from cocreate.models.vote import Vote
@@ -15,6 +16,7 @@ __all__ = [
     "PHASES",
     "ClientAction",
     "Idea",
+    "IdeaRevision",
     "Membership",
     "Participant",
     "Room",

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cocreate.extensions import db
 from cocreate.models._time import UTCDateTime, utcnow
 
-IDEA_STATUSES = ("visible", "withdrawn")
+#: visible; withdrawn by its author; hidden by a moderator (can be restored).
+IDEA_STATUSES = ("visible", "withdrawn", "hidden")
 
 
 class Idea(db.Model):
@@ -17,7 +18,7 @@ class Idea(db.Model):
     __tablename__ = "ideas"
     __table_args__ = (
         sa.CheckConstraint("dots >= 0", name="idea_dots_not_negative"),
-        sa.CheckConstraint("status IN ('visible', 'withdrawn')", name="idea_status"),
+        sa.CheckConstraint("status IN ('visible', 'withdrawn', 'hidden')", name="idea_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

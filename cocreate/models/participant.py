@@ -26,3 +26,5 @@ class Participant(db.Model):
     #: The room the participant is in now (the plenary lobby at first).
     room_id: Mapped[int] = mapped_column(sa.ForeignKey("rooms.id"), index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Removed by a moderator: this device can no longer act or join again.
+    removed: Mapped[bool] = mapped_column(default=False)

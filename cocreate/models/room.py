@@ -49,6 +49,9 @@ class Room(db.Model):
     timer_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The phase the room moves to when the countdown reaches zero (None: it just stops).
     timer_next_phase: Mapped[str | None] = mapped_column(sa.String(10))
+    #: A locked room takes no one in (choosing, spreading, late joiners); moderators
+    #: can still move people by hand.
+    locked: Mapped[bool] = mapped_column(default=False)
     #: While true, participants see no vote totals (moderators do) until the reveal.
     results_hidden: Mapped[bool] = mapped_column(default=False)
     #: The latest broadcast message to the room, shown until the next one.

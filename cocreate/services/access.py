@@ -34,6 +34,8 @@ def participant(participant_id: int | None) -> Participant:
     found = db.session.get(Participant, participant_id) if participant_id else None
     if found is None:
         raise NotAllowed(_("Join the workshop first."))
+    if found.removed:
+        raise NotAllowed(_("A moderator removed you from this workshop."))
     return found
 
 

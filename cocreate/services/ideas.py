@@ -5,7 +5,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from cocreate.extensions import db
-from cocreate.models import Idea, Participant, Room, Vote
+from cocreate.models import Idea, IdeaRevision, Participant, Room, Vote
 from cocreate.models._time import utcnow
 from cocreate.services import access, phases, validate
 from cocreate.services.errors import NotAllowed, NotFound
@@ -13,7 +13,7 @@ from cocreate.services.snapshots import idea_view
 from cocreate.services.unit import Change, perform
 
 
-def _idea_fields(text: object, details: object) -> tuple[str, str]:
+def idea_fields(text: object, details: object) -> tuple[str, str]:
     config = current_app.config
     return (
         validate.text(text, _("An idea"), max_length=config["IDEA_TEXT_MAX"]),
@@ -52,6 +52,13 @@ def record_idea(
     return view
 
 
+def keep_revision(idea: Idea, actor: str) -> None:
+    """Add the idea's current text to its audit log before it changes."""
+    db.session.add(
+        IdeaRevision(idea_id=idea.id, text=idea.text, details=idea.details, changed_by=actor)
+    )
+
+
 def authored_idea(me: Participant, idea_id: object) -> Idea:
     """Return the participant's own idea in their room; raises NotAllowed or NotFound."""
     idea = idea_in_room(me, idea_id)
@@ -67,7 +74,7 @@ def post_idea(
 
     Raises Invalid for empty or long text, NotAllowed outside a breakout room.
     """
-    text, details = _idea_fields(text, details)
+    text, details = idea_fields(text, details)
 
     def work(change: Change) -> dict:
         me = access.participant(participant_id)
@@ -101,13 +108,14 @@ def edit_idea(
 
     Raises NotAllowed for someone else's idea, NotFound outside one's room, Invalid.
     """
-    text, details = _idea_fields(text, details)
+    text, details = idea_fields(text, details)
 
     def work(change: Change) -> dict:
         me = access.participant(participant_id)
         room = own_room(change, me)
         phases.require(room, "edit")
         idea = authored_idea(me, idea_id)
+        keep_revision(idea, f"participant:{me.id}")
         idea.text, idea.details, idea.updated_at = text, details, utcnow()
         view = record_idea(change, room, "idea_edited", idea, me.display_name)
         return {"idea": view}

@@ -26,6 +26,20 @@ def _rooms(change: Change, workshop: Workshop) -> tuple[Room, dict[int, Room]]:
     return plenary, {rid: room for rid, room in locked.items() if not room.is_plenary}
 
 
+def _open_to_newcomers(breakouts: dict[int, Room]) -> dict[int, Room]:
+    """The breakout rooms that take people in: the unlocked ones."""
+    return {rid: room for rid, room in breakouts.items() if not room.locked}
+
+
+def _lobby(plenary: Room) -> list[Participant]:
+    """Everyone waiting in the plenary (removed participants wait nowhere)."""
+    return db.session.scalars(
+        sa.select(Participant).where(
+            Participant.room_id == plenary.id, Participant.removed.is_(False)
+        )
+    ).all()
+
+
 def participant_for_device(workshop_id: int, device_token: str | None) -> Participant | None:
     """Return the participant this device already is in the workshop, if any."""
     if not device_token:
@@ -58,6 +72,8 @@ def join_workshop(code: str, device_token: str, display_name: str | None = None)
         # The plenary is the workshop's first room: locking it first keeps the id order.
         plenary = change.lock_room(next(r.id for r in workshop.rooms if r.is_plenary))
         known = participant_for_device(workshop.id, device_token)
+        if known is not None and known.removed:
+            raise NotAllowed(_("A moderator removed you from this workshop."))
         if known is not None:
             if name and name != known.display_name:
                 rename(change, known, name)
@@ -74,7 +90,9 @@ def join_workshop(code: str, device_token: str, display_name: str | None = None)
         if workshop.breakouts_open and workshop.assignment == "random":
             plenary, breakouts = _rooms(change, workshop)
             if breakouts:
-                spread(change, [person], breakouts, plenary)  # late joiners: same rule
+                spread(
+                    change, [person], _open_to_newcomers(breakouts), plenary
+                )  # late joiners: same rule
         return {"participant_id": person.id, "workshop_id": workshop.id, "returning": False}
 
     return perform(f"device:{device_token}", None, work)
@@ -103,6 +121,8 @@ def choose_room(participant_id: int, room_id: object, action_id: str | None = No
         if not (workshop.breakouts_open and workshop.assignment == "choose"):
             raise NotAllowed(_("The moderator places people in rooms in this workshop."))
         target = access.room_in_workshop(workshop.id, room_id, breakout_only=True)
+        if target.locked:
+            raise NotAllowed(_("This room is locked. Choose another one."))
         locked = change.lock_rooms([me.room_id, target.id])
         move(change, me, locked[me.room_id], locked[target.id])
         return {"room_id": target.id}
@@ -163,10 +183,7 @@ def open_breakouts(user_id: int, workshop_id: int, action_id: str | None = None)
         result = announce(change, workshop)
         moved = 0
         if workshop.assignment == "random":
-            lobby = db.session.scalars(
-                sa.select(Participant).where(Participant.room_id == plenary.id)
-            ).all()
-            moved = spread(change, lobby, breakouts, plenary)
+            moved = spread(change, _lobby(plenary), _open_to_newcomers(breakouts), plenary)
         return {**result, "moved": moved}
 
     return perform(f"user:{user_id}", action_id, work)
@@ -186,10 +203,7 @@ def spread_lobby(user_id: int, workshop_id: int, action_id: str | None = None) -
         plenary, breakouts = _rooms(change, workshop)
         if not breakouts:
             raise Invalid(_("Add a breakout room first."))
-        lobby = db.session.scalars(
-            sa.select(Participant).where(Participant.room_id == plenary.id)
-        ).all()
-        return {"moved": spread(change, lobby, breakouts, plenary)}
+        return {"moved": spread(change, _lobby(plenary), _open_to_newcomers(breakouts), plenary)}
 
     return perform(f"user:{user_id}", action_id, work)
 

@@ -24,8 +24,11 @@ def move(change: Change, person: Participant, source: Room, target: Room) -> Non
 
 
 def spread(change: Change, people: list[Participant], rooms: dict[int, Room], plenary: Room) -> int:
-    """Spread people over the locked breakout rooms so head counts differ by at most one
-    more than they already did; ties go to a random room. Returns how many moved."""
+    """Spread people over the given breakout rooms (row-locked by the caller) so head
+    counts differ by at most one more than they already did; ties go to a random room.
+    Returns how many moved (none when no room takes people in)."""
+    if not rooms:
+        return 0
     counts = member_counts(plenary.workshop_id)
     load = {room_id: counts[room_id] for room_id in rooms}
     people = list(people)

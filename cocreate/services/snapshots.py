@@ -25,6 +25,7 @@ def idea_view(idea: Idea, author_name: str | None, *, hidden: bool = False) -> d
         "author": author_name,
         "dots": None if hidden else idea.dots,
         "edited": idea.updated_at > idea.created_at,
+        "status": idea.status,
     }
 
 
@@ -42,6 +43,7 @@ def room_view(room: Room, member_count: int) -> dict[str, Any]:
         "topic": room.topic,
         "members": member_count,
         "phase": room.phase,
+        "locked": room.locked,
     }
 
 
@@ -89,17 +91,19 @@ def member_counts(workshop_id: int) -> Counter:
     """Return how many participants each room of a workshop holds, by room id."""
     rows = db.session.execute(
         sa.select(Participant.room_id, sa.func.count())
-        .where(Participant.workshop_id == workshop_id)
+        .where(Participant.workshop_id == workshop_id, Participant.removed.is_(False))
         .group_by(Participant.room_id)
     )
     return Counter(dict(rows.all()))
 
 
-def _ideas_in(room_ids: list[int], *, hidden: bool = False) -> list[dict[str, Any]]:
+def _ideas_in(
+    room_ids: list[int], *, hidden: bool = False, statuses: tuple[str, ...] = ("visible",)
+) -> list[dict[str, Any]]:
     rows = db.session.execute(
         sa.select(Idea, Participant.display_name)
         .join(Participant, Participant.id == Idea.author_id)
-        .where(Idea.room_id.in_(room_ids), Idea.status == "visible")
+        .where(Idea.room_id.in_(room_ids), Idea.status.in_(statuses))
         .order_by(Idea.id)
     )
     return [idea_view(idea, name, hidden=hidden) for idea, name in rows]
@@ -149,7 +153,9 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     counts = member_counts(workshop.id)
     room = db.session.get(Room, me.room_id)
     members = db.session.scalars(
-        sa.select(Participant).where(Participant.room_id == room.id).order_by(Participant.id)
+        sa.select(Participant)
+        .where(Participant.room_id == room.id, Participant.removed.is_(False))
+        .order_by(Participant.id)
     ).all()
     return {
         "workshop": workshop_view(workshop),
@@ -171,10 +177,11 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
     rooms = _open_rooms(workshop)
     people = db.session.scalars(
         sa.select(Participant)
-        .where(Participant.workshop_id == workshop.id)
+        .where(Participant.workshop_id == workshop.id, Participant.removed.is_(False))
         .order_by(Participant.id)
     ).all()
-    ideas = _ideas_in([room.id for room in rooms])
+    # Moderators see hidden ideas too, to restore them.
+    ideas = _ideas_in([room.id for room in rooms], statuses=("visible", "hidden"))
     views = []
     for room in rooms:
         members = [p for p in people if p.room_id == room.id]

@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_socketio import join_room
 
 from cocreate.realtime import workshop_channel
-from cocreate.services import access, participants, phases, snapshots
+from cocreate.services import access, moderation, participants, phases, snapshots
 from cocreate.services.errors import DomainError
 from cocreate.sockets.gate import Action, GatedNamespace, Id, Payload, event, limiter, refuse
 
@@ -52,6 +52,21 @@ class Broadcast(Action):
 class SetResultsHidden(Action):
     hidden: bool
     room_id: Id | None = None
+
+
+class IdeaRef(Action):
+    idea_id: Id
+
+
+class CorrectIdea(Action):
+    idea_id: Id
+    text: str
+    details: str = ""
+
+
+class LockRoom(Action):
+    room_id: Id
+    locked: bool
 
 
 class ParticipantRef(Action):
@@ -153,4 +168,35 @@ class ModeratorNamespace(GatedNamespace):
         """Hide the vote totals from participants until the reveal, or reveal them."""
         return phases.set_results_hidden(
             user_id, session["workshop_id"], p.hidden, p.room_id, action_id=p.id
+        )
+
+    @event(IdeaRef, current_moderator)
+    def on_hide_idea(self, user_id: int, p: IdeaRef) -> dict:
+        """Hide an idea (its author is told; its dots go back)."""
+        return moderation.hide_idea(user_id, session["workshop_id"], p.idea_id, action_id=p.id)
+
+    @event(IdeaRef, current_moderator)
+    def on_restore_idea(self, user_id: int, p: IdeaRef) -> dict:
+        """Show a hidden idea again."""
+        return moderation.restore_idea(user_id, session["workshop_id"], p.idea_id, action_id=p.id)
+
+    @event(CorrectIdea, current_moderator)
+    def on_correct_idea(self, user_id: int, p: CorrectIdea) -> dict:
+        """Correct a typo in an idea (kept in its audit log)."""
+        return moderation.correct_idea(
+            user_id, session["workshop_id"], p.idea_id, p.text, p.details, action_id=p.id
+        )
+
+    @event(ParticipantRef, current_moderator)
+    def on_remove_participant(self, user_id: int, p: ParticipantRef) -> dict:
+        """Remove a participant from the workshop."""
+        return moderation.remove_participant(
+            user_id, session["workshop_id"], p.participant_id, action_id=p.id
+        )
+
+    @event(LockRoom, current_moderator)
+    def on_lock_room(self, user_id: int, p: LockRoom) -> dict:
+        """Lock or unlock a breakout room."""
+        return moderation.lock_room(
+            user_id, session["workshop_id"], p.room_id, p.locked, action_id=p.id
         )

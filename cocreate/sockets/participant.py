@@ -77,6 +77,8 @@ class ParticipantNamespace(GatedNamespace):
         person = participants.participant_for_device(workshop.id, session.get("device"))
         if person is None:
             raise refuse("not_joined", _("Join the workshop first."))
+        if person.removed:
+            raise refuse("removed", _("A moderator removed you from this workshop."))
         session["participant_id"] = person.id
         session["room_id"] = person.room_id
         join_room(participant_channel(person.id))

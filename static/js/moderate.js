@@ -100,12 +100,45 @@ function renderRoom(r) {
   if (!r.members_list.length) members.append(element("li", "meta", t("nobody")));
   [...r.members_list].sort((a, b) => a.id - b.id).forEach((m) => members.append(renderMember(m, r)));
   const ideas = card.querySelector(".idea-list");
-  ranked(r).forEach((idea) => {
-    const li = element("li", "idea", idea.text);
-    li.append(element("span", "tally", ` · ${t("dots_total", { n: idea.dots })}`));
-    ideas.append(li);
+  [...ranked(r), ...r.ideas.filter((idea) => idea.status === "hidden")].forEach((idea) => {
+    ideas.append(renderIdea(idea));
   });
+  const lock = element("button", null, r.locked ? t("unlock_room") : t("lock_room"));
+  lock.type = "button";
+  if (r.kind === "breakout") {
+    lock.addEventListener("click", () => live.send("lock_room", { room_id: r.id, locked: !r.locked }));
+    card.querySelector(".room-drive").append(lock);
+  }
   return card;
+}
+
+function renderIdea(idea) {
+  const hidden = idea.status === "hidden";
+  const li = element("li", hidden ? "idea hidden-idea" : "idea");
+  const line = element("span", "idea-line", idea.text);
+  line.append(element("span", "tally", hidden ? ` · ${t("hidden_idea")}` : ` · ${t("dots_total", { n: idea.dots })}`));
+  li.append(line);
+  const actions = element("span", "idea-actions");
+  const button = (label, name, onClick) => {
+    const b = element("button", "link", label);
+    b.type = "button";
+    b.setAttribute("aria-label", `${name}: ${idea.text}`);
+    b.addEventListener("click", onClick);
+    actions.append(b);
+  };
+  if (hidden) {
+    button(t("restore"), t("restore"), () => live.send("restore_idea", { idea_id: idea.id }));
+  } else {
+    button(t("hide"), t("hide"), () => live.send("hide_idea", { idea_id: idea.id }));
+    button(t("correct"), t("correct"), () => {
+      const text = window.prompt(t("correct_prompt"), idea.text);
+      if (text && text.trim() && text !== idea.text) {
+        live.send("correct_idea", { idea_id: idea.id, text, details: idea.details });
+      }
+    });
+  }
+  li.append(actions);
+  return li;
 }
 
 function renderMember(member, current) {
@@ -135,6 +168,14 @@ function renderMember(member, current) {
     lead.addEventListener("click", () => live.send("appoint_facilitator", { participant_id: member.id }));
     li.append(lead);
   }
+  const remove = element("button", "link danger", "✕");
+  remove.type = "button";
+  remove.setAttribute("aria-label", t("remove_person", { name }));
+  remove.title = t("remove_person", { name });
+  remove.addEventListener("click", () => {
+    if (window.confirm(t("confirm_remove", { name }))) live.send("remove_participant", { participant_id: member.id });
+  });
+  li.append(remove);
   return li;
 }
 

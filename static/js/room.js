@@ -27,6 +27,16 @@ const live = new Live({
   onStatus: showStatus,
 });
 live.on("moved", () => live.sync());
+live.on("idea_moderated", ({ text, status }) =>
+  showNotice(t(status === "hidden" ? "your_idea_hidden" : "your_idea_restored", { text })),
+);
+live.on("removed", ({ message }) => {
+  live.socket.disconnect();
+  $("status").textContent = message;
+  $("status").dataset.state = "refused";
+  $("room").hidden = true;
+  $("lobby").hidden = true;
+});
 
 function applySync(ack) {
   if (ack.snapshot) {
@@ -47,9 +57,11 @@ function applyEvent(event) {
   switch (event.type) {
     case "idea_posted":
     case "idea_edited":
+    case "idea_restored":
       upsertIdea(data.idea);
       break;
     case "idea_withdrawn":
+    case "idea_hidden":
       removeIdea(data.idea_id);
       break;
     case "votes_changed": {
@@ -242,6 +254,8 @@ function renderLobby() {
       count.className = "meta";
       count.textContent = t("members", { n: room.members });
       button.append(name, topic, count);
+      button.disabled = room.locked;
+      if (room.locked) count.textContent += ` · ${t("locked")}`;
       button.addEventListener("click", () => live.send("choose_room", { room_id: room.id }));
       li.append(button);
       list.append(li);

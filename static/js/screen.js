@@ -4,7 +4,7 @@
 import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
-import { applyRoomEvent, ranked } from "./workshop-state.js";
+import { applyRoomEvent, ranked, shown } from "./workshop-state.js";
 
 const TOP_IDEAS = 5;
 const workshopId = Number(document.body.dataset.workshopId);
@@ -42,7 +42,7 @@ function element(tag, className, text) {
 function render() {
   const breakouts = snapshot.rooms.filter((r) => r.kind === "breakout");
   const people = snapshot.rooms.reduce((n, r) => n + r.members_list.length, 0);
-  const reportBack = !snapshot.workshop.breakouts_open && breakouts.some((r) => r.ideas.length);
+  const reportBack = !snapshot.workshop.breakouts_open && breakouts.some((r) => shown(r).length);
   $("joined").textContent = t("joined", { n: people });
   $("screen-join").hidden = snapshot.workshop.breakouts_open || reportBack;
   $("screen-rooms").hidden = !$("screen-join").hidden;
@@ -62,7 +62,7 @@ function renderRoom(room, reportBack) {
   tick(timer);
   card.querySelector(".room-hidden").textContent = room.results_hidden ? t("hidden_total") : "";
   const list = card.querySelector(".screen-ideas");
-  const ideas = room.results_hidden ? room.ideas : ranked(room); // no ranking gives it away
+  const ideas = room.results_hidden ? shown(room) : ranked(room); // no ranking gives it away
   ideas.slice(0, TOP_IDEAS).forEach((idea) => {
     const li = element("li", null, idea.text);
     if (!room.results_hidden) li.append(element("span", "tally", ` · ${t("dots_total", { n: idea.dots })}`));

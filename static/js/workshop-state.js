@@ -22,12 +22,18 @@ export function applyRoomEvent(snapshot, event) {
       break;
     case "idea_posted":
     case "idea_edited":
+    case "idea_restored":
       target.ideas = target.ideas.filter((i) => i.id !== data.idea.id).concat([data.idea]);
       target.ideas.sort((a, b) => a.id - b.id);
       break;
     case "idea_withdrawn":
       target.ideas = target.ideas.filter((i) => i.id !== data.idea_id);
       break;
+    case "idea_hidden": {
+      const idea = target.ideas.find((i) => i.id === data.idea_id);
+      if (idea) Object.assign(idea, { status: "hidden", dots: 0 });
+      break;
+    }
     case "votes_changed": {
       const idea = target.ideas.find((i) => i.id === data.idea_id);
       if (idea) idea.dots = data.dots;
@@ -60,7 +66,7 @@ export function applyRoomEvent(snapshot, event) {
       if (data.rooms && ids(data.rooms) !== ids(snapshot.rooms)) return "resync";
       (data.rooms || []).forEach((r) => {
         const known = snapshot.rooms.find((k) => k.id === r.id);
-        if (known) Object.assign(known, { name: r.name, topic: r.topic });
+        if (known) Object.assign(known, { name: r.name, topic: r.topic, locked: r.locked });
       });
       return "workshop";
     }
@@ -70,7 +76,12 @@ export function applyRoomEvent(snapshot, event) {
   return target;
 }
 
-/** A room's ideas, most dots first (ties: oldest first). */
+/** A room's ideas that everyone sees (not hidden by a moderator). */
+export function shown(room) {
+  return room.ideas.filter((idea) => idea.status !== "hidden");
+}
+
+/** A room's shown ideas, most dots first (ties: oldest first). */
 export function ranked(room) {
-  return [...room.ideas].sort((a, b) => (b.dots ?? 0) - (a.dots ?? 0) || a.id - b.id);
+  return shown(room).sort((a, b) => (b.dots ?? 0) - (a.dots ?? 0) || a.id - b.id);
 }

@@ -71,7 +71,7 @@ def expect_dots_on_console(console: Page, room: str, text: str, total: int) -> N
     """The idea appears once in its room's card on the console, with this total."""
     items = console_room(console, room).locator(".idea-list > li").filter(has_text=text)
     expect(items).to_have_count(1)
-    expect(items).to_have_text(f"{text} · {dots(total)}")
+    expect(items.locator(".idea-line")).to_have_text(f"{text} · {dots(total)}")
 
 
 def post_idea(phone: Page, text: str) -> None:

@@ -1,0 +1,177 @@
+"""Keeping the room safe and fair: hide and restore ideas, correct typos (with an audit
+log), remove a participant, lock a room."""
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from cocreate.extensions import db
+from cocreate.models import Idea, IdeaRevision, Participant, Room, Vote, Workshop
+from cocreate.models._time import utcnow
+from cocreate.realtime import PARTICIPANT_NS, participant_channel
+from cocreate.services import access
+from cocreate.services.errors import Conflict, Invalid, NotFound
+from cocreate.services.ideas import idea_fields, keep_revision, record_idea
+from cocreate.services.snapshots import member_view
+from cocreate.services.unit import Change, perform
+from cocreate.services.workshops import announce
+
+
+def _idea_for_moderator(change: Change, workshop: Workshop, idea_id: object) -> tuple[Idea, Room]:
+    """Lock the room of an idea of this workshop and return both; raises NotFound."""
+    idea = db.session.get(Idea, idea_id) if type(idea_id) is int else None
+    room = db.session.get(Room, idea.room_id) if idea else None
+    if idea is None or room.workshop_id != workshop.id or idea.status == "withdrawn":
+        raise NotFound(_("There is no such idea in this workshop."))
+    return idea, change.lock_room(room.id)
+
+
+def _author_name(idea: Idea) -> str | None:
+    return db.session.get(Participant, idea.author_id).display_name
+
+
+def _tell_author(change: Change, idea: Idea, status: str) -> None:
+    change.notify(
+        PARTICIPANT_NS,
+        participant_channel(idea.author_id),
+        "idea_moderated",
+        {"idea_id": idea.id, "text": idea.text, "status": status},
+    )
+
+
+def hide_idea(
+    user_id: int, workshop_id: int, idea_id: object, action_id: str | None = None
+) -> dict:
+    """Hide an idea from everyone but moderators; its dots go back to the voters and its
+    author is told. Raises NotFound, or Conflict when it is hidden already."""
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        idea, room = _idea_for_moderator(change, workshop, idea_id)
+        if idea.status == "hidden":
+            raise Conflict(_("This idea is hidden already."))
+        idea.status, idea.dots = "hidden", 0
+        db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
+        change.record(room, "idea_hidden", {"idea_id": idea.id})
+        _tell_author(change, idea, "hidden")
+        return {"idea_id": idea.id, "status": "hidden"}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def restore_idea(
+    user_id: int, workshop_id: int, idea_id: object, action_id: str | None = None
+) -> dict:
+    """Show a hidden idea again (with no dots: they went back when it was hidden).
+
+    Raises NotFound, or Conflict when it is not hidden.
+    """
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        idea, room = _idea_for_moderator(change, workshop, idea_id)
+        if idea.status != "hidden":
+            raise Conflict(_("This idea is not hidden."))
+        idea.status = "visible"
+        view = record_idea(change, room, "idea_restored", idea, _author_name(idea))
+        _tell_author(change, idea, "visible")
+        return {"idea": view}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def correct_idea(
+    user_id: int,
+    workshop_id: int,
+    idea_id: object,
+    text: object,
+    details: object = "",
+    action_id: str | None = None,
+) -> dict:
+    """Correct a typo in any idea of the workshop; the old text is kept in the audit log.
+
+    Raises Invalid for empty or long text, NotFound.
+    """
+    text, details = idea_fields(text, details)
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        idea, room = _idea_for_moderator(change, workshop, idea_id)
+        keep_revision(idea, f"user:{user_id}")
+        idea.text, idea.details, idea.updated_at = text, details, utcnow()
+        view = record_idea(change, room, "idea_edited", idea, _author_name(idea))
+        return {"idea": view}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def revisions(user_id: int, workshop_id: int, idea_id: int) -> list[dict]:
+    """The audit log of one idea, oldest first; raises NotFound."""
+    workshop = access.workshop_for_moderator(user_id, workshop_id)
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or db.session.get(Room, idea.room_id).workshop_id != workshop.id:
+        raise NotFound(_("There is no such idea in this workshop."))
+    rows = db.session.scalars(
+        sa.select(IdeaRevision).where(IdeaRevision.idea_id == idea_id).order_by(IdeaRevision.id)
+    )
+    return [
+        {
+            "text": r.text,
+            "details": r.details,
+            "changed_by": r.changed_by,
+            "changed_at": r.changed_at.isoformat(),
+        }
+        for r in rows
+    ]
+
+
+def remove_participant(
+    user_id: int, workshop_id: int, participant_id: object, action_id: str | None = None
+) -> dict:
+    """Remove a participant: their device can no longer act or join again; their ideas
+    stay (hide them one by one if needed). Raises NotFound."""
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        person = access.participant_in_workshop(workshop.id, participant_id)
+        if person.removed:
+            raise Conflict(_("This participant was removed already."))
+        room = change.lock_room(person.room_id)
+        person.removed = True
+        if room.facilitator_id == person.id:
+            room.facilitator_id = None
+            change.record(room, "facilitator_changed", {"facilitator": None})
+        change.record(room, "member_left", {"member_id": person.id})
+        change.notify(
+            PARTICIPANT_NS,
+            participant_channel(person.id),
+            "removed",
+            {"message": _("A moderator removed you from this workshop.")},
+        )
+        return {"participant_id": person.id, "member": member_view(person)}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def lock_room(
+    user_id: int,
+    workshop_id: int,
+    room_id: object,
+    locked: object,
+    action_id: str | None = None,
+) -> dict:
+    """Lock a breakout room (nobody chooses it or is spread into it) or unlock it.
+
+    Raises NotFound, or Invalid when `locked` is not a boolean.
+    """
+    if not isinstance(locked, bool):
+        raise Invalid(_("Say whether the room is locked (true) or open (false)."))
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        room = access.room_in_workshop(workshop.id, room_id, breakout_only=True)
+        change.lock_room(room.id).locked = locked
+        db.session.flush()
+        announce(change, workshop)
+        return {"room_id": room.id, "locked": locked}
+
+    return perform(f"user:{user_id}", action_id, work)

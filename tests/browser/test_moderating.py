@@ -1,0 +1,77 @@
+"""Moderating from the console: hide and restore an idea (its author is told), correct a
+typo, lock a room, remove someone."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+ORGANIZER = {"name": "Mo", "email": "mo@example.org", "password": "correct horse battery"}
+
+
+def idea(phone: Page, text: str):
+    return phone.locator("#ideas > li.idea:not(.pending)").filter(
+        has=phone.locator(".idea-text", has_text=re.compile(f"^{re.escape(text)}$"))
+    )
+
+
+def test_moderating_from_the_console(live_server, new_context):
+    console = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    console.goto(f"{live_server}/setup")
+    console.get_by_label("Your name").fill(ORGANIZER["name"])
+    console.get_by_label("E-mail").fill(ORGANIZER["email"])
+    console.get_by_label("Password").fill(ORGANIZER["password"])
+    console.get_by_role("button", name="Create the account").click()
+    console.get_by_label("Title").fill("Safe and fair")
+    console.get_by_label("Guiding question").fill("What first?")
+    console.get_by_label("Breakout rooms, one per line").fill("Work: jobs\nCare: health")
+    console.get_by_role("button", name="Create the workshop").click()
+    expect(console.locator("#status")).to_have_text("Live")
+    join_url = console.locator("#join-url").get_attribute("href")
+    console.get_by_role("button", name="Open breakout rooms").click()
+
+    # A locked room cannot be chosen.
+    care = console.locator("#rooms .room-card").filter(
+        has=console.locator(".room-name", has_text=re.compile("^Care$"))
+    )
+    care.get_by_role("button", name="Lock this room").click()
+    expect(care.get_by_role("button", name="Unlock this room")).to_be_visible()
+
+    author, reader = (new_context(**PHONE).new_page() for _ in range(2))
+    for phone, name in ((author, "Ade"), (reader, "Bea")):
+        phone.goto(join_url)
+        phone.get_by_label("Your name").fill(name)
+        phone.get_by_role("button", name="Join the workshop").tap()
+        expect(phone.get_by_role("button", name=re.compile("^Care"))).to_be_disabled()
+        phone.get_by_role("button", name=re.compile("^Work")).tap()
+        expect(phone.locator("#room-heading")).to_have_text("Work")
+
+    author.get_by_label("Your idea").fill("Somthing rude")
+    author.get_by_role("button", name="Post idea").tap()
+    expect(idea(reader, "Somthing rude")).to_have_count(1)
+
+    console.get_by_role("button", name="Hide: Somthing rude").click()
+    expect(idea(reader, "Somthing rude")).to_have_count(0)
+    expect(idea(author, "Somthing rude")).to_have_count(0)
+    expect(author.locator("#notice")).to_have_text("A moderator hid your idea: Somthing rude")
+
+    console.get_by_role("button", name="Restore: Somthing rude").click()
+    expect(idea(reader, "Somthing rude")).to_have_count(1)
+    console.once("dialog", lambda dialog: dialog.accept("Something kind"))  # the prompt
+    console.get_by_role("button", name="Correct: Somthing rude").click()
+    expect(idea(reader, "Something kind")).to_have_count(1)
+    expect(idea(author, "Something kind").locator(".meta")).to_have_text("Ade · edited")
+
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.get_by_role("button", name="Remove Bea from the workshop").click()
+    expect(reader.locator("#status")).to_have_text("A moderator removed you from this workshop.")
+    expect(reader.locator("#room")).to_be_hidden()
+    reader.reload()
+    expect(reader.locator("#status")).to_have_text("A moderator removed you from this workshop.")
+    work = console.locator("#rooms .room-card").filter(
+        has=console.locator(".room-name", has_text=re.compile("^Work$"))
+    )
+    expect(work.locator(".room-count")).to_have_text("1 person here")

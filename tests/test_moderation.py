@@ -1,0 +1,175 @@
+"""Moderation: hiding and restoring ideas, correcting typos with an audit log, removing a
+participant, locking a room."""
+
+import pytest
+import sqlalchemy as sa
+
+from cocreate.extensions import db
+from cocreate.models import Idea, Vote
+from cocreate.services import ideas, moderation, participants, snapshots, votes
+from cocreate.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from tests.conftest import World
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def room_with_idea(ctx, world):
+    w = world.workshop()
+    author = world.join(w, "Author", room=w["rooms"][0])
+    voter = world.join(w, "Voter", room=w["rooms"][0])
+    idea = ideas.post_idea(author, "Mistpyed idea")["idea"]["id"]
+    return w, author, voter, idea
+
+
+class TestHideAndRestore:
+    def test_hidden_ideas_leave_the_room_and_give_dots_back(self, room_with_idea, world):
+        w, _author, voter, idea = room_with_idea
+        world.phase(w, "vote")
+        votes.give_dot(voter, idea, 1)
+        moderation.hide_idea(w["owner"], w["id"], idea)
+        assert snapshots.participant_snapshot(voter)["ideas"] == []
+        assert snapshots.participant_snapshot(voter)["me"]["dots_left"] == 5
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote)) == 0
+        with pytest.raises(NotFound):
+            votes.give_dot(voter, idea, 1)
+        # The moderator still sees it, to restore it.
+        room = world.moderator_view(w["owner"], w["id"])["rooms"][1]
+        assert [(i["id"], i["status"]) for i in room["ideas"]] == [(idea, "hidden")]
+        moderation.restore_idea(w["owner"], w["id"], idea)
+        assert [i["id"] for i in snapshots.participant_snapshot(voter)["ideas"]] == [idea]
+
+    def test_twice_is_a_conflict_and_strangers_get_nothing(self, room_with_idea, world):
+        w, _author, _voter, idea = room_with_idea
+        with pytest.raises(Conflict):
+            moderation.restore_idea(w["owner"], w["id"], idea)
+        moderation.hide_idea(w["owner"], w["id"], idea)
+        with pytest.raises(Conflict):
+            moderation.hide_idea(w["owner"], w["id"], idea)
+        other = world.workshop()
+        with pytest.raises(NotFound):
+            moderation.hide_idea(other["owner"], other["id"], idea)
+        with pytest.raises(NotFound):
+            moderation.restore_idea(world.user(), w["id"], idea)
+
+
+class TestCorrections:
+    def test_a_correction_is_kept_in_the_audit_log(self, room_with_idea):
+        w, author, _voter, idea = room_with_idea
+        corrected = moderation.correct_idea(w["owner"], w["id"], idea, "Mistyped idea")
+        assert corrected["idea"]["text"] == "Mistyped idea"
+        assert corrected["idea"]["author"] == "Author"
+        ideas.edit_idea(author, idea, "Mistyped idea, made longer")
+        log = moderation.revisions(w["owner"], w["id"], idea)
+        assert [(r["text"], r["changed_by"]) for r in log] == [
+            ("Mistpyed idea", f"user:{w['owner']}"),
+            ("Mistyped idea", f"participant:{author}"),
+        ]
+        assert db.session.get(Idea, idea).text == "Mistyped idea, made longer"
+
+    def test_corrections_follow_the_idea_rules(self, room_with_idea):
+        w, _author, _voter, idea = room_with_idea
+        with pytest.raises(Invalid, match="at most 280"):
+            moderation.correct_idea(w["owner"], w["id"], idea, "x" * 281)
+
+
+class TestRemovingSomeone:
+    def test_a_removed_participant_can_no_longer_act_or_come_back(self, room_with_idea, world):
+        w, _author, voter, _idea = room_with_idea
+        moderation.remove_participant(w["owner"], w["id"], voter)
+        for call in (
+            lambda: ideas.post_idea(voter, "Still here?"),
+            lambda: snapshots.participant_snapshot(voter),
+            lambda: participants.set_display_name(voter, "New me"),
+        ):
+            with pytest.raises(NotAllowed, match="removed you"):
+                call()
+        room = world.moderator_view(w["owner"], w["id"])["rooms"][1]
+        assert [m["name"] for m in room["members_list"]] == ["Author"]
+        with pytest.raises(Conflict):
+            moderation.remove_participant(w["owner"], w["id"], voter)
+
+    def test_the_same_device_cannot_join_again(self, ctx, world):
+        w = world.workshop()
+        me = participants.join_workshop(w["code"], "device-x", "X")["participant_id"]
+        moderation.remove_participant(w["owner"], w["id"], me)
+        with pytest.raises(NotAllowed, match="removed you"):
+            participants.join_workshop(w["code"], "device-x", "X again")
+
+    def test_removed_people_are_not_spread(self, ctx, world):
+        w = world.workshop(assignment="random")
+        gone = world.join(w)
+        stays = world.join(w)
+        moderation.remove_participant(w["owner"], w["id"], gone)
+        assert participants.open_breakouts(w["owner"], w["id"])["moved"] == 1
+        assert snapshots.participant_snapshot(stays)["room"]["kind"] == "breakout"
+
+
+class TestLockedRooms:
+    def test_a_locked_room_takes_no_one_in(self, ctx, world):
+        w = world.workshop(rooms=2, assignment="choose")
+        participants.open_breakouts(w["owner"], w["id"])
+        moderation.lock_room(w["owner"], w["id"], w["rooms"][0], True)
+        me = world.join(w)
+        with pytest.raises(NotAllowed, match="locked"):
+            participants.choose_room(me, w["rooms"][0])
+        assert participants.choose_room(me, w["rooms"][1])["room_id"] == w["rooms"][1]
+        rooms = snapshots.participant_snapshot(me)["rooms"]
+        assert [r["locked"] for r in rooms] == [False, True, False]
+
+    def test_spreading_skips_locked_rooms(self, ctx, world):
+        w = world.workshop(rooms=2, assignment="random")
+        moderation.lock_room(w["owner"], w["id"], w["rooms"][0], True)
+        people = [world.join(w) for _ in range(3)]
+        participants.open_breakouts(w["owner"], w["id"])
+        assert {snapshots.participant_snapshot(p)["room"]["id"] for p in people} == {w["rooms"][1]}
+        late = world.join(w)
+        assert snapshots.participant_snapshot(late)["room"]["id"] == w["rooms"][1]
+
+    def test_every_room_locked_leaves_people_in_the_lobby(self, ctx, world):
+        w = world.workshop(rooms=1, assignment="random")
+        moderation.lock_room(w["owner"], w["id"], w["rooms"][0], True)
+        me = world.join(w)
+        assert participants.open_breakouts(w["owner"], w["id"])["moved"] == 0
+        assert snapshots.participant_snapshot(me)["room"]["kind"] == "plenary"
+
+    def test_locking_is_a_yes_or_no(self, ctx, world):
+        w = world.workshop()
+        with pytest.raises(Invalid):
+            moderation.lock_room(w["owner"], w["id"], w["rooms"][0], "yes")
+        with pytest.raises(NotFound):
+            moderation.lock_room(w["owner"], w["id"], w["plenary"], True)
+
+
+def test_over_sockets_the_author_is_told_and_a_removed_phone_is_shut_out(app, phone, console):
+    with app.app_context():
+        world = World()
+        owner = world.user("owner@example.org", PASSWORD)
+        w = world.workshop(owner, rooms=1, assignment="random")
+    author, other = phone(w["code"], "Author"), phone(w["code"], "Other")
+    desk = console("owner@example.org", PASSWORD, w["id"])
+    desk.send("open_breakouts", {"id": "00000000-0000-4000-8000-000000000001"})
+    for p in (author, other):
+        p.snapshot()
+        p.received()
+    idea = author.send("post_idea", text="Something rude")["idea"]["id"]
+    assert desk.send("hide_idea", idea_id=idea) == {"ok": True, "idea_id": idea, "status": "hidden"}
+    assert author.received("idea_moderated") == [
+        {"idea_id": idea, "text": "Something rude", "status": "hidden"}
+    ]
+    types = [e["type"] for b in other.received() for e in b["events"]]
+    assert types == ["idea_posted", "idea_hidden"]
+    fixed = desk.send("correct_idea", idea_id=idea, text="Something kind")
+    assert fixed["idea"]["text"] == "Something kind"
+    assert desk.send("restore_idea", idea_id=idea)["idea"]["text"] == "Something kind"
+    me = other.snapshot()["me"]["id"]
+    assert desk.send("remove_participant", participant_id=me)["ok"]
+    assert other.received("removed") == [{"message": "A moderator removed you from this workshop."}]
+    refused = other.send("post_idea", text="Back again")
+    assert refused["error"]["code"] == "not_allowed"
+    room = w["rooms"][0]
+    assert desk.send("lock_room", room_id=room, locked=True) == {
+        "ok": True,
+        "room_id": room,
+        "locked": True,
+    }
