@@ -261,3 +261,38 @@ def test_demo_seed_command(app):
         input=f"{PASSWORD}\n{PASSWORD}\n",
     )
     assert result.exit_code == 0, result.output
+
+
+def test_roles_on_the_join_page_and_the_participation_page(app, organizer):
+    assert "Civil society organisation" in organizer.get("/workshops/new").get_data(as_text=True)
+    workshop_id = new_workshop(
+        organizer, stakeholder_roles="Local government\nCivil society organisation\nExpert"
+    )
+    with app.app_context():
+        code = World().moderator_view(1, workshop_id)["workshop"]["code"]
+    phone = app.test_client()
+    page = phone.get(f"/j/{code}").get_data(as_text=True)
+    assert "You take part as (optional)" in page
+    assert "Civil society organisation" in page
+    phone.post(f"/j/{code}", data={"name": "Ana", "role": "Expert"})
+    assert phone.get(f"/w/{code}").status_code == 200
+    bad = app.test_client().post(f"/j/{code}", data={"name": "X", "role": "Astronaut"})
+    assert bad.status_code == 200  # the form again, with its error
+    assert "Not a valid choice" in bad.get_data(as_text=True)
+    page = organizer.get(f"/workshops/{workshop_id}/participation").get_data(as_text=True)
+    assert "<td>Expert</td>" in page
+    organizer.post(
+        f"/workshops/{workshop_id}/settings",
+        data={
+            "title": "Pathways",
+            "question": "Q?",
+            "dots_per_room": 5,
+            "max_dots_per_idea": 3,
+            "assignment": "choose",
+            "stakeholder_roles": "City hall\nNGO",
+        },
+    )
+    page = phone.get(f"/j/{code}")  # joined already: straight to the room
+    assert page.status_code == 302
+    page = app.test_client().get(f"/j/{code}").get_data(as_text=True)
+    assert "City hall" in page and "Civil society organisation" not in page

@@ -26,5 +26,7 @@ class Participant(db.Model):
     #: The room the participant is in now (the plenary lobby at first).
     room_id: Mapped[int] = mapped_column(sa.ForeignKey("rooms.id"), index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The stakeholder role they declared (one of the workshop's), or None.
+    role: Mapped[str | None] = mapped_column(sa.String(60))
     #: Removed by a moderator: this device can no longer act or join again.
     removed: Mapped[bool] = mapped_column(default=False)

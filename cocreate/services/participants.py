@@ -58,14 +58,21 @@ def rename(change: Change, person: Participant, name: str | None) -> None:
     change.record(room, "member_renamed", {"member": member_view(person)})
 
 
-def join_workshop(code: str, device_token: str, display_name: str | None = None) -> dict:
+def join_workshop(
+    code: str, device_token: str, display_name: str | None = None, role: str | None = None
+) -> dict:
     """Join by code (or come back on the same device) and return {participant_id, ...}.
 
-    A device that joined before gets its participant back, in its room.
-    Raises NotFound for an unknown code, Invalid for a long name.
+    A device that joined before gets its participant back, in its room (a role given
+    again replaces the old one). Raises NotFound for an unknown code, Invalid for a long
+    name or a role the workshop does not offer.
     """
     name = _display_name(display_name)
-    workshop_id = workshop_by_code(code).id
+    workshop = workshop_by_code(code)
+    role = role or None
+    if role is not None and role not in workshop.stakeholder_roles:
+        raise Invalid(_("Choose one of the workshop's stakeholder roles, or none."))
+    workshop_id = workshop.id
 
     def work(change: Change) -> dict:
         workshop = db.session.get(Workshop, workshop_id)
@@ -77,11 +84,14 @@ def join_workshop(code: str, device_token: str, display_name: str | None = None)
         if known is not None:
             if name and name != known.display_name:
                 rename(change, known, name)
+            if role:
+                known.role = role
             return {"participant_id": known.id, "workshop_id": workshop.id, "returning": True}
         person = Participant(
             workshop_id=workshop.id,
             device_token=device_token,
             display_name=name,
+            role=role,
             room_id=plenary.id,
         )
         db.session.add(person)

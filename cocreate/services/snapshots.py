@@ -84,6 +84,7 @@ def workshop_view(workshop: Workshop) -> dict[str, Any]:
         "max_dots_per_idea": workshop.max_dots_per_idea,
         "assignment": workshop.assignment,
         "breakouts_open": workshop.breakouts_open,
+        "stakeholder_roles": workshop.stakeholder_roles,
     }
 
 
@@ -168,6 +169,77 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     }
 
 
+def support_by_role(room_id: int, idea_ids: list[int] | None = None) -> dict[int, dict]:
+    """Who supports each idea of a room, by stakeholder role (moderators only).
+
+    Returns {idea id: {"by_role": {role or "": dots}, "all_roles": bool}}; all_roles
+    marks ideas with dots from every role declared by the room's members (two at least).
+    """
+    query = (
+        sa.select(Vote.idea_id, Participant.role, sa.func.sum(Vote.dots))
+        .join(Participant, Participant.id == Vote.participant_id)
+        .where(Vote.room_id == room_id, Vote.dots > 0)
+        .group_by(Vote.idea_id, Participant.role)
+    )
+    if idea_ids is not None:
+        query = query.where(Vote.idea_id.in_(idea_ids))
+    declared = set(
+        db.session.scalars(
+            sa.select(Participant.role).where(
+                Participant.room_id == room_id,
+                Participant.role.is_not(None),
+                Participant.removed.is_(False),
+            )
+        )
+    )
+    support: dict[int, dict] = {}
+    for idea_id, role, dots in db.session.execute(query):
+        support.setdefault(idea_id, {"by_role": {}, "all_roles": False})
+        support[idea_id]["by_role"][role or ""] = int(dots)
+    for entry in support.values():
+        entry["all_roles"] = len(declared) >= 2 and declared <= set(entry["by_role"])
+    return support
+
+
+def participation(user_id: int, workshop_id: int) -> list[dict[str, Any]]:
+    """How many joined, posted and voted, per room and stakeholder role; never who.
+
+    Raises NotFound unless the account runs the workshop.
+    """
+    workshop = access.workshop_for_moderator(user_id, workshop_id)
+    rows = []
+    for room in _open_rooms(workshop):
+        people = db.session.execute(
+            sa.select(Participant.id, Participant.role).where(
+                Participant.room_id == room.id, Participant.removed.is_(False)
+            )
+        ).all()
+        posted = set(
+            db.session.scalars(
+                sa.select(Idea.author_id).where(Idea.room_id == room.id, Idea.status == "visible")
+            )
+        )
+        voted = set(
+            db.session.scalars(
+                sa.select(Vote.participant_id).where(Vote.room_id == room.id, Vote.dots > 0)
+            )
+        )
+        for role in [*workshop.stakeholder_roles, None]:
+            ids = {pid for pid, r in people if r == role}
+            if ids or role is not None:
+                rows.append(
+                    {
+                        "room": room.name,
+                        "room_kind": room.kind,
+                        "role": role,
+                        "joined": len(ids),
+                        "posted": len(ids & posted),
+                        "voted": len(ids & voted),
+                    }
+                )
+    return rows
+
+
 def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
     """Every room of a workshop with its members, ideas and sequence number.
 
@@ -185,11 +257,17 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
     views = []
     for room in rooms:
         members = [p for p in people if p.room_id == room.id]
+        support = support_by_role(room.id)
+        empty = {"by_role": {}, "all_roles": False}
         views.append(
             {
                 **room_state(room, members),
                 "members_list": [member_view(p) for p in members],
-                "ideas": [idea for idea in ideas if idea["room_id"] == room.id],
+                "ideas": [
+                    {**idea, **support.get(idea["id"], empty)}
+                    for idea in ideas
+                    if idea["room_id"] == room.id
+                ],
             }
         )
     return {"workshop": workshop_view(workshop), "rooms": views, "now": server_time()}

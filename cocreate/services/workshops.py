@@ -19,6 +19,7 @@ from cocreate.services.unit import Change, perform
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8  # 31**8 ≈ 8.5e11 codes: not guessable at the join form's rate limit
 MAX_ROOMS = 30
+MAX_ROLES = 12
 
 
 @dataclass
@@ -31,6 +32,8 @@ class WorkshopSettings:
     dots_per_room: int = 5
     max_dots_per_idea: int = 3
     assignment: str = "choose"
+    #: None: the default roles (DESIGN §2.2); [] asks no role.
+    stakeholder_roles: list[str] | None = None
 
     def checked(self) -> "WorkshopSettings":
         """Return trimmed settings; raises Invalid when one breaks a rule."""
@@ -49,7 +52,35 @@ class WorkshopSettings:
             dots_per_room=dots,
             max_dots_per_idea=most,
             assignment=self.assignment,
+            stakeholder_roles=_roles(self.stakeholder_roles),
         )
+
+
+def default_roles() -> list[str]:
+    """The stakeholder roles a new workshop offers, in the organizer's language."""
+    return [
+        _("Local government"),
+        _("Civil society organisation"),
+        _("Resident / rights-holder"),
+        _("Expert"),
+        _("Other"),
+    ]
+
+
+def _roles(roles: list[str] | None) -> list[str]:
+    """Check a list of stakeholder roles: trimmed, distinct, at most 12 of 60 characters."""
+    if roles is None:
+        return default_roles()
+    if not isinstance(roles, list):
+        raise Invalid(_("Stakeholder roles must be a list."))
+    checked = []
+    for role in roles:
+        role = validate.text(role, _("A stakeholder role"), max_length=60, required=False)
+        if role and role not in checked:
+            checked.append(role)
+    if len(checked) > MAX_ROLES:
+        raise Invalid(_("A workshop can offer at most %(n)d stakeholder roles.", n=MAX_ROLES))
+    return checked
 
 
 def new_join_code() -> str:

@@ -17,7 +17,7 @@ def join():
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
     result = participants.join_workshop(
-        str(body.get("code", "")), device_token(create=True), body.get("name")
+        str(body.get("code", "")), device_token(create=True), body.get("name"), body.get("role")
     )
     return {
         "ok": True,

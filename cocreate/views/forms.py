@@ -53,6 +53,10 @@ class WorkshopForm(FlaskForm):
         validators=[NumberRange(1, 50)],
     )
     assignment = SelectField(_l("How people get into breakout rooms"), choices=assignment_choices())
+    stakeholder_roles = TextAreaField(
+        _l("Stakeholder roles participants may declare, one per line (empty: none asked)"),
+        validators=[Length(max=1000)],
+    )
 
 
 class NewWorkshopForm(WorkshopForm):
@@ -83,6 +87,13 @@ class JoinForm(FlaskForm):
     name = StringField(
         _l("Your name (optional: leave empty to stay anonymous)"), validators=[Length(max=40)]
     )
+    role = SelectField(_l("You take part as (optional)"), choices=[], default="")
+
+    def offer_roles(self, roles: list[str]) -> None:
+        """Offer the workshop's stakeholder roles, and "prefer not to say"."""
+        self.role.choices = [SelectChoice("", _l("Prefer not to say"))] + [
+            SelectChoice(role, role) for role in roles
+        ]
 
 
 class EmptyForm(FlaskForm):

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from cocreate.services import access, workshops
+from cocreate.services import access, snapshots, workshops
 from cocreate.services.errors import DomainError
 from cocreate.views.forms import EmptyForm, NewWorkshopForm, RoomForm, WorkshopForm
 
@@ -47,6 +47,9 @@ def _settings(form: WorkshopForm) -> workshops.WorkshopSettings:
         dots_per_room=form.dots_per_room.data,
         max_dots_per_idea=form.max_dots_per_idea.data,
         assignment=form.assignment.data,
+        stakeholder_roles=[
+            line.strip() for line in (form.stakeholder_roles.data or "").splitlines()
+        ],
     )
 
 
@@ -62,6 +65,8 @@ def index():
 def new_workshop():
     """Create a workshop with its breakout rooms."""
     form = NewWorkshopForm()
+    if not form.is_submitted():
+        form.stakeholder_roles.data = "\n".join(workshops.default_roles())
     if form.validate_on_submit():
         try:
             workshop_id = workshops.create_workshop(
@@ -81,6 +86,8 @@ def settings(workshop_id: int):
     """Change a workshop's question, rules and rooms."""
     workshop = access.workshop_for_moderator(current_user.id, workshop_id)
     form = WorkshopForm(obj=workshop)
+    if not form.is_submitted():
+        form.stakeholder_roles.data = "\n".join(workshop.stakeholder_roles)
     if form.validate_on_submit():
         try:
             workshops.update_workshop(current_user.id, workshop_id, _settings(form))
@@ -172,4 +179,16 @@ def screen(workshop_id: int):
         workshop=workshop,
         join_url=join_url(workshop.join_code),
         code=workshops.format_code(workshop.join_code),
+    )
+
+
+@bp.route("/<int:workshop_id>/participation")
+@login_required
+def participation(workshop_id: int):
+    """Who is taking part, per room and stakeholder role: counts only, never who wrote what."""
+    workshop = access.workshop_for_moderator(current_user.id, workshop_id)
+    return render_template(
+        "organize/participation.html",
+        workshop=workshop,
+        rows=snapshots.participation(current_user.id, workshop_id),
     )

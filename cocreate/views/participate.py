@@ -47,9 +47,12 @@ def join(code: str):
     if participants.participant_for_device(workshop.id, device_token()) is not None:
         return redirect(url_for("participate.room", code=workshop.join_code))
     form = JoinForm()
+    form.offer_roles(workshop.stakeholder_roles)
     if form.validate_on_submit():
         try:
-            participants.join_workshop(code, device_token(create=True), form.name.data)
+            participants.join_workshop(
+                code, device_token(create=True), form.name.data, form.role.data
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:

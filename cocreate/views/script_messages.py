@@ -79,6 +79,8 @@ def script_messages() -> dict:
         "phase_label": _("Phase"),
         "hidden_total": _("Results hidden"),
         "hidden_idea": _("hidden from participants"),
+        "no_role": _("no role given"),
+        "all_roles": _("supported by every role in the room"),
         "hide": _("Hide"),
         "restore": _("Restore"),
         "correct": _("Correct"),

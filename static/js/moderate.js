@@ -118,6 +118,12 @@ function renderIdea(idea) {
   const line = element("span", "idea-line", idea.text);
   line.append(element("span", "tally", hidden ? ` · ${t("hidden_idea")}` : ` · ${t("dots_total", { n: idea.dots })}`));
   li.append(line);
+  const roles = Object.entries(idea.by_role || {});
+  if (roles.length && !hidden) {
+    const support = element("span", "by-role", roles.map(([role, n]) => `${role || t("no_role")} ${n}`).join(" · "));
+    if (idea.all_roles) support.prepend(element("span", "all-roles", `✓ ${t("all_roles")} · `));
+    li.append(support);
+  }
   const actions = element("span", "idea-actions");
   const button = (label, name, onClick) => {
     const b = element("button", "link", label);

@@ -36,7 +36,8 @@ export function applyRoomEvent(snapshot, event) {
     }
     case "votes_changed": {
       const idea = target.ideas.find((i) => i.id === data.idea_id);
-      if (idea) idea.dots = data.dots;
+      if (idea) Object.assign(idea, data); // moderators also get by_role and all_roles
+      delete idea?.idea_id;
       break;
     }
     case "results_hidden":
