@@ -9,7 +9,7 @@ from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Workshop
 from cocreate.services import access, validate
 from cocreate.services.errors import Invalid, NotAllowed
 from cocreate.services.placement import move, spread
-from cocreate.services.snapshots import member_view
+from cocreate.services.snapshots import member_event
 from cocreate.services.unit import Change, perform
 from cocreate.services.workshops import announce, workshop_by_code
 
@@ -55,7 +55,7 @@ def rename(change: Change, person: Participant, name: str | None) -> None:
     """Change a participant's display name and tell their room."""
     room = change.lock_room(person.room_id)
     person.display_name = name
-    change.record(room, "member_renamed", {"member": member_view(person)})
+    change.record(room, "member_renamed", *member_event(person))
 
 
 def join_workshop(
@@ -96,7 +96,7 @@ def join_workshop(
         )
         db.session.add(person)
         db.session.flush()
-        change.record(plenary, "member_joined", {"member": member_view(person)})
+        change.record(plenary, "member_joined", *member_event(person))
         if workshop.breakouts_open and workshop.assignment == "random":
             plenary, breakouts = _rooms(change, workshop)
             if breakouts:

@@ -4,7 +4,7 @@ import random
 
 from cocreate.models import Participant, Room
 from cocreate.realtime import PARTICIPANT_NS, participant_channel
-from cocreate.services.snapshots import member_counts, member_view
+from cocreate.services.snapshots import member_counts, member_event
 from cocreate.services.unit import Change
 
 
@@ -17,7 +17,7 @@ def move(change: Change, person: Participant, source: Room, target: Room) -> Non
         source.facilitator_id = None
         change.record(source, "facilitator_changed", {"facilitator": None})
     change.record(source, "member_left", {"member_id": person.id})
-    change.record(target, "member_joined", {"member": member_view(person)})
+    change.record(target, "member_joined", *member_event(person))
     # The phone's connection is on another server process, maybe: tell it to resync,
     # and its own handler moves it to the room the database now names.
     change.notify(PARTICIPANT_NS, participant_channel(person.id), "moved", {"room_id": target.id})

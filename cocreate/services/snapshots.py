@@ -34,6 +34,16 @@ def member_view(participant: Participant) -> dict[str, Any]:
     return {"id": participant.id, "name": participant.display_name}
 
 
+def member_for_moderators(participant: Participant) -> dict[str, Any]:
+    """A member as moderators see them: with the stakeholder role they declared."""
+    return {**member_view(participant), "role": participant.role}
+
+
+def member_event(participant: Participant) -> tuple[dict, dict]:
+    """The data of a member event for participants, and for moderators (with the role)."""
+    return {"member": member_view(participant)}, {"member": member_for_moderators(participant)}
+
+
 def room_view(room: Room, member_count: int) -> dict[str, Any]:
     """Describe a room for lists and headings."""
     return {
@@ -169,11 +179,12 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     }
 
 
-def support_by_role(room_id: int, idea_ids: list[int] | None = None) -> dict[int, dict]:
+def support_by_role(room_id: int) -> dict[int, dict]:
     """Who supports each idea of a room, by stakeholder role (moderators only).
 
     Returns {idea id: {"by_role": {role or "": dots}, "all_roles": bool}}; all_roles
     marks ideas with dots from every role declared by the room's members (two at least).
+    Consoles keep both current from the votes' events (static/js/workshop-state.js).
     """
     query = (
         sa.select(Vote.idea_id, Participant.role, sa.func.sum(Vote.dots))
@@ -181,8 +192,6 @@ def support_by_role(room_id: int, idea_ids: list[int] | None = None) -> dict[int
         .where(Vote.room_id == room_id, Vote.dots > 0)
         .group_by(Vote.idea_id, Participant.role)
     )
-    if idea_ids is not None:
-        query = query.where(Vote.idea_id.in_(idea_ids))
     declared = set(
         db.session.scalars(
             sa.select(Participant.role).where(
@@ -262,7 +271,7 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
         views.append(
             {
                 **room_state(room, members),
-                "members_list": [member_view(p) for p in members],
+                "members_list": [member_for_moderators(p) for p in members],
                 "ideas": [
                     {**idea, **support.get(idea["id"], empty)}
                     for idea in ideas

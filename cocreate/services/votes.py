@@ -8,7 +8,6 @@ from cocreate.models import Vote, Workshop
 from cocreate.services import access, phases
 from cocreate.services.errors import Conflict, Invalid
 from cocreate.services.ideas import idea_in_room, own_room
-from cocreate.services.snapshots import support_by_role
 from cocreate.services.unit import Change, perform
 
 
@@ -62,15 +61,14 @@ def give_dot(
             raise Conflict(_("You have no dot on this idea to take back."))
         vote.dots += delta
         idea.dots += delta
-        db.session.flush()
-        support = support_by_role(room.id, [idea.id]).get(
-            idea.id, {"by_role": {}, "all_roles": False}
-        )
-        # Moderators see the total and who supports it; participants, the total until it
-        # is hidden (then nothing until the reveal).
+        # Participants get the total (none while results are hidden); moderators get it
+        # always, with the voter's stakeholder role to keep their support-by-role current.
         public = {"idea_id": idea.id, "dots": None if room.results_hidden else idea.dots}
         change.record(
-            room, "votes_changed", public, {"idea_id": idea.id, "dots": idea.dots, **support}
+            room,
+            "votes_changed",
+            public,
+            {"idea_id": idea.id, "dots": idea.dots, "role": me.role, "delta": delta},
         )
         return {
             "idea_id": idea.id,

@@ -2,7 +2,7 @@
 import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
-import { applyRoomEvent, ranked } from "./workshop-state.js";
+import { applyRoomEvent, ranked, supportedByAllRoles } from "./workshop-state.js";
 
 const PHASES = ["propose", "cluster", "vote", "pathway", "closed"];
 
@@ -101,7 +101,7 @@ function renderRoom(r) {
   [...r.members_list].sort((a, b) => a.id - b.id).forEach((m) => members.append(renderMember(m, r)));
   const ideas = card.querySelector(".idea-list");
   [...ranked(r), ...r.ideas.filter((idea) => idea.status === "hidden")].forEach((idea) => {
-    ideas.append(renderIdea(idea));
+    ideas.append(renderIdea(idea, supportedByAllRoles(r, idea)));
   });
   const lock = element("button", null, r.locked ? t("unlock_room") : t("lock_room"));
   lock.type = "button";
@@ -112,7 +112,7 @@ function renderRoom(r) {
   return card;
 }
 
-function renderIdea(idea) {
+function renderIdea(idea, allRoles) {
   const hidden = idea.status === "hidden";
   const li = element("li", hidden ? "idea hidden-idea" : "idea");
   const line = element("span", "idea-line", idea.text);
@@ -121,7 +121,7 @@ function renderIdea(idea) {
   const roles = Object.entries(idea.by_role || {});
   if (roles.length && !hidden) {
     const support = element("span", "by-role", roles.map(([role, n]) => `${role || t("no_role")} ${n}`).join(" · "));
-    if (idea.all_roles) support.prepend(element("span", "all-roles", `✓ ${t("all_roles")} · `));
+    if (allRoles) support.prepend(element("span", "all-roles", `✓ ${t("all_roles")} · `));
     li.append(support);
   }
   const actions = element("span", "idea-actions");

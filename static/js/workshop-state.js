@@ -36,8 +36,15 @@ export function applyRoomEvent(snapshot, event) {
     }
     case "votes_changed": {
       const idea = target.ideas.find((i) => i.id === data.idea_id);
-      if (idea) Object.assign(idea, data); // moderators also get by_role and all_roles
-      delete idea?.idea_id;
+      if (!idea) break;
+      idea.dots = data.dots;
+      if (data.delta) {
+        // Moderators' events carry the voter's role: keep the support by role current.
+        const role = data.role || "";
+        idea.by_role = { ...(idea.by_role || {}) };
+        idea.by_role[role] = (idea.by_role[role] || 0) + data.delta;
+        if (idea.by_role[role] <= 0) delete idea.by_role[role];
+      }
       break;
     }
     case "results_hidden":
@@ -75,6 +82,15 @@ export function applyRoomEvent(snapshot, event) {
       break;
   }
   return target;
+}
+
+/**
+ * Whether every stakeholder role declared by the room's members (two at least) gave the
+ * idea a dot: the same rule as the server's snapshots.support_by_role.
+ */
+export function supportedByAllRoles(room, idea) {
+  const declared = new Set(room.members_list.map((m) => m.role).filter(Boolean));
+  return declared.size >= 2 && [...declared].every((role) => (idea.by_role || {})[role] > 0);
 }
 
 /** A room's ideas that everyone sees (not hidden by a moderator). */

@@ -1,0 +1,55 @@
+"""Stakeholder roles on the way in, and support by role live on the console."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+ORGANIZER = {"name": "Rosa", "email": "rosa@example.org", "password": "correct horse battery"}
+
+
+def test_support_by_role_on_the_console(live_server, new_context):
+    console = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    console.goto(f"{live_server}/setup")
+    console.get_by_label("Your name").fill(ORGANIZER["name"])
+    console.get_by_label("E-mail").fill(ORGANIZER["email"])
+    console.get_by_label("Password").fill(ORGANIZER["password"])
+    console.get_by_role("button", name="Create the account").click()
+    console.get_by_label("Title").fill("Who supports what")
+    console.get_by_label("Guiding question").fill("Where do we agree?")
+    console.get_by_label("Breakout rooms, one per line").fill("Together: one room")
+    console.get_by_label("How people get into breakout rooms").select_option("random")
+    console.get_by_role("button", name="Create the workshop").click()
+    expect(console.locator("#status")).to_have_text("Live")
+    join_url = console.locator("#join-url").get_attribute("href")
+    console.get_by_role("button", name="Open breakout rooms").click()
+
+    phones = {}
+    for name, role in (("Ines", "Local government"), ("Jo", "Resident / rights-holder")):
+        phone = new_context(**PHONE).new_page()
+        phone.goto(join_url)
+        phone.get_by_label("Your name").fill(name)
+        phone.get_by_label("You take part as (optional)").select_option(role)
+        phone.get_by_role("button", name="Join the workshop").tap()
+        expect(phone.locator("#room-heading")).to_have_text("Together")
+        phones[name] = phone
+
+    phones["Ines"].get_by_label("Your idea").fill("Open the town hall at night")
+    phones["Ines"].get_by_role("button", name="Post idea").tap()
+    console.locator("#all-phase-select").select_option("vote")
+    console.get_by_role("button", name="Set the phase in every room").click()
+    idea = console.locator("#rooms .idea-list > li").filter(has_text="Open the town hall")
+    phones["Ines"].get_by_role("button", name=re.compile("^Add a dot to")).tap()
+    expect(idea.locator(".by-role")).to_have_text("Local government 1")
+    phones["Jo"].get_by_role("button", name=re.compile("^Add a dot to")).tap()
+    expect(idea.locator(".by-role")).to_have_text(
+        "✓ supported by every role in the room · Local government 1 · Resident / rights-holder 1"
+    )
+    # A reload rebuilds the same picture from the snapshot.
+    console.reload()
+    expect(idea.locator(".by-role")).to_contain_text("✓ supported by every role in the room")
+    phones["Jo"].get_by_role("button", name=re.compile("^Take a dot back")).tap()
+    expect(idea.locator(".by-role")).to_have_text("Local government 1")
