@@ -296,3 +296,33 @@ def test_roles_on_the_join_page_and_the_participation_page(app, organizer):
     assert page.status_code == 302
     page = app.test_client().get(f"/j/{code}").get_data(as_text=True)
     assert "City hall" in page and "Civil society organisation" not in page
+
+
+def test_co_moderators(app, organizer):
+    workshop_id = new_workshop(organizer)
+    with app.app_context():
+        World().user("co@example.org", PASSWORD)
+    co = app.test_client()
+    co.post("/login", data={"email": "co@example.org", "password": PASSWORD})
+    assert co.get(f"/workshops/{workshop_id}/moderate").status_code == 404
+    page = organizer.post(
+        f"/workshops/{workshop_id}/moderators",
+        data={"invite-email": "nobody@example.org"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "No account has this e-mail" in page
+    organizer.post(f"/workshops/{workshop_id}/moderators", data={"invite-email": "CO@example.org"})
+    assert co.get(f"/workshops/{workshop_id}/moderate").status_code == 200
+    # A co-moderator runs the workshop but cannot invite or remove moderators.
+    page = co.post(
+        f"/workshops/{workshop_id}/moderators",
+        data={"invite-email": "org@example.org"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Only the workshop&#39;s owner" in page
+    with app.app_context():
+        from cocreate.services import accounts
+
+        co_id = accounts.user_by_email("co@example.org").id
+    organizer.post(f"/workshops/{workshop_id}/moderators/{co_id}/remove")
+    assert co.get(f"/workshops/{workshop_id}/moderate").status_code == 404

@@ -8,11 +8,14 @@ from cocreate.models import Membership, Participant, Room, Workshop
 from cocreate.services.errors import NotAllowed, NotFound
 
 
-def workshop_for_moderator(user_id: int | None, workshop_id: int) -> Workshop:
-    """Return the workshop if the account owns or moderates it.
+def workshop_for_moderator(
+    user_id: int | None, workshop_id: int, *, owner: bool = False
+) -> Workshop:
+    """Return the workshop if the account owns or moderates it (owns it, with owner=True).
 
     Raises NotFound when it does not exist or the account has no role in it
-    (so outsiders cannot learn which workshops exist).
+    (so outsiders cannot learn which workshops exist), NotAllowed when a moderator
+    asks for what only the owner may do.
     """
     workshop = db.session.get(Workshop, workshop_id) if user_id else None
     role = (
@@ -26,6 +29,8 @@ def workshop_for_moderator(user_id: int | None, workshop_id: int) -> Workshop:
     )
     if role is None:
         raise NotFound(_("There is no such workshop, or you do not run it."))
+    if owner and role != "owner":
+        raise NotAllowed(_("Only the workshop's owner can do this."))
     return workshop
 
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from cocreate.extensions import db
-from cocreate.models import ASSIGNMENT_MODES, Membership, Participant, Room, Workshop
+from cocreate.models import ASSIGNMENT_MODES, Membership, Participant, Room, User, Workshop
 from cocreate.services import access, validate
-from cocreate.services.errors import Invalid, NotFound
+from cocreate.services.errors import Conflict, Invalid, NotFound
 from cocreate.services.placement import move
 from cocreate.services.snapshots import member_counts, room_view, workshop_view
 from cocreate.services.unit import Change, perform
@@ -271,5 +271,58 @@ def remove_room(user_id: int, room_id: int, action_id: str | None = None) -> dic
         db.session.flush()
         announce(change, workshop)
         return {"room_id": room.id, "moved": len(people)}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def moderators_of(user_id: int, workshop_id: int) -> list[dict]:
+    """The accounts that run a workshop, owner first; raises NotFound."""
+    access.workshop_for_moderator(user_id, workshop_id)
+    rows = db.session.execute(
+        sa.select(User.id, User.name, User.email, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workshop_id == workshop_id)
+        .order_by(Membership.role.desc(), User.name)
+    ).all()
+    return [{"id": i, "name": n, "email": e, "role": r} for i, n, e, r in rows]
+
+
+def invite_moderator(
+    user_id: int, workshop_id: int, email: str, action_id: str | None = None
+) -> dict:
+    """The owner makes another account a co-moderator of the workshop.
+
+    The account must exist (create it with `flask create-organizer`). Raises NotAllowed
+    for anyone but the owner, NotFound for an unknown e-mail, Conflict when it already
+    runs the workshop.
+    """
+    email = validate.text(email, _("E-mail"), max_length=254).lower()
+
+    def work(change: Change) -> dict:
+        access.workshop_for_moderator(user_id, workshop_id, owner=True)
+        invitee = db.session.scalar(sa.select(User).where(User.email == email))
+        if invitee is None:
+            raise NotFound(_("No account has this e-mail. Create the account first."))
+        taken = db.session.get(Membership, (invitee.id, workshop_id))
+        if taken is not None:
+            raise Conflict(_("This account already runs the workshop."))
+        db.session.add(Membership(user_id=invitee.id, workshop_id=workshop_id, role="moderator"))
+        return {"user_id": invitee.id, "name": invitee.name, "role": "moderator"}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def remove_moderator(
+    user_id: int, workshop_id: int, moderator_id: int, action_id: str | None = None
+) -> dict:
+    """The owner takes a co-moderator off the workshop; raises NotAllowed or NotFound."""
+
+    def work(change: Change) -> dict:
+        access.workshop_for_moderator(user_id, workshop_id, owner=True)
+        membership = db.session.get(Membership, (moderator_id, workshop_id))
+        if membership is None or membership.role != "moderator":
+            raise NotFound(_("This account is not a co-moderator of the workshop."))
+        db.session.delete(membership)
+        return {"user_id": moderator_id}
 
     return perform(f"user:{user_id}", action_id, work)

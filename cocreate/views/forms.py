@@ -75,6 +75,12 @@ class RoomForm(FlaskForm):
     topic = StringField(_l("Topic (optional)"), validators=[Length(max=300)])
 
 
+class InviteForm(FlaskForm):
+    """Invite an existing account as a co-moderator."""
+
+    email = EmailField(_l("E-mail of the account to invite"), validators=[InputRequired()])
+
+
 class CodeForm(FlaskForm):
     """The join code, typed by hand."""
 

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 
 from cocreate.services import access, snapshots, workshops
 from cocreate.services.errors import DomainError
-from cocreate.views.forms import EmptyForm, NewWorkshopForm, RoomForm, WorkshopForm
+from cocreate.views.forms import EmptyForm, InviteForm, NewWorkshopForm, RoomForm, WorkshopForm
 
 bp = Blueprint("organize", __name__, url_prefix="/workshops")
 
@@ -105,6 +105,8 @@ def settings(workshop_id: int):
         room_forms={room.id: RoomForm(obj=room, prefix=f"room{room.id}") for room in rooms},
         new_room=RoomForm(prefix="new"),
         remove_form=EmptyForm(),
+        moderators=workshops.moderators_of(current_user.id, workshop_id),
+        invite_form=InviteForm(prefix="invite"),
     )
 
 
@@ -192,3 +194,32 @@ def participation(workshop_id: int):
         workshop=workshop,
         rows=snapshots.participation(current_user.id, workshop_id),
     )
+
+
+@bp.route("/<int:workshop_id>/moderators", methods=["POST"])
+@login_required
+def invite_moderator(workshop_id: int):
+    """The owner invites another account to moderate."""
+    form = InviteForm(prefix="invite")
+    if form.validate_on_submit():
+        try:
+            invited = workshops.invite_moderator(current_user.id, workshop_id, form.email.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("%(name)s can now moderate this workshop.", name=invited["name"]), "info")
+    return redirect(url_for("organize.settings", workshop_id=workshop_id))
+
+
+@bp.route("/<int:workshop_id>/moderators/<int:user_id>/remove", methods=["POST"])
+@login_required
+def remove_moderator(workshop_id: int, user_id: int):
+    """The owner takes a co-moderator off the workshop."""
+    if EmptyForm().validate_on_submit():
+        try:
+            workshops.remove_moderator(current_user.id, workshop_id, user_id)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Removed from the workshop's moderators."), "info")
+    return redirect(url_for("organize.settings", workshop_id=workshop_id))
