@@ -173,3 +173,51 @@ def test_over_sockets_the_author_is_told_and_a_removed_phone_is_shut_out(app, ph
         "room_id": room,
         "locked": True,
     }
+
+
+class TestMerging:
+    @pytest.fixture
+    def duplicates(self, ctx, world):
+        w = world.workshop(dots_per_room=5, max_dots_per_idea=3)
+        a = world.join(w, "A", room=w["rooms"][0])
+        b = world.join(w, "B", room=w["rooms"][0])
+        keep = ideas.post_idea(a, "Housing first")["idea"]["id"]
+        dup = ideas.post_idea(b, "Housing first!")["idea"]["id"]
+        world.phase(w, "vote")
+        return w, a, b, keep, dup
+
+    def test_dots_move_capped_at_the_maximum_and_the_rest_goes_back(self, duplicates):
+        w, a, b, keep, dup = duplicates
+        for _ in range(2):
+            votes.give_dot(a, keep, 1)
+            votes.give_dot(a, dup, 1)  # A supports both: 2 + 2
+        votes.give_dot(b, dup, 1)  # B only the duplicate
+        result = moderation.merge_ideas(w["owner"], w["id"], keep, dup)
+        assert (result["moved"], result["returned"]) == (2, 1)  # A: 3 of 4 (max 3), B: 1
+        assert result["idea"]["dots"] == 4
+        me = snapshots.participant_snapshot(a)["me"]
+        assert me["votes"] == {str(keep): 3}
+        assert me["dots_left"] == 2  # 5 - 3: the extra dot came back
+        assert snapshots.participant_snapshot(b)["me"]["votes"] == {str(keep): 1}
+        assert [i["id"] for i in snapshots.participant_snapshot(b)["ideas"]] == [keep]
+        assert db.session.get(Idea, dup).merged_into_id == keep
+        # Budgets and maxima still hold afterwards.
+        votes.give_dot(a, keep, -1)
+        votes.give_dot(a, keep, 1)
+        with pytest.raises(Conflict, match="at most 3 dots"):
+            votes.give_dot(a, keep, 1)
+
+    def test_what_cannot_be_merged(self, duplicates, world):
+        w, _a, _b, keep, dup = duplicates
+        with pytest.raises(Invalid, match="two different"):
+            moderation.merge_ideas(w["owner"], w["id"], keep, keep)
+        world.phase(w, "propose")
+        elsewhere = world.join(w, room=w["rooms"][1])
+        other_room = ideas.post_idea(elsewhere, "Other room")["idea"]["id"]
+        with pytest.raises(Invalid, match="same room"):
+            moderation.merge_ideas(w["owner"], w["id"], keep, other_room)
+        moderation.hide_idea(w["owner"], w["id"], dup)
+        with pytest.raises(Invalid, match="visible"):
+            moderation.merge_ideas(w["owner"], w["id"], keep, dup)
+        with pytest.raises(NotFound):
+            moderation.merge_ideas(world.user(), w["id"], keep, dup)

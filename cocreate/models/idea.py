@@ -8,8 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cocreate.extensions import db
 from cocreate.models._time import UTCDateTime, utcnow
 
-#: visible; withdrawn by its author; hidden by a moderator (can be restored).
-IDEA_STATUSES = ("visible", "withdrawn", "hidden")
+#: visible; withdrawn by its author; hidden by a moderator (can be restored); merged
+#: into another idea by a moderator (a duplicate).
+IDEA_STATUSES = ("visible", "withdrawn", "hidden", "merged")
 
 
 class Idea(db.Model):
@@ -18,7 +19,9 @@ class Idea(db.Model):
     __tablename__ = "ideas"
     __table_args__ = (
         sa.CheckConstraint("dots >= 0", name="idea_dots_not_negative"),
-        sa.CheckConstraint("status IN ('visible', 'withdrawn', 'hidden')", name="idea_status"),
+        sa.CheckConstraint(
+            "status IN ('visible', 'withdrawn', 'hidden', 'merged')", name="idea_status"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,6 +32,10 @@ class Idea(db.Model):
     text: Mapped[str] = mapped_column(sa.String(280))
     details: Mapped[str] = mapped_column(sa.String(1000), default="")
     status: Mapped[str] = mapped_column(sa.String(10), default="visible")
+    #: The idea this duplicate was merged into (status "merged").
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("ideas.id", ondelete="SET NULL")
+    )
     #: Total dots on the idea: the sum of its votes, kept with them in one transaction.
     dots: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,7 @@ from cocreate.realtime import PARTICIPANT_NS, participant_channel
 from cocreate.services import access
 from cocreate.services.errors import Conflict, Invalid, NotFound
 from cocreate.services.ideas import idea_fields, keep_revision, record_idea
-from cocreate.services.snapshots import member_view
+from cocreate.services.snapshots import idea_view, member_view
 from cocreate.services.unit import Change, perform
 from cocreate.services.workshops import announce
 
@@ -173,5 +173,69 @@ def lock_room(
         db.session.flush()
         announce(change, workshop)
         return {"room_id": room.id, "locked": locked}
+
+    return perform(f"user:{user_id}", action_id, work)
+
+
+def merge_ideas(
+    user_id: int,
+    workshop_id: int,
+    keep_id: object,
+    duplicate_id: object,
+    action_id: str | None = None,
+) -> dict:
+    """Merge a duplicate into the idea that is kept: the duplicate's dots move over.
+
+    Each voter's dots on the two add up, capped at the per-idea maximum; dots above it go
+    back to the voter's budget, so no budget or maximum is ever exceeded and nobody's
+    support counts twice. Raises NotFound, or Invalid for one idea, two rooms, or an idea
+    that is not visible.
+    """
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        keep, room = _idea_for_moderator(change, workshop, keep_id)
+        duplicate, _room = _idea_for_moderator(change, workshop, duplicate_id)
+        if keep.id == duplicate.id:
+            raise Invalid(_("Choose two different ideas to merge."))
+        if keep.room_id != duplicate.room_id:
+            raise Invalid(_("Only ideas of the same room can be merged."))
+        if keep.status != "visible" or duplicate.status != "visible":
+            raise Invalid(_("Only visible ideas can be merged."))
+        moved = returned = 0
+        for vote in db.session.scalars(sa.select(Vote).where(Vote.idea_id == duplicate.id)):
+            kept_vote = db.session.scalar(
+                sa.select(Vote).where(
+                    Vote.idea_id == keep.id, Vote.participant_id == vote.participant_id
+                )
+            )
+            if kept_vote is None:
+                kept_vote = Vote(
+                    participant_id=vote.participant_id, idea_id=keep.id, room_id=room.id, dots=0
+                )
+                db.session.add(kept_vote)
+            total = min(kept_vote.dots + vote.dots, workshop.max_dots_per_idea)
+            moved += total - kept_vote.dots
+            returned += kept_vote.dots + vote.dots - total
+            kept_vote.dots = total
+            db.session.delete(vote)
+        db.session.flush()
+        keep.dots = db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Vote.dots), 0)).where(Vote.idea_id == keep.id)
+        )
+        duplicate.status, duplicate.dots, duplicate.merged_into_id = "merged", 0, keep.id
+        author = _author_name(keep)
+        public = {
+            "merged_id": duplicate.id,
+            "idea": idea_view(keep, author, hidden=room.results_hidden),
+        }
+        full = {"merged_id": duplicate.id, "idea": idea_view(keep, author)}
+        change.record(room, "ideas_merged", public, full)
+        return {
+            "idea": full["idea"],
+            "merged_id": duplicate.id,
+            "moved": moved,
+            "returned": returned,
+        }
 
     return perform(f"user:{user_id}", action_id, work)

@@ -64,6 +64,11 @@ class CorrectIdea(Action):
     details: str = ""
 
 
+class MergeIdeas(Action):
+    keep_id: Id
+    duplicate_id: Id
+
+
 class LockRoom(Action):
     room_id: Id
     locked: bool
@@ -199,4 +204,11 @@ class ModeratorNamespace(GatedNamespace):
         """Lock or unlock a breakout room."""
         return moderation.lock_room(
             user_id, session["workshop_id"], p.room_id, p.locked, action_id=p.id
+        )
+
+    @event(MergeIdeas, current_moderator)
+    def on_merge_ideas(self, user_id: int, p: MergeIdeas) -> dict:
+        """Merge a duplicate into the idea that is kept."""
+        return moderation.merge_ideas(
+            user_id, session["workshop_id"], p.keep_id, p.duplicate_id, action_id=p.id
         )

@@ -82,6 +82,8 @@ def script_messages() -> dict:
         "no_role": _("no role given"),
         "all_roles": _("supported by every role in the room"),
         "hide": _("Hide"),
+        "merge_into": _("Merge this duplicate into another idea: {text}"),
+        "merge_choose": _("Merge into…"),
         "restore": _("Restore"),
         "correct": _("Correct"),
         "correct_prompt": _("Correct the idea's text (the old text is kept in the log):"),

@@ -101,7 +101,7 @@ function renderRoom(r) {
   [...r.members_list].sort((a, b) => a.id - b.id).forEach((m) => members.append(renderMember(m, r)));
   const ideas = card.querySelector(".idea-list");
   [...ranked(r), ...r.ideas.filter((idea) => idea.status === "hidden")].forEach((idea) => {
-    ideas.append(renderIdea(idea, supportedByAllRoles(r, idea)));
+    ideas.append(renderIdea(idea, supportedByAllRoles(r, idea), r));
   });
   const lock = element("button", null, r.locked ? t("unlock_room") : t("lock_room"));
   lock.type = "button";
@@ -112,7 +112,7 @@ function renderRoom(r) {
   return card;
 }
 
-function renderIdea(idea, allRoles) {
+function renderIdea(idea, allRoles, room) {
   const hidden = idea.status === "hidden";
   const li = element("li", hidden ? "idea hidden-idea" : "idea");
   const line = element("span", "idea-line", idea.text);
@@ -142,6 +142,17 @@ function renderIdea(idea, allRoles) {
         live.send("correct_idea", { idea_id: idea.id, text, details: idea.details });
       }
     });
+    const others = ranked(room).filter((other) => other.id !== idea.id);
+    if (others.length) {
+      const merge = element("select", "merge");
+      merge.setAttribute("aria-label", t("merge_into", { text: idea.text }));
+      merge.append(new Option(t("merge_choose"), ""));
+      others.forEach((other) => merge.append(new Option(other.text, String(other.id))));
+      merge.addEventListener("change", () => {
+        if (merge.value) live.send("merge_ideas", { keep_id: Number(merge.value), duplicate_id: idea.id });
+      });
+      actions.append(merge);
+    }
   }
   li.append(actions);
   return li;

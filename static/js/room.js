@@ -64,6 +64,11 @@ function applyEvent(event) {
     case "idea_hidden":
       removeIdea(data.idea_id);
       break;
+    case "ideas_merged":
+      removeIdea(data.merged_id);
+      upsertIdea(data.idea);
+      live.sync(); // our own dots on the two may have moved: fetch them
+      break;
     case "votes_changed": {
       const idea = state.ideas.find((i) => i.id === data.idea_id);
       if (idea) {

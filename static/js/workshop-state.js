@@ -29,6 +29,8 @@ export function applyRoomEvent(snapshot, event) {
     case "idea_withdrawn":
       target.ideas = target.ideas.filter((i) => i.id !== data.idea_id);
       break;
+    case "ideas_merged":
+      return "resync"; // the kept idea's support by role changed: take a fresh snapshot
     case "idea_hidden": {
       const idea = target.ideas.find((i) => i.id === data.idea_id);
       if (idea) Object.assign(idea, { status: "hidden", dots: 0 });

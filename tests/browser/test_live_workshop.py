@@ -69,7 +69,11 @@ def expect_dots_on_phone(phone: Page, text: str, total: int, mine: int) -> None:
 
 def expect_dots_on_console(console: Page, room: str, text: str, total: int) -> None:
     """The idea appears once in its room's card on the console, with this total."""
-    items = console_room(console, room).locator(".idea-list > li").filter(has_text=text)
+    items = (
+        console_room(console, room)
+        .locator(".idea-list > li")
+        .filter(has=console.locator(".idea-line", has_text=re.compile(f"^{re.escape(text)} · ")))
+    )
     expect(items).to_have_count(1)
     expect(items.locator(".idea-line")).to_have_text(f"{text} · {dots(total)}")
 

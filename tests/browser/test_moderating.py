@@ -65,6 +65,17 @@ def test_moderating_from_the_console(live_server, new_context):
     expect(idea(reader, "Something kind")).to_have_count(1)
     expect(idea(author, "Something kind").locator(".meta")).to_have_text("Ade · edited")
 
+    # A duplicate is merged into the idea that is kept.
+    reader.get_by_label("Your idea").fill("Something kind, again")
+    reader.get_by_role("button", name="Post idea").tap()
+    expect(idea(author, "Something kind, again")).to_have_count(1)
+    console.get_by_label(
+        "Merge this duplicate into another idea: Something kind, again"
+    ).select_option(label="Something kind")
+    for phone in (author, reader):
+        expect(idea(phone, "Something kind, again")).to_have_count(0)
+        expect(idea(phone, "Something kind")).to_have_count(1)
+
     console.once("dialog", lambda dialog: dialog.accept())
     console.get_by_role("button", name="Remove Bea from the workshop").click()
     expect(reader.locator("#status")).to_have_text("A moderator removed you from this workshop.")

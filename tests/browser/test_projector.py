@@ -73,7 +73,9 @@ def test_the_projector_shows_the_reveal(live_server, new_context, artifacts):
         expect(idea.locator(".tally")).to_have_text("Results hidden (yours: 1)")
     expect(housing.locator(".screen-ideas")).not_to_contain_text("dot")
     # The console sees the count all along.
-    console_idea = console.locator("#rooms .idea-list > li").filter(has_text="Empty homes")
+    console_idea = console.locator("#rooms .idea-list > li").filter(
+        has=console.locator(".idea-line", has_text=re.compile("^Empty homes"))
+    )
     expect(console_idea.locator(".idea-line")).to_have_text("Empty homes to families · 2 dots")
 
     console.get_by_role("button", name="Reveal the results").click()

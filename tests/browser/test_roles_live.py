@@ -41,7 +41,9 @@ def test_support_by_role_on_the_console(live_server, new_context):
     phones["Ines"].get_by_role("button", name="Post idea").tap()
     console.locator("#all-phase-select").select_option("vote")
     console.get_by_role("button", name="Set the phase in every room").click()
-    idea = console.locator("#rooms .idea-list > li").filter(has_text="Open the town hall")
+    idea = console.locator("#rooms .idea-list > li").filter(
+        has=console.locator(".idea-line", has_text=re.compile("^Open the town hall"))
+    )
     phones["Ines"].get_by_role("button", name=re.compile("^Add a dot to")).tap()
     expect(idea.locator(".by-role")).to_have_text("Local government 1")
     phones["Jo"].get_by_role("button", name=re.compile("^Add a dot to")).tap()
