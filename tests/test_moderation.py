@@ -221,3 +221,59 @@ class TestMerging:
             moderation.merge_ideas(w["owner"], w["id"], keep, dup)
         with pytest.raises(NotFound):
             moderation.merge_ideas(world.user(), w["id"], keep, dup)
+
+
+class TestPremoderation:
+    def test_ideas_wait_for_approval(self, ctx, world):
+        w = world.workshop(premoderation=True)
+        author = world.join(w, "Author", room=w["rooms"][0])
+        reader = world.join(w, "Reader", room=w["rooms"][0])
+        posted = ideas.post_idea(author, "Please approve me")["idea"]
+        assert posted["status"] == "pending"
+        assert snapshots.participant_snapshot(reader)["ideas"] == []
+        own = snapshots.participant_snapshot(author)["ideas"]
+        assert [(i["text"], i["status"]) for i in own] == [("Please approve me", "pending")]
+        room = world.moderator_view(w["owner"], w["id"])["rooms"][1]
+        assert [i["status"] for i in room["ideas"]] == ["pending"]
+        world.phase(w, "vote")
+        with pytest.raises(NotFound):
+            votes.give_dot(reader, posted["id"], 1)
+        moderation.approve_idea(w["owner"], w["id"], posted["id"])
+        assert [i["id"] for i in snapshots.participant_snapshot(reader)["ideas"]] == [posted["id"]]
+        assert votes.give_dot(reader, posted["id"], 1)["dots"] == 1
+        with pytest.raises(Conflict):
+            moderation.approve_idea(w["owner"], w["id"], posted["id"])
+
+    def test_refusing_is_hiding(self, ctx, world):
+        w = world.workshop(premoderation=True)
+        author = world.join(w, room=w["rooms"][0])
+        idea = ideas.post_idea(author, "Off topic")["idea"]["id"]
+        moderation.hide_idea(w["owner"], w["id"], idea)
+        assert snapshots.participant_snapshot(author)["ideas"] == []
+
+
+def test_over_sockets_a_pending_idea_reaches_only_the_moderators(app, phone, console):
+    with app.app_context():
+        world = World()
+        owner = world.user("owner@example.org", PASSWORD)
+        w = world.workshop(owner, rooms=1, assignment="random", premoderation=True)
+    author, reader = phone(w["code"], "Author"), phone(w["code"], "Reader")
+    desk = console("owner@example.org", PASSWORD, w["id"])
+    desk.send("open_breakouts", {"id": "00000000-0000-4000-8000-000000000002"})
+    for p in (author, reader):
+        p.snapshot()
+        p.received()
+    desk.socket.get_received("/moderator")
+    idea = author.send("post_idea", text="Secret until approved")["idea"]["id"]
+    [batch] = reader.received()
+    assert batch["events"][0] == {
+        **batch["events"][0],
+        "type": "idea_submitted",
+        "data": {"idea_id": idea},
+    }
+    moderated = [m["args"][0] for m in desk.socket.get_received("/moderator")]
+    assert moderated[0]["events"][0]["data"]["idea"]["text"] == "Secret until approved"
+    assert desk.send("approve_idea", idea_id=idea)["idea"]["status"] == "visible"
+    assert author.received("idea_moderated")[0]["status"] == "approved"
+    [batch] = reader.received()
+    assert batch["events"][0]["data"]["idea"]["text"] == "Secret until approved"

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cocreate.extensions import db
 from cocreate.models._time import UTCDateTime, utcnow
 
-#: visible; withdrawn by its author; hidden by a moderator (can be restored); merged
-#: into another idea by a moderator (a duplicate).
-IDEA_STATUSES = ("visible", "withdrawn", "hidden", "merged")
+#: visible; pending a moderator's approval (pre-moderation); withdrawn by its author;
+#: hidden by a moderator (can be restored); merged into another idea (a duplicate).
+IDEA_STATUSES = ("visible", "pending", "withdrawn", "hidden", "merged")
 
 
 class Idea(db.Model):
@@ -20,7 +20,8 @@ class Idea(db.Model):
     __table_args__ = (
         sa.CheckConstraint("dots >= 0", name="idea_dots_not_negative"),
         sa.CheckConstraint(
-            "status IN ('visible', 'withdrawn', 'hidden', 'merged')", name="idea_status"
+            "status IN ('visible', 'pending', 'withdrawn', 'hidden', 'merged')",
+            name="idea_status",
         ),
     )
 

@@ -36,6 +36,8 @@ class Workshop(db.Model):
     #: At most this many of one participant's dots on one idea.
     max_dots_per_idea: Mapped[int] = mapped_column(default=3)
     assignment: Mapped[str] = mapped_column(sa.String(10), default="choose")
+    #: Pre-moderation: new ideas appear after a moderator approves them.
+    premoderation: Mapped[bool] = mapped_column(default=False)
     #: The stakeholder roles a participant may declare on joining (optional), in order.
     stakeholder_roles: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     #: While true, participants are in (or may go to) breakout rooms.

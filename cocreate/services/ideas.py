@@ -5,7 +5,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from cocreate.extensions import db
-from cocreate.models import Idea, IdeaRevision, Participant, Room, Vote
+from cocreate.models import Idea, IdeaRevision, Participant, Room, Vote, Workshop
 from cocreate.models._time import utcnow
 from cocreate.services import access, phases, validate
 from cocreate.services.errors import NotAllowed, NotFound
@@ -89,8 +89,17 @@ def post_idea(
             created_at=now,
             updated_at=now,
         )
+        if db.session.get(Workshop, me.workshop_id).premoderation:
+            idea.status = "pending"
         db.session.add(idea)
         db.session.flush()
+        if idea.status == "pending":
+            # Moderators see it at once; the room sees only that something arrived (its
+            # sequence number), and the idea itself once it is approved.
+            view = idea_view(idea, me.display_name, hidden=True)
+            full = {"idea": idea_view(idea, me.display_name)}
+            change.record(room, "idea_submitted", {"idea_id": idea.id}, full)
+            return {"idea": view}
         view = record_idea(change, room, "idea_posted", idea, me.display_name)
         return {"idea": view}
 

@@ -239,3 +239,24 @@ def merge_ideas(
         }
 
     return perform(f"user:{user_id}", action_id, work)
+
+
+def approve_idea(
+    user_id: int, workshop_id: int, idea_id: object, action_id: str | None = None
+) -> dict:
+    """Let a pending idea appear in its room (pre-moderation); its author is told.
+
+    Raises NotFound, or Conflict when it is not pending. To refuse it, hide it.
+    """
+
+    def work(change: Change) -> dict:
+        workshop = access.workshop_for_moderator(user_id, workshop_id)
+        idea, room = _idea_for_moderator(change, workshop, idea_id)
+        if idea.status != "pending":
+            raise Conflict(_("This idea is not waiting for approval."))
+        idea.status = "visible"
+        view = record_idea(change, room, "idea_posted", idea, _author_name(idea))
+        _tell_author(change, idea, "approved")
+        return {"idea": view}
+
+    return perform(f"user:{user_id}", action_id, work)

@@ -95,6 +95,7 @@ def workshop_view(workshop: Workshop) -> dict[str, Any]:
         "assignment": workshop.assignment,
         "breakouts_open": workshop.breakouts_open,
         "stakeholder_roles": workshop.stakeholder_roles,
+        "premoderation": workshop.premoderation,
     }
 
 
@@ -132,6 +133,16 @@ def my_votes(participant_id: int, room_id: int) -> dict[int, int]:
         )
     )
     return dict(rows.all())
+
+
+def own_pending_ideas(me: Participant) -> list[dict[str, Any]]:
+    """The participant's own ideas that wait for a moderator's approval (only they see them)."""
+    rows = db.session.scalars(
+        sa.select(Idea)
+        .where(Idea.author_id == me.id, Idea.room_id == me.room_id, Idea.status == "pending")
+        .order_by(Idea.id)
+    )
+    return [idea_view(idea, me.display_name, hidden=True) for idea in rows]
 
 
 def my_state(me: Participant) -> dict[str, Any]:
@@ -173,7 +184,9 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
         "rooms": [room_view(r, counts[r.id]) for r in _open_rooms(workshop)],
         "room": room_state(room, members),
         "members": [member_view(m) for m in members],
-        "ideas": _ideas_in([room.id], hidden=room.results_hidden) if not room.is_plenary else [],
+        "ideas": []
+        if room.is_plenary
+        else _ideas_in([room.id], hidden=room.results_hidden) + own_pending_ideas(me),
         "me": my_state(me),
         "now": server_time(),
     }
@@ -262,7 +275,7 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
         .order_by(Participant.id)
     ).all()
     # Moderators see hidden ideas too, to restore them.
-    ideas = _ideas_in([room.id for room in rooms], statuses=("visible", "hidden"))
+    ideas = _ideas_in([room.id for room in rooms], statuses=("visible", "pending", "hidden"))
     views = []
     for room in rooms:
         members = [p for p in people if p.room_id == room.id]

@@ -34,6 +34,8 @@ class WorkshopSettings:
     assignment: str = "choose"
     #: None: the default roles (DESIGN §2.2); [] asks no role.
     stakeholder_roles: list[str] | None = None
+    #: New ideas appear only after a moderator approves them.
+    premoderation: bool = False
 
     def checked(self) -> "WorkshopSettings":
         """Return trimmed settings; raises Invalid when one breaks a rule."""
@@ -53,6 +55,7 @@ class WorkshopSettings:
             max_dots_per_idea=most,
             assignment=self.assignment,
             stakeholder_roles=_roles(self.stakeholder_roles),
+            premoderation=bool(self.premoderation),
         )
 
 

@@ -181,6 +181,11 @@ class ModeratorNamespace(GatedNamespace):
         return moderation.hide_idea(user_id, session["workshop_id"], p.idea_id, action_id=p.id)
 
     @event(IdeaRef, current_moderator)
+    def on_approve_idea(self, user_id: int, p: IdeaRef) -> dict:
+        """Let a pending idea appear (pre-moderation)."""
+        return moderation.approve_idea(user_id, session["workshop_id"], p.idea_id, action_id=p.id)
+
+    @event(IdeaRef, current_moderator)
     def on_restore_idea(self, user_id: int, p: IdeaRef) -> dict:
         """Show a hidden idea again."""
         return moderation.restore_idea(user_id, session["workshop_id"], p.idea_id, action_id=p.id)

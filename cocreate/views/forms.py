@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -53,6 +54,9 @@ class WorkshopForm(FlaskForm):
         validators=[NumberRange(1, 50)],
     )
     assignment = SelectField(_l("How people get into breakout rooms"), choices=assignment_choices())
+    premoderation = BooleanField(
+        _l("Pre-moderation: new ideas appear after a moderator approves them")
+    )
     stakeholder_roles = TextAreaField(
         _l("Stakeholder roles participants may declare, one per line (empty: none asked)"),
         validators=[Length(max=1000)],

@@ -47,6 +47,7 @@ def _settings(form: WorkshopForm) -> workshops.WorkshopSettings:
         dots_per_room=form.dots_per_room.data,
         max_dots_per_idea=form.max_dots_per_idea.data,
         assignment=form.assignment.data,
+        premoderation=form.premoderation.data,
         stakeholder_roles=[
             line.strip() for line in (form.stakeholder_roles.data or "").splitlines()
         ],

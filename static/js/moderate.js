@@ -100,7 +100,9 @@ function renderRoom(r) {
   if (!r.members_list.length) members.append(element("li", "meta", t("nobody")));
   [...r.members_list].sort((a, b) => a.id - b.id).forEach((m) => members.append(renderMember(m, r)));
   const ideas = card.querySelector(".idea-list");
-  [...ranked(r), ...r.ideas.filter((idea) => idea.status === "hidden")].forEach((idea) => {
+  const waiting = r.ideas.filter((idea) => idea.status === "pending");
+  const hidden = r.ideas.filter((idea) => idea.status === "hidden");
+  [...waiting, ...ranked(r), ...hidden].forEach((idea) => {
     ideas.append(renderIdea(idea, supportedByAllRoles(r, idea), r));
   });
   const lock = element("button", null, r.locked ? t("unlock_room") : t("lock_room"));
@@ -114,9 +116,11 @@ function renderRoom(r) {
 
 function renderIdea(idea, allRoles, room) {
   const hidden = idea.status === "hidden";
-  const li = element("li", hidden ? "idea hidden-idea" : "idea");
+  const pending = idea.status === "pending";
+  const li = element("li", hidden ? "idea hidden-idea" : pending ? "idea pending-idea" : "idea");
   const line = element("span", "idea-line", idea.text);
-  line.append(element("span", "tally", hidden ? ` · ${t("hidden_idea")}` : ` · ${t("dots_total", { n: idea.dots })}`));
+  const state = hidden ? t("hidden_idea") : pending ? t("awaiting_approval") : t("dots_total", { n: idea.dots });
+  line.append(element("span", "tally", ` · ${state}`));
   li.append(line);
   const roles = Object.entries(idea.by_role || {});
   if (roles.length && !hidden) {
@@ -134,6 +138,9 @@ function renderIdea(idea, allRoles, room) {
   };
   if (hidden) {
     button(t("restore"), t("restore"), () => live.send("restore_idea", { idea_id: idea.id }));
+  } else if (pending) {
+    button(t("approve"), t("approve"), () => live.send("approve_idea", { idea_id: idea.id }));
+    button(t("hide"), t("hide"), () => live.send("hide_idea", { idea_id: idea.id }));
   } else {
     button(t("hide"), t("hide"), () => live.send("hide_idea", { idea_id: idea.id }));
     button(t("correct"), t("correct"), () => {

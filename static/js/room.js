@@ -27,9 +27,11 @@ const live = new Live({
   onStatus: showStatus,
 });
 live.on("moved", () => live.sync());
-live.on("idea_moderated", ({ text, status }) =>
-  showNotice(t(status === "hidden" ? "your_idea_hidden" : "your_idea_restored", { text })),
-);
+live.on("idea_moderated", ({ idea_id: ideaId, text, status }) => {
+  const key = { hidden: "your_idea_hidden", approved: "your_idea_approved" }[status] || "your_idea_restored";
+  showNotice(t(key, { text }));
+  if (status === "hidden") removeIdea(ideaId); // also one still waiting for approval
+});
 live.on("removed", ({ message }) => {
   live.socket.disconnect();
   $("status").textContent = message;
@@ -340,6 +342,12 @@ function renderIdea(idea) {
   plus.setAttribute("aria-label", t("add_dot", { text: idea.text }));
   plus.disabled = dotsLeft() <= 0 || myDots >= state.workshop.max_dots_per_idea;
   plus.addEventListener("click", () => vote(idea, 1));
+  if (idea.status === "pending") {
+    parts.push(element("p", "meta awaiting", t("awaiting_your_approval")));
+    li.classList.add("pending-approval");
+    li.replaceChildren(...parts);
+    return;
+  }
   if (allows("vote")) row.append(minus, tally, plus);
   else row.append(tally);
   parts.push(row);

@@ -20,6 +20,9 @@ export function applyRoomEvent(snapshot, event) {
     case "member_renamed":
       target.members_list = target.members_list.map((m) => (m.id === data.member.id ? data.member : m));
       break;
+    case "idea_submitted": // moderators get the pending idea; participants only its id
+      if (!data.idea) break;
+    // falls through
     case "idea_posted":
     case "idea_edited":
     case "idea_restored":
@@ -95,9 +98,9 @@ export function supportedByAllRoles(room, idea) {
   return declared.size >= 2 && [...declared].every((role) => (idea.by_role || {})[role] > 0);
 }
 
-/** A room's ideas that everyone sees (not hidden by a moderator). */
+/** A room's ideas that everyone sees (not hidden, not waiting for approval). */
 export function shown(room) {
-  return room.ideas.filter((idea) => idea.status !== "hidden");
+  return room.ideas.filter((idea) => idea.status === undefined || idea.status === "visible");
 }
 
 /** A room's shown ideas, most dots first (ties: oldest first). */
