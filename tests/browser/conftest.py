@@ -130,3 +130,32 @@ def artifacts() -> Path:
     )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+#: The organizer every browser test's server is set up with.
+ORGANIZER = {"name": "Organizer", "email": "organizer@example.org", "password": "long password 1"}
+
+
+@pytest.fixture
+def open_workshop(live_server, new_context):
+    """Set the server up (first run), create a workshop in a desktop browser, and return
+    (the console's page, the join link)."""
+    from playwright.sync_api import expect
+
+    def create(title: str, question: str, rooms: str, assignment: str | None = None):
+        console = new_context(viewport={"width": 1280, "height": 900}).new_page()
+        console.goto(f"{live_server}/setup")
+        console.get_by_label("Your name").fill(ORGANIZER["name"])
+        console.get_by_label("E-mail").fill(ORGANIZER["email"])
+        console.get_by_label("Password").fill(ORGANIZER["password"])
+        console.get_by_role("button", name="Create the account").click()
+        console.get_by_label("Title").fill(title)
+        console.get_by_label("Guiding question").fill(question)
+        console.get_by_label("Breakout rooms, one per line").fill(rooms)
+        if assignment:
+            console.get_by_label("How people get into breakout rooms").select_option(assignment)
+        console.get_by_role("button", name="Create the workshop").click()
+        expect(console.locator("#status")).to_have_text("Live")
+        return console, console.locator("#join-url").get_attribute("href")
+
+    return create

@@ -9,7 +9,6 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
-ORGANIZER = {"name": "Fatou", "email": "fatou@example.org", "password": "correct horse battery"}
 
 
 def room_card(console: Page, name: str):
@@ -26,20 +25,13 @@ def join(phone: Page, join_url: str, name: str) -> None:
     expect(phone.locator("#lobby")).to_be_visible()
 
 
-def test_a_facilitator_drives_one_room_alone(live_server, new_context, artifacts):
-    console = new_context(viewport={"width": 1280, "height": 900}).new_page()
-    console.goto(f"{live_server}/setup")
-    console.get_by_label("Your name").fill(ORGANIZER["name"])
-    console.get_by_label("E-mail").fill(ORGANIZER["email"])
-    console.get_by_label("Password").fill(ORGANIZER["password"])
-    console.get_by_role("button", name="Create the account").click()
-    console.get_by_label("Title").fill("Local pathways")
-    console.get_by_label("Guiding question").fill("What would make our city fairer?")
-    console.get_by_label("Breakout rooms, one per line").fill("Mobility: access\nHealth: care")
-    console.get_by_label("How people get into breakout rooms").select_option("manual")
-    console.get_by_role("button", name="Create the workshop").click()
-    expect(console.locator("#status")).to_have_text("Live")
-    join_url = console.locator("#join-url").get_attribute("href")
+def test_a_facilitator_drives_one_room_alone(new_context, open_workshop, artifacts):
+    console, join_url = open_workshop(
+        "Local pathways",
+        "What would make our city fairer?",
+        "Mobility: access\nHealth: care",
+        "manual",
+    )
 
     lead, member, other = (new_context(**PHONE).new_page() for _ in range(3))
     for phone, name in ((lead, "Lea"), (member, "Moses"), (other, "Olga")):

@@ -9,7 +9,6 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
-ORGANIZER = {"name": "Mo", "email": "mo@example.org", "password": "correct horse battery"}
 
 
 def idea(phone: Page, text: str):
@@ -18,19 +17,8 @@ def idea(phone: Page, text: str):
     )
 
 
-def test_moderating_from_the_console(live_server, new_context):
-    console = new_context(viewport={"width": 1280, "height": 900}).new_page()
-    console.goto(f"{live_server}/setup")
-    console.get_by_label("Your name").fill(ORGANIZER["name"])
-    console.get_by_label("E-mail").fill(ORGANIZER["email"])
-    console.get_by_label("Password").fill(ORGANIZER["password"])
-    console.get_by_role("button", name="Create the account").click()
-    console.get_by_label("Title").fill("Safe and fair")
-    console.get_by_label("Guiding question").fill("What first?")
-    console.get_by_label("Breakout rooms, one per line").fill("Work: jobs\nCare: health")
-    console.get_by_role("button", name="Create the workshop").click()
-    expect(console.locator("#status")).to_have_text("Live")
-    join_url = console.locator("#join-url").get_attribute("href")
+def test_moderating_from_the_console(new_context, open_workshop):
+    console, join_url = open_workshop("Safe and fair", "What first?", "Work: jobs\nCare: health")
     console.get_by_role("button", name="Open breakout rooms").click()
 
     # A locked room cannot be chosen.

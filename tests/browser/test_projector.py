@@ -9,7 +9,6 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
-ORGANIZER = {"name": "Pia", "email": "pia@example.org", "password": "correct horse battery"}
 
 
 def screen_room(screen: Page, name: str):
@@ -18,20 +17,8 @@ def screen_room(screen: Page, name: str):
     )
 
 
-def test_the_projector_shows_the_reveal(live_server, new_context, artifacts):
-    console = new_context(viewport={"width": 1280, "height": 900}).new_page()
-    console.goto(f"{live_server}/setup")
-    console.get_by_label("Your name").fill(ORGANIZER["name"])
-    console.get_by_label("E-mail").fill(ORGANIZER["email"])
-    console.get_by_label("Password").fill(ORGANIZER["password"])
-    console.get_by_role("button", name="Create the account").click()
-    console.get_by_label("Title").fill("Plenary")
-    console.get_by_label("Guiding question").fill("Which pathway first?")
-    console.get_by_label("Breakout rooms, one per line").fill("Housing: homes")
-    console.get_by_label("How people get into breakout rooms").select_option("random")
-    console.get_by_role("button", name="Create the workshop").click()
-    expect(console.locator("#status")).to_have_text("Live")
-    join_url = console.locator("#join-url").get_attribute("href")
+def test_the_projector_shows_the_reveal(live_server, new_context, open_workshop, artifacts):
+    console, join_url = open_workshop("Plenary", "Which pathway first?", "Housing: homes", "random")
     code = console.locator("#join-code").inner_text()
 
     # The screen opens in a second window of the moderator's browser.

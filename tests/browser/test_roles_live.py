@@ -8,23 +8,12 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
-ORGANIZER = {"name": "Rosa", "email": "rosa@example.org", "password": "correct horse battery"}
 
 
-def test_support_by_role_on_the_console(live_server, new_context):
-    console = new_context(viewport={"width": 1280, "height": 900}).new_page()
-    console.goto(f"{live_server}/setup")
-    console.get_by_label("Your name").fill(ORGANIZER["name"])
-    console.get_by_label("E-mail").fill(ORGANIZER["email"])
-    console.get_by_label("Password").fill(ORGANIZER["password"])
-    console.get_by_role("button", name="Create the account").click()
-    console.get_by_label("Title").fill("Who supports what")
-    console.get_by_label("Guiding question").fill("Where do we agree?")
-    console.get_by_label("Breakout rooms, one per line").fill("Together: one room")
-    console.get_by_label("How people get into breakout rooms").select_option("random")
-    console.get_by_role("button", name="Create the workshop").click()
-    expect(console.locator("#status")).to_have_text("Live")
-    join_url = console.locator("#join-url").get_attribute("href")
+def test_support_by_role_on_the_console(new_context, open_workshop):
+    console, join_url = open_workshop(
+        "Who supports what", "Where do we agree?", "Together: one room", "random"
+    )
     console.get_by_role("button", name="Open breakout rooms").click()
 
     phones = {}
