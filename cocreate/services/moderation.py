@@ -58,6 +58,28 @@ def hide_idea(
     return perform(f"user:{user_id}", action_id, work)
 
 
+def _show(
+    change: Change,
+    user_id: int,
+    workshop_id: int,
+    idea_id: object,
+    *,
+    was: str,
+    event: str,
+    told: str,
+    refusal: str,
+) -> dict:
+    """Make a hidden or pending idea visible in its room, and tell its author."""
+    workshop = access.workshop_for_moderator(user_id, workshop_id)
+    idea, room = _idea_for_moderator(change, workshop, idea_id)
+    if idea.status != was:
+        raise Conflict(refusal)
+    idea.status = "visible"
+    view = record_idea(change, room, event, idea, _author_name(idea))
+    _tell_author(change, idea, told)
+    return {"idea": view}
+
+
 def restore_idea(
     user_id: int, workshop_id: int, idea_id: object, action_id: str | None = None
 ) -> dict:
@@ -67,14 +89,16 @@ def restore_idea(
     """
 
     def work(change: Change) -> dict:
-        workshop = access.workshop_for_moderator(user_id, workshop_id)
-        idea, room = _idea_for_moderator(change, workshop, idea_id)
-        if idea.status != "hidden":
-            raise Conflict(_("This idea is not hidden."))
-        idea.status = "visible"
-        view = record_idea(change, room, "idea_restored", idea, _author_name(idea))
-        _tell_author(change, idea, "visible")
-        return {"idea": view}
+        return _show(
+            change,
+            user_id,
+            workshop_id,
+            idea_id,
+            was="hidden",
+            event="idea_restored",
+            told="visible",
+            refusal=_("This idea is not hidden."),
+        )
 
     return perform(f"user:{user_id}", action_id, work)
 
@@ -250,13 +274,15 @@ def approve_idea(
     """
 
     def work(change: Change) -> dict:
-        workshop = access.workshop_for_moderator(user_id, workshop_id)
-        idea, room = _idea_for_moderator(change, workshop, idea_id)
-        if idea.status != "pending":
-            raise Conflict(_("This idea is not waiting for approval."))
-        idea.status = "visible"
-        view = record_idea(change, room, "idea_posted", idea, _author_name(idea))
-        _tell_author(change, idea, "approved")
-        return {"idea": view}
+        return _show(
+            change,
+            user_id,
+            workshop_id,
+            idea_id,
+            was="pending",
+            event="idea_posted",
+            told="approved",
+            refusal=_("This idea is not waiting for approval."),
+        )
 
     return perform(f"user:{user_id}", action_id, work)
