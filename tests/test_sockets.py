@@ -361,7 +361,11 @@ class TestDrivingTheRooms:
         me = lead.snapshot()["me"]["id"]
         assert desk.send("appoint_facilitator", participant_id=me)["facilitator"]["id"] == me
         assert lead.snapshot()["me"]["facilitates"] is True
-        assert member.snapshot()["room"]["facilitator"] == {"id": me, "name": "Lead"}
+        assert member.snapshot()["room"]["facilitator"] == {
+            "id": me,
+            "name": "Lead",
+            "on_paper": False,
+        }
         member.received()
         assert lead.send("set_phase", phase="vote")["room_ids"] == [workshop["rooms"][0]]
         assert lead.send("start_timer", seconds=60, next_phase="closed")["ok"]

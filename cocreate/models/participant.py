@@ -28,5 +28,7 @@ class Participant(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: The stakeholder role they declared (one of the workshop's), or None.
     role: Mapped[str | None] = mapped_column(sa.String(60))
+    #: A person without a phone whose ideas and dots a scribe enters from paper.
+    on_paper: Mapped[bool] = mapped_column(default=False)
     #: Removed by a moderator: this device can no longer act or join again.
     removed: Mapped[bool] = mapped_column(default=False)

@@ -39,15 +39,13 @@ def idea_in_room(me: Participant, idea_id: object) -> Idea:
     return idea
 
 
-def record_idea(
-    change: Change, room: Room, type_: str, idea: Idea, author_name: str | None
-) -> dict:
+def record_idea(change: Change, room: Room, type_: str, idea: Idea, author: Participant) -> dict:
     """Log an idea's event; participants get no total while results are hidden.
 
     Returns the participants' view of the idea.
     """
-    view = idea_view(idea, author_name, hidden=room.results_hidden)
-    full = {"idea": idea_view(idea, author_name)} if room.results_hidden else None
+    view = idea_view(idea, author, hidden=room.results_hidden)
+    full = {"idea": idea_view(idea, author)} if room.results_hidden else None
     change.record(room, type_, {"idea": view}, full)
     return view
 
@@ -96,11 +94,11 @@ def post_idea(
         if idea.status == "pending":
             # Moderators see it at once; the room sees only that something arrived (its
             # sequence number), and the idea itself once it is approved.
-            view = idea_view(idea, me.display_name, hidden=True)
-            full = {"idea": idea_view(idea, me.display_name)}
+            view = idea_view(idea, me, hidden=True)
+            full = {"idea": idea_view(idea, me)}
             change.record(room, "idea_submitted", {"idea_id": idea.id}, full)
             return {"idea": view}
-        view = record_idea(change, room, "idea_posted", idea, me.display_name)
+        view = record_idea(change, room, "idea_posted", idea, me)
         return {"idea": view}
 
     return perform(f"participant:{participant_id}", action_id, work)
@@ -126,7 +124,7 @@ def edit_idea(
         idea = authored_idea(me, idea_id)
         keep_revision(idea, f"participant:{me.id}")
         idea.text, idea.details, idea.updated_at = text, details, utcnow()
-        view = record_idea(change, room, "idea_edited", idea, me.display_name)
+        view = record_idea(change, room, "idea_edited", idea, me)
         return {"idea": view}
 
     return perform(f"participant:{participant_id}", action_id, work)

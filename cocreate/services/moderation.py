@@ -25,8 +25,8 @@ def _idea_for_moderator(change: Change, workshop: Workshop, idea_id: object) -> 
     return idea, change.lock_room(room.id)
 
 
-def _author_name(idea: Idea) -> str | None:
-    return db.session.get(Participant, idea.author_id).display_name
+def _author(idea: Idea) -> Participant:
+    return db.session.get(Participant, idea.author_id)
 
 
 def _tell_author(change: Change, idea: Idea, status: str) -> None:
@@ -75,7 +75,7 @@ def _show(
     if idea.status != was:
         raise Conflict(refusal)
     idea.status = "visible"
-    view = record_idea(change, room, event, idea, _author_name(idea))
+    view = record_idea(change, room, event, idea, _author(idea))
     _tell_author(change, idea, told)
     return {"idea": view}
 
@@ -122,7 +122,7 @@ def correct_idea(
         idea, room = _idea_for_moderator(change, workshop, idea_id)
         keep_revision(idea, f"user:{user_id}")
         idea.text, idea.details, idea.updated_at = text, details, utcnow()
-        view = record_idea(change, room, "idea_edited", idea, _author_name(idea))
+        view = record_idea(change, room, "idea_edited", idea, _author(idea))
         return {"idea": view}
 
     return perform(f"user:{user_id}", action_id, work)
@@ -248,7 +248,7 @@ def merge_ideas(
             sa.select(sa.func.coalesce(sa.func.sum(Vote.dots), 0)).where(Vote.idea_id == keep.id)
         )
         duplicate.status, duplicate.dots, duplicate.merged_into_id = "merged", 0, keep.id
-        author = _author_name(keep)
+        author = _author(keep)
         public = {
             "merged_id": duplicate.id,
             "idea": idea_view(keep, author, hidden=room.results_hidden),

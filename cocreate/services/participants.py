@@ -14,7 +14,8 @@ from cocreate.services.unit import Change, perform
 from cocreate.services.workshops import announce, workshop_by_code
 
 
-def _display_name(name: object) -> str | None:
+def checked_name(name: object) -> str | None:
+    """Check a display name; empty means anonymous. Raises Invalid when too long."""
     limit = current_app.config["DISPLAY_NAME_MAX"]
     return validate.text(name, _("Display name"), max_length=limit, required=False) or None
 
@@ -67,7 +68,7 @@ def join_workshop(
     again replaces the old one). Raises NotFound for an unknown code, Invalid for a long
     name or a role the workshop does not offer.
     """
-    name = _display_name(display_name)
+    name = checked_name(display_name)
     workshop = workshop_by_code(code)
     role = role or None
     if role is not None and role not in workshop.stakeholder_roles:
@@ -110,7 +111,7 @@ def join_workshop(
 
 def set_display_name(participant_id: int, name: object, action_id: str | None = None) -> dict:
     """Change the name others see (empty for anonymous); raises Invalid or NotAllowed."""
-    name = _display_name(name)
+    name = checked_name(name)
 
     def work(change: Change) -> dict:
         rename(change, access.participant(participant_id), name)

@@ -12,17 +12,16 @@ from cocreate.models._time import utcnow
 from cocreate.services import access
 
 
-def idea_view(idea: Idea, author_name: str | None, *, hidden: bool = False) -> dict[str, Any]:
-    """Describe an idea as every member of its room may see it (no author id).
-
-    With hidden=True (the room's results are hidden) its total is None.
-    """
+def idea_view(idea: Idea, author: Participant, *, hidden: bool = False) -> dict[str, Any]:
+    """Describe an idea as every member of its room may see it (the author's name, never
+    their id; whether it came from paper). With hidden=True its total is None."""
     return {
         "id": idea.id,
         "room_id": idea.room_id,
         "text": idea.text,
         "details": idea.details,
-        "author": author_name,
+        "author": author.display_name,
+        "on_paper": author.on_paper,
         "dots": None if hidden else idea.dots,
         "edited": idea.updated_at > idea.created_at,
         "status": idea.status,
@@ -31,7 +30,11 @@ def idea_view(idea: Idea, author_name: str | None, *, hidden: bool = False) -> d
 
 def member_view(participant: Participant) -> dict[str, Any]:
     """Describe a participant as a room's member list shows them."""
-    return {"id": participant.id, "name": participant.display_name}
+    return {
+        "id": participant.id,
+        "name": participant.display_name,
+        "on_paper": participant.on_paper,
+    }
 
 
 def member_for_moderators(participant: Participant) -> dict[str, Any]:
@@ -113,12 +116,12 @@ def _ideas_in(
     room_ids: list[int], *, hidden: bool = False, statuses: tuple[str, ...] = ("visible",)
 ) -> list[dict[str, Any]]:
     rows = db.session.execute(
-        sa.select(Idea, Participant.display_name)
+        sa.select(Idea, Participant)
         .join(Participant, Participant.id == Idea.author_id)
         .where(Idea.room_id.in_(room_ids), Idea.status.in_(statuses))
         .order_by(Idea.id)
     )
-    return [idea_view(idea, name, hidden=hidden) for idea, name in rows]
+    return [idea_view(idea, author, hidden=hidden) for idea, author in rows]
 
 
 def _open_rooms(workshop: Workshop) -> list[Room]:
@@ -142,7 +145,7 @@ def own_pending_ideas(me: Participant) -> list[dict[str, Any]]:
         .where(Idea.author_id == me.id, Idea.room_id == me.room_id, Idea.status == "pending")
         .order_by(Idea.id)
     )
-    return [idea_view(idea, me.display_name, hidden=True) for idea in rows]
+    return [idea_view(idea, me, hidden=True) for idea in rows]
 
 
 def my_state(me: Participant) -> dict[str, Any]:
@@ -195,15 +198,16 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
 def support_by_role(room_id: int) -> dict[int, dict]:
     """Who supports each idea of a room, by stakeholder role (moderators only).
 
-    Returns {idea id: {"by_role": {role or "": dots}, "all_roles": bool}}; all_roles
+    Returns {idea id: {"by_role": {role or "": dots}, "all_roles": bool, "paper_dots": n}}
+    (paper_dots: the dots a scribe entered from paper); all_roles
     marks ideas with dots from every role declared by the room's members (two at least).
     Consoles keep both current from the votes' events (static/js/workshop-state.js).
     """
     query = (
-        sa.select(Vote.idea_id, Participant.role, sa.func.sum(Vote.dots))
+        sa.select(Vote.idea_id, Participant.role, Participant.on_paper, sa.func.sum(Vote.dots))
         .join(Participant, Participant.id == Vote.participant_id)
         .where(Vote.room_id == room_id, Vote.dots > 0)
-        .group_by(Vote.idea_id, Participant.role)
+        .group_by(Vote.idea_id, Participant.role, Participant.on_paper)
     )
     declared = set(
         db.session.scalars(
@@ -215,9 +219,11 @@ def support_by_role(room_id: int) -> dict[int, dict]:
         )
     )
     support: dict[int, dict] = {}
-    for idea_id, role, dots in db.session.execute(query):
-        support.setdefault(idea_id, {"by_role": {}, "all_roles": False})
-        support[idea_id]["by_role"][role or ""] = int(dots)
+    for idea_id, role, on_paper, dots in db.session.execute(query):
+        entry = support.setdefault(idea_id, {"by_role": {}, "all_roles": False, "paper_dots": 0})
+        entry["by_role"][role or ""] = entry["by_role"].get(role or "", 0) + int(dots)
+        if on_paper:
+            entry["paper_dots"] += int(dots)
     for entry in support.values():
         entry["all_roles"] = len(declared) >= 2 and declared <= set(entry["by_role"])
     return support
@@ -280,7 +286,7 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
     for room in rooms:
         members = [p for p in people if p.room_id == room.id]
         support = support_by_role(room.id)
-        empty = {"by_role": {}, "all_roles": False}
+        empty = {"by_role": {}, "all_roles": False, "paper_dots": 0}
         views.append(
             {
                 **room_state(room, members),

@@ -68,7 +68,13 @@ def give_dot(
             room,
             "votes_changed",
             public,
-            {"idea_id": idea.id, "dots": idea.dots, "role": me.role, "delta": delta},
+            {
+                "idea_id": idea.id,
+                "dots": idea.dots,
+                "role": me.role,
+                "on_paper": me.on_paper,
+                "delta": delta,
+            },
         )
         return {
             "idea_id": idea.id,

@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_socketio import join_room
 
 from cocreate.realtime import workshop_channel
-from cocreate.services import access, moderation, participants, phases, snapshots
+from cocreate.services import access, moderation, participants, phases, scribe, snapshots
 from cocreate.services.errors import DomainError
 from cocreate.sockets.gate import Action, GatedNamespace, Id, Payload, event, limiter, refuse
 
@@ -67,6 +67,23 @@ class CorrectIdea(Action):
 class MergeIdeas(Action):
     keep_id: Id
     duplicate_id: Id
+
+
+class AddPaperPerson(Action):
+    room_id: Id
+    name: str = ""
+
+
+class ScribeIdea(Action):
+    paper_id: Id
+    text: str
+    details: str = ""
+
+
+class ScribeVote(Action):
+    paper_id: Id
+    idea_id: Id
+    delta: int
 
 
 class LockRoom(Action):
@@ -217,3 +234,18 @@ class ModeratorNamespace(GatedNamespace):
         return moderation.merge_ideas(
             user_id, session["workshop_id"], p.keep_id, p.duplicate_id, action_id=p.id
         )
+
+    @event(AddPaperPerson, current_moderator)
+    def on_add_paper_person(self, user_id: int, p: AddPaperPerson) -> dict:
+        """Add a person without a phone to a room (scribe mode)."""
+        return scribe.add_paper_person(("user", user_id), p.room_id, p.name, action_id=p.id)
+
+    @event(ScribeIdea, current_moderator)
+    def on_scribe_post_idea(self, user_id: int, p: ScribeIdea) -> dict:
+        """Post an idea from paper."""
+        return scribe.post_idea(("user", user_id), p.paper_id, p.text, p.details, action_id=p.id)
+
+    @event(ScribeVote, current_moderator)
+    def on_scribe_vote(self, user_id: int, p: ScribeVote) -> dict:
+        """Give or take back a dot from paper."""
+        return scribe.give_dot(("user", user_id), p.paper_id, p.idea_id, p.delta, action_id=p.id)

@@ -10,7 +10,16 @@ from flask_babel import gettext as _
 from flask_socketio import join_room, leave_room
 
 from cocreate.realtime import participant_channel, room_channel
-from cocreate.services import access, ideas, participants, phases, snapshots, votes, workshops
+from cocreate.services import (
+    access,
+    ideas,
+    participants,
+    phases,
+    scribe,
+    snapshots,
+    votes,
+    workshops,
+)
 from cocreate.services.errors import DomainError
 from cocreate.sockets.gate import Action, GatedNamespace, Id, Payload, event, limiter, refuse
 
@@ -53,6 +62,22 @@ class ChooseRoom(Action):
 
 class SetName(Action):
     name: str = ""
+
+
+class AddPaperPerson(Action):
+    name: str = ""
+
+
+class ScribeIdea(Action):
+    paper_id: Id
+    text: str
+    details: str = ""
+
+
+class ScribeVote(Action):
+    paper_id: Id
+    idea_id: Id
+    delta: int
 
 
 class SetPhase(Action):
@@ -158,3 +183,24 @@ class ParticipantNamespace(GatedNamespace):
     def on_stop_timer(self, participant_id: int, p: Action) -> dict:
         """A facilitator stops their room's countdown."""
         return phases.facilitate_stop_timer(participant_id, action_id=p.id)
+
+    @event(AddPaperPerson, current_participant)
+    def on_add_paper_person(self, participant_id: int, p: AddPaperPerson) -> dict:
+        """A facilitator adds a person without a phone to their room."""
+        return scribe.add_paper_person(
+            ("participant", participant_id), None, p.name, action_id=p.id
+        )
+
+    @event(ScribeIdea, current_participant)
+    def on_scribe_post_idea(self, participant_id: int, p: ScribeIdea) -> dict:
+        """A facilitator posts an idea from paper."""
+        return scribe.post_idea(
+            ("participant", participant_id), p.paper_id, p.text, p.details, action_id=p.id
+        )
+
+    @event(ScribeVote, current_participant)
+    def on_scribe_vote(self, participant_id: int, p: ScribeVote) -> dict:
+        """A facilitator gives or takes back a dot from paper."""
+        return scribe.give_dot(
+            ("participant", participant_id), p.paper_id, p.idea_id, p.delta, action_id=p.id
+        )

@@ -3,12 +3,14 @@ import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
 import { applyRoomEvent, ranked, supportedByAllRoles } from "./workshop-state.js";
+import { scribePanel } from "./scribe.js";
 
 const PHASES = ["propose", "cluster", "vote", "pathway", "closed"];
 
 const workshopId = Number(document.body.dataset.workshopId);
 const $ = (id) => document.getElementById(id);
-let snapshot = null; // {workshop, rooms: [{id, name, members_list, ideas, ...}]}
+let snapshot = null;
+const openScribes = new Set(); // rooms whose scribe panel is open: it stays open on re-render // {workshop, rooms: [{id, name, members_list, ideas, ...}]}
 
 const live = new Live({
   namespace: "/moderator",
@@ -110,6 +112,16 @@ function renderRoom(r) {
   if (r.kind === "breakout") {
     lock.addEventListener("click", () => live.send("lock_room", { room_id: r.id, locked: !r.locked }));
     card.querySelector(".room-drive").append(lock);
+    const scribe = scribePanel({
+      members: r.members_list,
+      ideas: ranked(r),
+      phase: r.phase,
+      roomId: r.id,
+      send: (event, payload) => live.send(event, payload),
+    });
+    scribe.open = openScribes.has(r.id);
+    scribe.addEventListener("toggle", () => (scribe.open ? openScribes.add(r.id) : openScribes.delete(r.id)));
+    card.append(scribe);
   }
   return card;
 }
@@ -122,6 +134,8 @@ function renderIdea(idea, allRoles, room) {
   const state = hidden ? t("hidden_idea") : pending ? t("awaiting_approval") : t("dots_total", { n: idea.dots });
   line.append(element("span", "tally", ` · ${state}`));
   li.append(line);
+  if (idea.on_paper) line.append(element("span", "meta", ` · ${t("from_paper")}`));
+  if (idea.paper_dots) line.append(element("span", "meta", ` · ${t("paper_dots", { n: idea.paper_dots })}`));
   const roles = Object.entries(idea.by_role || {});
   if (roles.length && !hidden) {
     const support = element("span", "by-role", roles.map(([role, n]) => `${role || t("no_role")} ${n}`).join(" · "));

@@ -2,6 +2,7 @@
 import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
+import { scribePanel } from "./scribe.js";
 
 const PHASES = ["lobby", "propose", "cluster", "vote", "pathway", "closed"];
 
@@ -82,6 +83,7 @@ function applyEvent(event) {
     case "member_joined":
       state.members = state.members.filter((m) => m.id !== data.member.id).concat([data.member]);
       renderPeople();
+      renderFacilitation();
       break;
     case "member_left":
       state.members = state.members.filter((m) => m.id !== data.member_id);
@@ -210,6 +212,16 @@ function renderFacilitation() {
   fillPhaseSelect($("facilitate-phase-select"), false);
   fillPhaseSelect($("facilitate-next"), true);
   $("facilitate-phase-select").value = state.room.phase;
+  const open = $("facilitate").querySelector("details.scribe")?.open;
+  $("facilitate").querySelector("details.scribe")?.remove();
+  const scribe = scribePanel({
+    members: state.members,
+    ideas: state.ideas.filter((i) => i.status !== "pending"),
+    phase: state.room.phase,
+    send: (event, payload) => live.send(event, payload),
+  });
+  scribe.open = Boolean(open);
+  $("facilitate").append(scribe);
 }
 
 function renderAll() {
@@ -325,6 +337,7 @@ function renderIdea(idea) {
   const parts = [text];
   if (idea.details) parts.push(element("p", "idea-details", idea.details));
   const meta = element("p", "meta", idea.author || t("anonymous"));
+  if (idea.on_paper) meta.append(` · ${t("from_paper")}`);
   if (idea.edited) meta.append(` · ${t("edited")}`);
   parts.push(meta);
 

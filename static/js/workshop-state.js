@@ -49,6 +49,7 @@ export function applyRoomEvent(snapshot, event) {
         idea.by_role = { ...(idea.by_role || {}) };
         idea.by_role[role] = (idea.by_role[role] || 0) + data.delta;
         if (idea.by_role[role] <= 0) delete idea.by_role[role];
+        if (data.on_paper) idea.paper_dots = (idea.paper_dots || 0) + data.delta;
       }
       break;
     }
