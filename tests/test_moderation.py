@@ -86,8 +86,10 @@ class TestRemovingSomeone:
                 call()
         room = world.moderator_view(w["owner"], w["id"])["rooms"][1]
         assert [m["name"] for m in room["members_list"]] == ["Author"]
-        with pytest.raises(Conflict):
+        with pytest.raises(NotFound):  # gone: not in the workshop any more
             moderation.remove_participant(w["owner"], w["id"], voter)
+        with pytest.raises(NotFound):
+            participants.move_participant(w["owner"], w["id"], voter, w["rooms"][1])
 
     def test_the_same_device_cannot_join_again(self, ctx, world):
         w = world.workshop()
@@ -277,3 +279,34 @@ def test_over_sockets_a_pending_idea_reaches_only_the_moderators(app, phone, con
     assert author.received("idea_moderated")[0]["status"] == "approved"
     [batch] = reader.received()
     assert batch["events"][0]["data"]["idea"]["text"] == "Secret until approved"
+
+
+def test_correcting_a_hidden_idea_does_not_show_it(app, phone, console):
+    with app.app_context():
+        world = World()
+        owner = world.user("owner@example.org", PASSWORD)
+        w = world.workshop(owner, rooms=1, assignment="random")
+    author, reader = phone(w["code"], "Author"), phone(w["code"], "Reader")
+    desk = console("owner@example.org", PASSWORD, w["id"])
+    desk.send("open_breakouts", {"id": "00000000-0000-4000-8000-000000000003"})
+    for p in (author, reader):
+        p.snapshot()
+    idea = author.send("post_idea", text="Rude words")["idea"]["id"]
+    desk.send("hide_idea", idea_id=idea)
+    reader.received()
+    fixed = desk.send("correct_idea", idea_id=idea, text="Kind words")
+    assert fixed["idea"]["text"] == "Kind words"
+    [batch] = reader.received()
+    assert batch["events"][0]["type"] == "idea_corrected"
+    assert batch["events"][0]["data"] == {"idea_id": idea}
+
+
+def test_a_merged_duplicate_cannot_come_back(ctx, world):
+    w = world.workshop()
+    a = world.join(w, room=w["rooms"][0])
+    keep = ideas.post_idea(a, "Keep")["idea"]["id"]
+    dup = ideas.post_idea(a, "Keep!")["idea"]["id"]
+    moderation.merge_ideas(w["owner"], w["id"], keep, dup)
+    for call in (moderation.hide_idea, moderation.restore_idea, moderation.approve_idea):
+        with pytest.raises(NotFound):
+            call(w["owner"], w["id"], dup)

@@ -206,3 +206,12 @@ class TestBroadcast:
         w = world.workshop()
         with pytest.raises(Invalid, match="at most 300 characters"):
             phases.broadcast(w["owner"], w["id"], "x" * 301)
+
+
+def test_a_removed_room_s_timer_never_fires(ctx, world):
+    from cocreate.services import workshops
+
+    w = world.workshop()
+    phases.start_timer(w["owner"], w["id"], 60, "vote", w["rooms"][0])
+    workshops.remove_room(w["owner"], w["rooms"][0])
+    assert phases.expire_timers(utcnow() + timedelta(seconds=61)) == 0

@@ -60,6 +60,6 @@ def room_in_workshop(workshop_id: int, room_id: object, *, breakout_only: bool =
 def participant_in_workshop(workshop_id: int, participant_id: object) -> Participant:
     """Return a participant of this workshop; raises NotFound for anyone else or a bad id."""
     person = db.session.get(Participant, participant_id) if type(participant_id) is int else None
-    if person is None or person.workshop_id != workshop_id:
+    if person is None or person.workshop_id != workshop_id or person.removed:
         raise NotFound(_("This participant is not in the workshop."))
     return person

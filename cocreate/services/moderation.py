@@ -20,7 +20,7 @@ def _idea_for_moderator(change: Change, workshop: Workshop, idea_id: object) -> 
     """Lock the room of an idea of this workshop and return both; raises NotFound."""
     idea = db.session.get(Idea, idea_id) if type(idea_id) is int else None
     room = db.session.get(Room, idea.room_id) if idea else None
-    if idea is None or room.workshop_id != workshop.id or idea.status == "withdrawn":
+    if idea is None or room.workshop_id != workshop.id or idea.status in ("withdrawn", "merged"):
         raise NotFound(_("There is no such idea in this workshop."))
     return idea, change.lock_room(room.id)
 
@@ -75,9 +75,9 @@ def _show(
     if idea.status != was:
         raise Conflict(refusal)
     idea.status = "visible"
-    view = record_idea(change, room, event, idea, _author(idea))
+    record_idea(change, room, event, idea, _author(idea))
     _tell_author(change, idea, told)
-    return {"idea": view}
+    return {"idea": idea_view(idea, _author(idea))}  # moderators always see the total
 
 
 def restore_idea(
@@ -122,8 +122,14 @@ def correct_idea(
         idea, room = _idea_for_moderator(change, workshop, idea_id)
         keep_revision(idea, f"user:{user_id}")
         idea.text, idea.details, idea.updated_at = text, details, utcnow()
-        view = record_idea(change, room, "idea_edited", idea, _author(idea))
-        return {"idea": view}
+        author = _author(idea)
+        if idea.status == "visible":
+            record_idea(change, room, "idea_edited", idea, author)
+        else:  # hidden or waiting for approval: the room must not read it
+            change.record(
+                room, "idea_corrected", {"idea_id": idea.id}, {"idea": idea_view(idea, author)}
+            )
+        return {"idea": idea_view(idea, author)}
 
     return perform(f"user:{user_id}", action_id, work)
 
@@ -157,8 +163,6 @@ def remove_participant(
     def work(change: Change) -> dict:
         workshop = access.workshop_for_moderator(user_id, workshop_id)
         person = access.participant_in_workshop(workshop.id, participant_id)
-        if person.removed:
-            raise Conflict(_("This participant was removed already."))
         room = change.lock_room(person.room_id)
         person.removed = True
         if room.facilitator_id == person.id:

@@ -231,7 +231,9 @@ def close_breakouts(user_id: int, workshop_id: int, action_id: str | None = None
         workshop.breakouts_open = False
         result = announce(change, workshop)
         away = db.session.scalars(
-            sa.select(Participant).where(Participant.room_id.in_(list(breakouts)))
+            sa.select(Participant).where(
+                Participant.room_id.in_(list(breakouts)), Participant.removed.is_(False)
+            )
         ).all()
         for person in away:
             move(change, person, breakouts[person.room_id], plenary)

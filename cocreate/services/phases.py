@@ -213,7 +213,11 @@ def expire_timers(now: datetime | None = None) -> int:
     """
     now = now or utcnow()
     due = db.session.scalars(
-        sa.select(Room.id).where(Room.timer_ends_at <= now, Room.timer_next_phase.is_not(None))
+        sa.select(Room.id).where(
+            Room.timer_ends_at <= now,
+            Room.timer_next_phase.is_not(None),
+            Room.removed.is_(False),
+        )
     ).all()
     db.session.rollback()
     changed = 0

@@ -265,7 +265,9 @@ def remove_room(user_id: int, room_id: int, action_id: str | None = None) -> dic
         plenary = next(r for r in workshop.rooms if r.is_plenary)
         locked = change.lock_rooms([room.id, plenary.id])
         people = db.session.scalars(
-            sa.select(Participant).where(Participant.room_id == room.id)
+            sa.select(Participant).where(
+                Participant.room_id == room.id, Participant.removed.is_(False)
+            )
         ).all()
         for person in people:
             move(change, person, locked[room.id], locked[plenary.id])

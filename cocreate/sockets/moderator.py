@@ -91,6 +91,10 @@ class LockRoom(Action):
     locked: bool
 
 
+class BreakoutRef(Action):
+    room_id: Id
+
+
 class ParticipantRef(Action):
     participant_id: Id
 
@@ -178,8 +182,8 @@ class ModeratorNamespace(GatedNamespace):
             user_id, session["workshop_id"], p.participant_id, action_id=p.id
         )
 
-    @event(RoomRef, current_moderator)
-    def on_dismiss_facilitator(self, user_id: int, p: RoomRef) -> dict:
+    @event(BreakoutRef, current_moderator)
+    def on_dismiss_facilitator(self, user_id: int, p: BreakoutRef) -> dict:
         """Leave a breakout room without a facilitator."""
         return phases.dismiss_facilitator(
             user_id, session["workshop_id"], p.room_id, action_id=p.id

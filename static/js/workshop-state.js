@@ -23,6 +23,9 @@ export function applyRoomEvent(snapshot, event) {
     case "idea_submitted": // moderators get the pending idea; participants only its id
       if (!data.idea) break;
     // falls through
+    case "idea_corrected": // a hidden or pending idea's new text, for moderators only
+      if (!data.idea) break;
+    // falls through
     case "idea_posted":
     case "idea_edited":
     case "idea_restored":
