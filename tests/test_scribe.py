@@ -76,3 +76,10 @@ def test_over_sockets(app, phone, console):
     desk.send("set_phase", phase="vote")
     ack = lead.send("scribe_vote", paper_id=paper["id"], idea_id=posted["idea"]["id"], delta=1)
     assert ack["ok"] and ack["mine"] == 1
+
+
+def test_a_facilitator_cannot_scribe_for_another_room(room, world):
+    w, lead = room
+    paper = scribe.add_paper_person(("user", w["owner"]), w["rooms"][1], "Elsewhere")
+    with pytest.raises(NotFound):
+        scribe.post_idea(("participant", lead), paper["member"]["id"], "Not my room")

@@ -37,9 +37,10 @@ def _room_for(scribe: Scribe, room_id: object) -> Room:
 def _paper_person(scribe: Scribe, paper_id: object) -> Participant:
     """A participant on paper in a room the scribe may enter for; raises NotFound."""
     person = db.session.get(Participant, paper_id) if type(paper_id) is int else None
-    if person is None or not person.on_paper:
+    if person is None or not person.on_paper or person.removed:
         raise NotFound(_("There is no such person on paper in this room."))
-    _room_for(scribe, person.room_id)
+    if _room_for(scribe, person.room_id).id != person.room_id:  # a facilitator's own room only
+        raise NotFound(_("There is no such person on paper in this room."))
     return person
 
 

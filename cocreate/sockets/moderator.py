@@ -9,6 +9,7 @@ from cocreate.realtime import workshop_channel
 from cocreate.services import access, moderation, participants, phases, scribe, snapshots
 from cocreate.services.errors import DomainError
 from cocreate.sockets.gate import Action, GatedNamespace, Id, Payload, event, limiter, refuse
+from cocreate.sockets.payloads import IdeaRef, ScribeIdea, ScribeVote
 
 
 def current_moderator() -> int | None:
@@ -54,10 +55,6 @@ class SetResultsHidden(Action):
     room_id: Id | None = None
 
 
-class IdeaRef(Action):
-    idea_id: Id
-
-
 class CorrectIdea(Action):
     idea_id: Id
     text: str
@@ -72,18 +69,6 @@ class MergeIdeas(Action):
 class AddPaperPerson(Action):
     room_id: Id
     name: str = ""
-
-
-class ScribeIdea(Action):
-    paper_id: Id
-    text: str
-    details: str = ""
-
-
-class ScribeVote(Action):
-    paper_id: Id
-    idea_id: Id
-    delta: int
 
 
 class LockRoom(Action):

@@ -22,6 +22,7 @@ from cocreate.services import (
 )
 from cocreate.services.errors import DomainError
 from cocreate.sockets.gate import Action, GatedNamespace, Id, Payload, event, limiter, refuse
+from cocreate.sockets.payloads import IdeaRef, ScribeIdea, ScribeVote
 
 
 def current_participant() -> int | None:
@@ -47,10 +48,6 @@ class EditIdea(Action):
     details: str = ""
 
 
-class IdeaRef(Action):
-    idea_id: Id
-
-
 class Vote(Action):
     idea_id: Id
     delta: int
@@ -66,18 +63,6 @@ class SetName(Action):
 
 class AddPaperPerson(Action):
     name: str = ""
-
-
-class ScribeIdea(Action):
-    paper_id: Id
-    text: str
-    details: str = ""
-
-
-class ScribeVote(Action):
-    paper_id: Id
-    idea_id: Id
-    delta: int
 
 
 class SetPhase(Action):
