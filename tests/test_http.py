@@ -6,6 +6,7 @@ import pytest
 
 from cocreate import create_app
 from cocreate.config import ConfigError
+from cocreate.services import snapshots
 from tests.conftest import World
 
 PASSWORD = "correct horse battery"
@@ -132,6 +133,22 @@ class TestWorkshops:
         assert f"/workshops/{workshop_id}/qr.svg" in page
         assert "http://cocreate.test/j/" in page
         assert "js/screen.js" in page
+
+    def test_stepping_into_a_room(self, app, organizer):
+        workshop_id = new_workshop(organizer)
+        with app.app_context():
+            plenary, housing, _work = [
+                room["id"] for room in snapshots.moderator_snapshot(1, workshop_id)["rooms"]
+            ]
+            World().user("eve@example.org", PASSWORD)
+        page = organizer.get(f"/workshops/{workshop_id}/rooms/{housing}/view")
+        assert page.status_code == 200
+        assert "js/room-view.js" in page.get_data(as_text=True)
+        assert organizer.get(f"/workshops/{workshop_id}/rooms/{plenary}/view").status_code == 404
+        assert organizer.get(f"/workshops/{workshop_id}/rooms/9999/view").status_code == 404
+        eve = app.test_client()
+        eve.post("/login", data={"email": "eve@example.org", "password": PASSWORD})
+        assert eve.get(f"/workshops/{workshop_id}/rooms/{housing}/view").status_code == 404
 
     def test_qr_code_is_an_svg_of_the_join_link(self, organizer):
         workshop_id = new_workshop(organizer)

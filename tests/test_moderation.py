@@ -196,7 +196,7 @@ class TestMerging:
         votes.give_dot(b, dup, 1)  # B only the duplicate
         result = moderation.merge_ideas(w["owner"], w["id"], keep, dup)
         assert (result["moved"], result["returned"]) == (2, 1)  # A: 3 of 4 (max 3), B: 1
-        assert result["idea"]["dots"] == 4
+        assert result["idea"]["tally"] == {"dots": 4}
         me = snapshots.participant_snapshot(a)["me"]
         assert me["votes"] == {str(keep): 3}
         assert me["dots_left"] == 2  # 5 - 3: the extra dot came back
@@ -242,7 +242,7 @@ class TestPremoderation:
             votes.give_dot(reader, posted["id"], 1)
         moderation.approve_idea(w["owner"], w["id"], posted["id"])
         assert [i["id"] for i in snapshots.participant_snapshot(reader)["ideas"]] == [posted["id"]]
-        assert votes.give_dot(reader, posted["id"], 1)["dots"] == 1
+        assert votes.give_dot(reader, posted["id"], 1)["tally"] == {"dots": 1}
         with pytest.raises(Conflict):
             moderation.approve_idea(w["owner"], w["id"], posted["id"])
 

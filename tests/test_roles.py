@@ -52,12 +52,12 @@ class TestSupportByRole:
         view = world.moderator_view(w["owner"], w["id"])["rooms"][1]
         by_id = {idea["id"]: idea for idea in view["ideas"]}
         assert by_id[shared]["by_role"] == {
-            "Local government": 1,
-            "Civil society organisation": 1,
-            "": 1,
+            "Local government": {"dots": 1},
+            "Civil society organisation": {"dots": 1},
+            "": {"dots": 1},
         }
         assert by_id[shared]["all_roles"] is True
-        assert by_id[one_sided]["by_role"] == {"Local government": 2}
+        assert by_id[one_sided]["by_role"] == {"Local government": {"dots": 2}}
         assert by_id[one_sided]["all_roles"] is False
         # Participants never get the breakdown.
         assert "by_role" not in snapshots.participant_snapshot(ngo)["ideas"][0]

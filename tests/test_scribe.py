@@ -31,7 +31,7 @@ def test_a_facilitator_enters_paper_for_their_room(room, world):
         scribe.give_dot(("participant", lead), paper["id"], idea["id"], 1)
     view = world.moderator_view(w["owner"], w["id"])["rooms"][1]
     [shown] = view["ideas"]
-    assert (shown["dots"], shown["paper_dots"], shown["on_paper"]) == (2, 2, True)
+    assert (shown["tally"], shown["paper_votes"], shown["on_paper"]) == ({"dots": 2}, 2, True)
     members = {m["name"]: m for m in view["members_list"]}
     assert "Mrs Okafor" in members
     # Paper people are never spread or moved by the rules for phones.

@@ -279,7 +279,12 @@ class TestVotes:
         votes.give_dot(me, a, 1)
         with pytest.raises(Conflict, match="at most 2 dots on one idea"):
             votes.give_dot(me, a, 1)
-        assert votes.give_dot(me, b, 1) == {"idea_id": b, "dots": 1, "mine": 1, "dots_left": 0}
+        assert votes.give_dot(me, b, 1) == {
+            "idea_id": b,
+            "tally": {"dots": 1},
+            "mine": 1,
+            "dots_left": 0,
+        }
         with pytest.raises(Conflict, match="used all 3 of your dots"):
             votes.give_dot(me, b, 1)
         assert votes.give_dot(me, a, -1)["dots_left"] == 1
@@ -331,7 +336,7 @@ class TestVotes:
         assert votes.give_dot(me, idea, 1, action_id=aid) == votes.give_dot(
             me, idea, 1, action_id=aid
         )
-        assert db.session.get(Idea, idea).dots == 1
+        assert db.session.scalars(sa.select(Vote.value).where(Vote.idea_id == idea)).all() == [1]
 
 
 class TestEventLog:

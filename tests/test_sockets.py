@@ -137,7 +137,7 @@ class TestActions:
         assert ana.send("vote", idea_id=idea, delta=1) == {
             "ok": True,
             "idea_id": idea,
-            "dots": 1,
+            "tally": {"dots": 1},
             "mine": 1,
             "dots_left": 2,
         }
@@ -146,8 +146,8 @@ class TestActions:
         assert refused["ok"] is False
         assert refused["error"]["code"] == "conflict"
         assert "at most 2 dots" in refused["error"]["message"]
-        totals = [e["data"]["dots"] for b in ben.received() for e in b["events"]]
-        assert totals == [1, 2]
+        totals = [e["data"]["tally"] for b in ben.received() for e in b["events"]]
+        assert totals == [{"dots": 1}, {"dots": 2}]
 
     def test_acting_in_another_room_is_refused(self, app, workshop, phone):
         ana, cy = phone(workshop["code"]), phone(workshop["code"])
@@ -319,7 +319,7 @@ def test_the_broadcaster_coalesces_a_burst_into_one_message_per_room(app, worksh
     finally:
         broadcaster.configure(0)
     [batch] = ben.received()
-    assert [e["data"]["dots"] for e in batch["events"]] == [1, 2, 1]
+    assert [e["data"]["tally"]["dots"] for e in batch["events"]] == [1, 2, 1]
     seqs = [e["seq"] for e in batch["events"]]
     assert seqs == sorted(seqs) and len(set(seqs)) == 3
 
@@ -390,11 +390,11 @@ class TestHiddenResults:
     """While results are hidden, no total reaches a participant by any path."""
 
     def collect_totals(self, value) -> list:
-        """Every "dots" value anywhere in a message (None means hidden)."""
+        """Every tally anywhere in a message (None means hidden)."""
         found = []
         if isinstance(value, dict):
             for key, item in value.items():
-                if key in ("dots", "totals"):
+                if key in ("tally", "tallies", "dots", "by_role"):
                     found.append(item)
                 else:
                     found.extend(self.collect_totals(item))
@@ -417,7 +417,7 @@ class TestHiddenResults:
         desk.socket.get_received(MODERATOR_NS)
 
         vote = ana.send("vote", idea_id=idea, delta=1)
-        assert vote["ok"] and vote["dots"] is None and vote["mine"] == 1
+        assert vote["ok"] and vote["tally"] is None and vote["mine"] == 1
         ben.send("vote", idea_id=idea, delta=1)
         # Broadcasts, the sync by sequence number, and the snapshot: no totals.
         heard = ana.received() + ben.received()
@@ -429,10 +429,10 @@ class TestHiddenResults:
         assert snapshot["me"]["votes"] == {str(idea): 1}  # one's own dots stay visible
         # Moderators see the totals all along.
         batches = [m["args"][0] for m in desk.socket.get_received(MODERATOR_NS)]
-        totals = [e["data"]["dots"] for b in batches for e in b["events"]]
-        assert totals == [1, 2]
+        totals = [e["data"]["tally"] for b in batches for e in b["events"]]
+        assert totals == [{"dots": 1}, {"dots": 2}]
         room = desk.send("sync", {})["snapshot"]["rooms"][1]
-        assert room["ideas"][0]["dots"] == 2
+        assert room["ideas"][0]["tally"] == {"dots": 2}
 
         # The reveal sends every total at once.
         assert desk.send("set_results_hidden", hidden=False)["results_hidden"] is False
@@ -440,10 +440,10 @@ class TestHiddenResults:
         assert batch["events"][-1] == {
             **batch["events"][-1],
             "type": "results_revealed",
-            "data": {"totals": {str(idea): 2}},
+            "data": {"tallies": {str(idea): {"dots": 2}}},
         }
-        assert ana.snapshot()["ideas"][0]["dots"] == 2
-        assert ana.send("vote", idea_id=idea, delta=-1)["dots"] == 1
+        assert ana.snapshot()["ideas"][0]["tally"] == {"dots": 2}
+        assert ana.send("vote", idea_id=idea, delta=-1)["tally"] == {"dots": 1}
 
     def test_only_moderators_hide_results(self, app, workshop, phone, console):
         desk = console("owner@example.org", PASSWORD, workshop["id"])

@@ -8,12 +8,15 @@ from cocreate.models.participant import Participant
 from cocreate.models.revision import IdeaRevision
 from cocreate.models.room import PHASES, Room
 from cocreate.models.user import User
-from cocreate.models.vote import Vote
+from cocreate.models.vote import SCORE_RANGE, STANCES, VOTING_MODES, Vote
 from cocreate.models.workshop import ASSIGNMENT_MODES, Workshop
 
 __all__ = [
     "ASSIGNMENT_MODES",
     "PHASES",
+    "SCORE_RANGE",
+    "STANCES",
+    "VOTING_MODES",
     "ClientAction",
     "Idea",
     "IdeaRevision",

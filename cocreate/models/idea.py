@@ -18,7 +18,6 @@ class Idea(db.Model):
 
     __tablename__ = "ideas"
     __table_args__ = (
-        sa.CheckConstraint("dots >= 0", name="idea_dots_not_negative"),
         sa.CheckConstraint(
             "status IN ('visible', 'pending', 'withdrawn', 'hidden', 'merged')",
             name="idea_status",
@@ -37,7 +36,5 @@ class Idea(db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("ideas.id", ondelete="SET NULL")
     )
-    #: Total dots on the idea: the sum of its votes, kept with them in one transaction.
-    dots: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

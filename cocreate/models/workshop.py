@@ -22,6 +22,7 @@ class Workshop(db.Model):
             "max_dots_per_idea BETWEEN 1 AND dots_per_room", name="max_dots_per_idea_range"
         ),
         sa.CheckConstraint("assignment IN ('choose', 'random', 'manual')", name="assignment_mode"),
+        sa.CheckConstraint("voting_mode IN ('dots', 'agree', 'scores')", name="voting_mode"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +37,10 @@ class Workshop(db.Model):
     #: At most this many of one participant's dots on one idea.
     max_dots_per_idea: Mapped[int] = mapped_column(default=3)
     assignment: Mapped[str] = mapped_column(sa.String(10), default="choose")
+    #: How participants vote (cocreate.models.vote.VOTING_MODES); fixed once voting opens.
+    voting_mode: Mapped[str] = mapped_column(sa.String(10), default="dots")
+    #: What ideas are scored on, in order (voting mode "scores"), e.g. feasibility.
+    criteria: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     #: Pre-moderation: new ideas appear after a moderator approves them.
     premoderation: Mapped[bool] = mapped_column(default=False)
     #: The stakeholder roles a participant may declare on joining (optional), in order.

@@ -9,7 +9,7 @@ from cocreate.models import Idea, IdeaRevision, Participant, Room, Vote, Worksho
 from cocreate.models._time import utcnow
 from cocreate.services import access, phases, validate
 from cocreate.services.errors import NotAllowed, NotFound
-from cocreate.services.snapshots import idea_view
+from cocreate.services.snapshots import idea_for_moderators, idea_view, idea_with_tally
 from cocreate.services.unit import Change, perform
 
 
@@ -40,13 +40,13 @@ def idea_in_room(me: Participant, idea_id: object) -> Idea:
 
 
 def record_idea(change: Change, room: Room, type_: str, idea: Idea, author: Participant) -> dict:
-    """Log an idea's event; participants get no total while results are hidden.
+    """Log an idea's event; participants get no tally while results are hidden,
+    moderators get the support by role too.
 
     Returns the participants' view of the idea.
     """
-    view = idea_view(idea, author, hidden=room.results_hidden)
-    full = {"idea": idea_view(idea, author)} if room.results_hidden else None
-    change.record(room, type_, {"idea": view}, full)
+    view = idea_with_tally(idea, author, hidden=room.results_hidden)
+    change.record(room, type_, {"idea": view}, {"idea": idea_for_moderators(idea, author)})
     return view
 
 
@@ -94,8 +94,8 @@ def post_idea(
         if idea.status == "pending":
             # Moderators see it at once; the room sees only that something arrived (its
             # sequence number), and the idea itself once it is approved.
-            view = idea_view(idea, me, hidden=True)
-            full = {"idea": idea_view(idea, me)}
+            view = idea_view(idea, me, None)
+            full = {"idea": idea_for_moderators(idea, me)}
             change.record(room, "idea_submitted", {"idea_id": idea.id}, full)
             return {"idea": view}
         view = record_idea(change, room, "idea_posted", idea, me)
@@ -131,7 +131,7 @@ def edit_idea(
 
 
 def withdraw_idea(participant_id: int, idea_id: object, action_id: str | None = None) -> dict:
-    """Withdraw one's own idea; the dots on it go back to those who gave them.
+    """Withdraw one's own idea; its votes go (dots back to those who gave them).
 
     Raises NotAllowed for someone else's idea, NotFound outside one's room.
     """
@@ -141,7 +141,7 @@ def withdraw_idea(participant_id: int, idea_id: object, action_id: str | None = 
         room = own_room(change, me)
         phases.require(room, "edit")
         idea = authored_idea(me, idea_id)
-        idea.status, idea.dots, idea.updated_at = "withdrawn", 0, utcnow()
+        idea.status, idea.updated_at = "withdrawn", utcnow()
         db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
         change.record(room, "idea_withdrawn", {"idea_id": idea.id})
         return {"idea_id": idea.id}

@@ -11,7 +11,7 @@ from cocreate.realtime import PARTICIPANT_NS, participant_channel
 from cocreate.services import access
 from cocreate.services.errors import Conflict, Invalid, NotFound
 from cocreate.services.ideas import idea_fields, keep_revision, record_idea
-from cocreate.services.snapshots import idea_view, member_view
+from cocreate.services.snapshots import idea_for_moderators, idea_with_tally, member_view
 from cocreate.services.unit import Change, perform
 from cocreate.services.workshops import announce
 
@@ -41,15 +41,15 @@ def _tell_author(change: Change, idea: Idea, status: str) -> None:
 def hide_idea(
     user_id: int, workshop_id: int, idea_id: object, action_id: str | None = None
 ) -> dict:
-    """Hide an idea from everyone but moderators; its dots go back to the voters and its
-    author is told. Raises NotFound, or Conflict when it is hidden already."""
+    """Hide an idea from everyone but moderators; its votes go (dots back to the voters)
+    and its author is told. Raises NotFound, or Conflict when it is hidden already."""
 
     def work(change: Change) -> dict:
         workshop = access.workshop_for_moderator(user_id, workshop_id)
         idea, room = _idea_for_moderator(change, workshop, idea_id)
         if idea.status == "hidden":
             raise Conflict(_("This idea is hidden already."))
-        idea.status, idea.dots = "hidden", 0
+        idea.status = "hidden"
         db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
         change.record(room, "idea_hidden", {"idea_id": idea.id})
         _tell_author(change, idea, "hidden")
@@ -77,13 +77,13 @@ def _show(
     idea.status = "visible"
     record_idea(change, room, event, idea, _author(idea))
     _tell_author(change, idea, told)
-    return {"idea": idea_view(idea, _author(idea))}  # moderators always see the total
+    return {"idea": idea_for_moderators(idea, _author(idea))}
 
 
 def restore_idea(
     user_id: int, workshop_id: int, idea_id: object, action_id: str | None = None
 ) -> dict:
-    """Show a hidden idea again (with no dots: they went back when it was hidden).
+    """Show a hidden idea again (with no votes: they went when it was hidden).
 
     Raises NotFound, or Conflict when it is not hidden.
     """
@@ -127,9 +127,12 @@ def correct_idea(
             record_idea(change, room, "idea_edited", idea, author)
         else:  # hidden or waiting for approval: the room must not read it
             change.record(
-                room, "idea_corrected", {"idea_id": idea.id}, {"idea": idea_view(idea, author)}
+                room,
+                "idea_corrected",
+                {"idea_id": idea.id},
+                {"idea": idea_for_moderators(idea, author)},
             )
-        return {"idea": idea_view(idea, author)}
+        return {"idea": idea_for_moderators(idea, author)}
 
     return perform(f"user:{user_id}", action_id, work)
 
@@ -212,12 +215,14 @@ def merge_ideas(
     duplicate_id: object,
     action_id: str | None = None,
 ) -> dict:
-    """Merge a duplicate into the idea that is kept: the duplicate's dots move over.
+    """Merge a duplicate into the idea that is kept: the duplicate's votes move over,
+    and a vote counts once.
 
     Each voter's dots on the two add up, capped at the per-idea maximum; dots above it go
-    back to the voter's budget, so no budget or maximum is ever exceeded and nobody's
-    support counts twice. Raises NotFound, or Invalid for one idea, two rooms, or an idea
-    that is not visible.
+    back to the voter's budget ("returned"), so no budget or maximum is ever exceeded. An
+    opinion or score on the duplicate moves over unless the voter gave one on the kept
+    idea (on that criterion), which stands (the duplicate's is "returned": dropped).
+    Raises NotFound, or Invalid for one idea, two rooms, or an idea that is not visible.
     """
 
     def work(change: Change) -> dict:
@@ -231,33 +236,35 @@ def merge_ideas(
         if keep.status != "visible" or duplicate.status != "visible":
             raise Invalid(_("Only visible ideas can be merged."))
         moved = returned = 0
-        for vote in db.session.scalars(sa.select(Vote).where(Vote.idea_id == duplicate.id)):
-            kept_vote = db.session.scalar(
+        duplicates = db.session.scalars(sa.select(Vote).where(Vote.idea_id == duplicate.id))
+        for vote in duplicates.all():
+            kept = db.session.scalar(
                 sa.select(Vote).where(
-                    Vote.idea_id == keep.id, Vote.participant_id == vote.participant_id
+                    Vote.idea_id == keep.id,
+                    Vote.participant_id == vote.participant_id,
+                    Vote.criterion == vote.criterion,
                 )
             )
-            if kept_vote is None:
-                kept_vote = Vote(
-                    participant_id=vote.participant_id, idea_id=keep.id, room_id=room.id, dots=0
-                )
-                db.session.add(kept_vote)
-            total = min(kept_vote.dots + vote.dots, workshop.max_dots_per_idea)
-            moved += total - kept_vote.dots
-            returned += kept_vote.dots + vote.dots - total
-            kept_vote.dots = total
-            db.session.delete(vote)
+            if kept is None:
+                vote.idea_id = keep.id
+                moved += vote.value if vote.kind == "dots" else 1
+            elif vote.kind == "dots":
+                total = min(kept.value + vote.value, workshop.max_dots_per_idea)
+                moved += total - kept.value
+                returned += kept.value + vote.value - total
+                kept.value = total
+                db.session.delete(vote)
+            else:
+                returned += 1
+                db.session.delete(vote)
         db.session.flush()
-        keep.dots = db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(Vote.dots), 0)).where(Vote.idea_id == keep.id)
-        )
-        duplicate.status, duplicate.dots, duplicate.merged_into_id = "merged", 0, keep.id
+        duplicate.status, duplicate.merged_into_id = "merged", keep.id
         author = _author(keep)
         public = {
             "merged_id": duplicate.id,
-            "idea": idea_view(keep, author, hidden=room.results_hidden),
+            "idea": idea_with_tally(keep, author, hidden=room.results_hidden),
         }
-        full = {"merged_id": duplicate.id, "idea": idea_view(keep, author)}
+        full = {"merged_id": duplicate.id, "idea": idea_for_moderators(keep, author)}
         change.record(room, "ideas_merged", public, full)
         return {
             "idea": full["idea"],

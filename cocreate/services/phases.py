@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from cocreate.extensions import db
 from cocreate.models import PHASES, Idea, Room, Workshop
 from cocreate.models._time import utcnow
-from cocreate.services import access, validate
+from cocreate.services import access, results, validate
 from cocreate.services.errors import Invalid, NotAllowed
 from cocreate.services.snapshots import member_view, timer_view
 from cocreate.services.unit import Change, perform
@@ -314,7 +314,7 @@ def set_results_hidden(
 
     While hidden, participants receive no totals (not in events, acks or snapshots), so
     early votes do not steer later ones; moderators always see them. Revealing sends
-    every idea's total at once. Raises Invalid for a non-boolean, NotFound.
+    every idea's tally at once. Raises Invalid for a non-boolean, NotFound.
     """
     if not isinstance(hidden, bool):
         raise Invalid(_("Say whether the results are hidden (true) or shown (false)."))
@@ -327,13 +327,14 @@ def set_results_hidden(
             if hidden:
                 change.record(room, "results_hidden", {})
             else:
-                totals = db.session.execute(
-                    sa.select(Idea.id, Idea.dots).where(
-                        Idea.room_id == room.id, Idea.status == "visible"
-                    )
+                shown = db.session.scalars(
+                    sa.select(Idea.id).where(Idea.room_id == room.id, Idea.status == "visible")
                 ).all()
+                counted = results.tallies(workshop, list(shown))
                 change.record(
-                    room, "results_revealed", {"totals": {str(i): dots for i, dots in totals}}
+                    room,
+                    "results_revealed",
+                    {"tallies": {str(i): tally for i, tally in counted.items()}},
                 )
         return {"results_hidden": hidden, "room_ids": [room.id for room in rooms]}
 

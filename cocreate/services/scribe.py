@@ -93,3 +93,28 @@ def give_dot(
     """Give or take back a dot from paper, within the person on paper's own budget."""
     person = _paper_person(scribe, paper_id)
     return votes.give_dot(person.id, idea_id, delta, action_id=action_id)
+
+
+def give_opinion(
+    scribe: Scribe,
+    paper_id: object,
+    idea_id: object,
+    stance: object,
+    action_id: str | None = None,
+) -> dict:
+    """Enter the opinion of a person on paper (agree, disagree, pass or None)."""
+    person = _paper_person(scribe, paper_id)
+    return votes.give_opinion(person.id, idea_id, stance, action_id=action_id)
+
+
+def give_score(
+    scribe: Scribe,
+    paper_id: object,
+    idea_id: object,
+    criterion: object,
+    score: object,
+    action_id: str | None = None,
+) -> dict:
+    """Enter the score a person on paper gave an idea on one criterion."""
+    person = _paper_person(scribe, paper_id)
+    return votes.give_score(person.id, idea_id, criterion, score, action_id=action_id)

@@ -7,14 +7,15 @@ import sqlalchemy as sa
 from flask import current_app
 
 from cocreate.extensions import db
-from cocreate.models import Idea, Participant, Room, RoomEvent, Vote, Workshop
+from cocreate.models import STANCES, Idea, Participant, Room, RoomEvent, Vote, Workshop
 from cocreate.models._time import utcnow
-from cocreate.services import access
+from cocreate.services import access, results
 
 
-def idea_view(idea: Idea, author: Participant, *, hidden: bool = False) -> dict[str, Any]:
+def idea_view(idea: Idea, author: Participant, tally: dict | None) -> dict[str, Any]:
     """Describe an idea as every member of its room may see it (the author's name, never
-    their id; whether it came from paper). With hidden=True its total is None."""
+    their id; whether it came from paper) with its tally (None while results are hidden;
+    see cocreate.services.results)."""
     return {
         "id": idea.id,
         "room_id": idea.room_id,
@@ -22,7 +23,7 @@ def idea_view(idea: Idea, author: Participant, *, hidden: bool = False) -> dict[
         "details": idea.details,
         "author": author.display_name,
         "on_paper": author.on_paper,
-        "dots": None if hidden else idea.dots,
+        "tally": tally,
         "edited": idea.updated_at > idea.created_at,
         "status": idea.status,
     }
@@ -99,7 +100,24 @@ def workshop_view(workshop: Workshop) -> dict[str, Any]:
         "breakouts_open": workshop.breakouts_open,
         "stakeholder_roles": workshop.stakeholder_roles,
         "premoderation": workshop.premoderation,
+        "voting_mode": workshop.voting_mode,
+        "criteria": workshop.criteria,
     }
+
+
+def idea_with_tally(idea: Idea, author: Participant, *, hidden: bool = False) -> dict[str, Any]:
+    """One idea's view with its current tally (None when hidden), for its room."""
+    if hidden:
+        return idea_view(idea, author, None)
+    workshop = db.session.get(Room, idea.room_id).workshop
+    return idea_view(idea, author, results.tallies(workshop, [idea.id])[idea.id])
+
+
+def idea_for_moderators(idea: Idea, author: Participant) -> dict[str, Any]:
+    """One idea as moderators see it: always with its tally, support by role and the
+    votes from paper (cocreate.services.results.support)."""
+    workshop = db.session.get(Room, idea.room_id).workshop
+    return {**idea_view(idea, author, None), **results.support(workshop, [idea.id])[idea.id]}
 
 
 def member_counts(workshop_id: int) -> Counter:
@@ -113,29 +131,49 @@ def member_counts(workshop_id: int) -> Counter:
 
 
 def _ideas_in(
-    room_ids: list[int], *, hidden: bool = False, statuses: tuple[str, ...] = ("visible",)
+    workshop: Workshop,
+    room_ids: list[int],
+    *,
+    hidden: bool = False,
+    statuses: tuple[str, ...] = ("visible",),
 ) -> list[dict[str, Any]]:
     rows = db.session.execute(
         sa.select(Idea, Participant)
         .join(Participant, Participant.id == Idea.author_id)
         .where(Idea.room_id.in_(room_ids), Idea.status.in_(statuses))
         .order_by(Idea.id)
-    )
-    return [idea_view(idea, author, hidden=hidden) for idea, author in rows]
+    ).all()
+    counted = {} if hidden else results.tallies(workshop, [idea.id for idea, _a in rows])
+    return [idea_view(idea, author, counted.get(idea.id)) for idea, author in rows]
 
 
 def _open_rooms(workshop: Workshop) -> list[Room]:
     return [room for room in workshop.rooms if not room.removed]
 
 
-def my_votes(participant_id: int, room_id: int) -> dict[int, int]:
-    """Return {idea id: dots} for one participant's votes in one room."""
+def my_votes(workshop: Workshop, participant_id: int, room_id: int) -> dict[str, Any]:
+    """One participant's votes in one room, by idea id (as a string): dots as a number,
+    an opinion as "agree" / "disagree" / "pass", scores as a list by criterion (None
+    for a criterion not scored)."""
     rows = db.session.execute(
-        sa.select(Vote.idea_id, Vote.dots).where(
-            Vote.participant_id == participant_id, Vote.room_id == room_id, Vote.dots > 0
+        sa.select(Vote.idea_id, Vote.criterion, Vote.value).where(
+            Vote.participant_id == participant_id,
+            Vote.room_id == room_id,
+            Vote.kind == workshop.voting_mode,
         )
     )
-    return dict(rows.all())
+    stances = {value: word for word, value in STANCES.items()}
+    votes: dict[str, Any] = {}
+    for idea_id, criterion, value in rows:
+        if workshop.voting_mode == "agree":
+            votes[str(idea_id)] = stances[value]
+        elif workshop.voting_mode == "scores":
+            scores = votes.setdefault(str(idea_id), [None] * len(workshop.criteria))
+            if criterion < len(scores):
+                scores[criterion] = value
+        else:
+            votes[str(idea_id)] = value
+    return votes
 
 
 def own_pending_ideas(me: Participant) -> list[dict[str, Any]]:
@@ -145,13 +183,14 @@ def own_pending_ideas(me: Participant) -> list[dict[str, Any]]:
         .where(Idea.author_id == me.id, Idea.room_id == me.room_id, Idea.status == "pending")
         .order_by(Idea.id)
     )
-    return [idea_view(idea, me, hidden=True) for idea in rows]
+    return [idea_view(idea, me, None) for idea in rows]
 
 
 def my_state(me: Participant) -> dict[str, Any]:
-    """A participant's own standing in their room: name, votes, dots left, own ideas."""
+    """A participant's own standing in their room: name, votes, dots left (dots mode;
+    None otherwise), own ideas."""
     workshop = db.session.get(Workshop, me.workshop_id)
-    votes = my_votes(me.id, me.room_id)
+    votes = my_votes(workshop, me.id, me.room_id)
     mine = db.session.scalars(
         sa.select(Idea.id).where(
             Idea.author_id == me.id, Idea.room_id == me.room_id, Idea.status == "visible"
@@ -161,8 +200,10 @@ def my_state(me: Participant) -> dict[str, Any]:
         "id": me.id,
         "name": me.display_name,
         "room_id": me.room_id,
-        "votes": {str(idea_id): dots for idea_id, dots in votes.items()},
-        "dots_left": workshop.dots_per_room - sum(votes.values()),
+        "votes": votes,
+        "dots_left": workshop.dots_per_room - sum(votes.values())
+        if workshop.voting_mode == "dots"
+        else None,
         "ideas": list(mine),
         "facilitates": db.session.get(Room, me.room_id).facilitator_id == me.id,
     }
@@ -189,44 +230,10 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
         "members": [member_view(m) for m in members],
         "ideas": []
         if room.is_plenary
-        else _ideas_in([room.id], hidden=room.results_hidden) + own_pending_ideas(me),
+        else _ideas_in(workshop, [room.id], hidden=room.results_hidden) + own_pending_ideas(me),
         "me": my_state(me),
         "now": server_time(),
     }
-
-
-def support_by_role(room_id: int) -> dict[int, dict]:
-    """Who supports each idea of a room, by stakeholder role (moderators only).
-
-    Returns {idea id: {"by_role": {role or "": dots}, "all_roles": bool, "paper_dots": n}}
-    (paper_dots: the dots a scribe entered from paper); all_roles
-    marks ideas with dots from every role declared by the room's members (two at least).
-    Consoles keep both current from the votes' events (static/js/workshop-state.js).
-    """
-    query = (
-        sa.select(Vote.idea_id, Participant.role, Participant.on_paper, sa.func.sum(Vote.dots))
-        .join(Participant, Participant.id == Vote.participant_id)
-        .where(Vote.room_id == room_id, Vote.dots > 0)
-        .group_by(Vote.idea_id, Participant.role, Participant.on_paper)
-    )
-    declared = set(
-        db.session.scalars(
-            sa.select(Participant.role).where(
-                Participant.room_id == room_id,
-                Participant.role.is_not(None),
-                Participant.removed.is_(False),
-            )
-        )
-    )
-    support: dict[int, dict] = {}
-    for idea_id, role, on_paper, dots in db.session.execute(query):
-        entry = support.setdefault(idea_id, {"by_role": {}, "all_roles": False, "paper_dots": 0})
-        entry["by_role"][role or ""] = entry["by_role"].get(role or "", 0) + int(dots)
-        if on_paper:
-            entry["paper_dots"] += int(dots)
-    for entry in support.values():
-        entry["all_roles"] = len(declared) >= 2 and declared <= set(entry["by_role"])
-    return support
 
 
 def participation(user_id: int, workshop_id: int) -> list[dict[str, Any]]:
@@ -248,9 +255,7 @@ def participation(user_id: int, workshop_id: int) -> list[dict[str, Any]]:
             )
         )
         voted = set(
-            db.session.scalars(
-                sa.select(Vote.participant_id).where(Vote.room_id == room.id, Vote.dots > 0)
-            )
+            db.session.scalars(sa.select(Vote.participant_id).where(Vote.room_id == room.id))
         )
         for role in [*workshop.stakeholder_roles, None]:
             ids = {pid for pid, r in people if r == role}
@@ -281,18 +286,26 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
         .order_by(Participant.id)
     ).all()
     # Moderators see hidden ideas too, to restore them.
-    ideas = _ideas_in([room.id for room in rooms], statuses=("visible", "pending", "hidden"))
+    ideas = _ideas_in(
+        workshop, [room.id for room in rooms], statuses=("visible", "pending", "hidden")
+    )
+    support = results.support(workshop, [idea["id"] for idea in ideas])
     views = []
     for room in rooms:
         members = [p for p in people if p.room_id == room.id]
-        support = support_by_role(room.id)
-        empty = {"by_role": {}, "all_roles": False, "paper_dots": 0}
+        declared = {p.role for p in members if p.role}
         views.append(
             {
                 **room_state(room, members),
                 "members_list": [member_for_moderators(p) for p in members],
                 "ideas": [
-                    {**idea, **support.get(idea["id"], empty)}
+                    {
+                        **idea,
+                        **support[idea["id"]],
+                        "all_roles": results.all_roles(
+                            workshop, declared, support[idea["id"]]["by_role"]
+                        ),
+                    }
                     for idea in ideas
                     if idea["room_id"] == room.id
                 ],

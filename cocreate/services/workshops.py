@@ -8,7 +8,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from cocreate.extensions import db
-from cocreate.models import ASSIGNMENT_MODES, Membership, Participant, Room, User, Workshop
+from cocreate.models import (
+    ASSIGNMENT_MODES,
+    VOTING_MODES,
+    Membership,
+    Participant,
+    Room,
+    User,
+    Vote,
+    Workshop,
+)
 from cocreate.services import access, validate
 from cocreate.services.errors import Conflict, Invalid, NotFound
 from cocreate.services.placement import move
@@ -20,6 +29,9 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8  # 31**8 ≈ 8.5e11 codes: not guessable at the join form's rate limit
 MAX_ROOMS = 30
 MAX_ROLES = 12
+MAX_CRITERIA = 5
+#: Once a room reaches one of these phases, the workshop's voting rules are fixed.
+VOTED_PHASES = ("vote", "pathway", "closed")
 
 
 @dataclass
@@ -36,6 +48,10 @@ class WorkshopSettings:
     stakeholder_roles: list[str] | None = None
     #: New ideas appear only after a moderator approves them.
     premoderation: bool = False
+    #: One of VOTING_MODES; fixed once voting opens.
+    voting_mode: str = "dots"
+    #: What ideas are scored on (voting mode "scores"); None: the default criteria.
+    criteria: list[str] | None = None
 
     def checked(self) -> "WorkshopSettings":
         """Return trimmed settings; raises Invalid when one breaks a rule."""
@@ -45,6 +61,11 @@ class WorkshopSettings:
         )
         if self.assignment not in ASSIGNMENT_MODES:
             raise Invalid(_("Choose how participants get into rooms."))
+        if self.voting_mode not in VOTING_MODES:
+            raise Invalid(_("Choose how participants vote."))
+        criteria = _criteria(self.criteria)
+        if self.voting_mode == "scores" and not criteria:
+            raise Invalid(_("Scoring needs at least one criterion to score ideas on."))
         return WorkshopSettings(
             title=validate.text(self.title, _("Title"), max_length=120),
             question=validate.text(self.question, _("Guiding question"), max_length=500),
@@ -56,6 +77,8 @@ class WorkshopSettings:
             assignment=self.assignment,
             stakeholder_roles=_roles(self.stakeholder_roles),
             premoderation=bool(self.premoderation),
+            voting_mode=self.voting_mode,
+            criteria=criteria,
         )
 
 
@@ -84,6 +107,44 @@ def _roles(roles: list[str] | None) -> list[str]:
     if len(checked) > MAX_ROLES:
         raise Invalid(_("A workshop can offer at most %(n)d stakeholder roles.", n=MAX_ROLES))
     return checked
+
+
+def default_criteria() -> list[str]:
+    """What ideas are scored on unless the organizer says otherwise (DESIGN §4)."""
+    return [_("Impact on equality"), _("Feasibility")]
+
+
+def _criteria(criteria: list[str] | None) -> list[str]:
+    """Check a list of criteria: trimmed, distinct, at most 5 of 80 characters."""
+    if criteria is None:
+        return default_criteria()
+    if not isinstance(criteria, list):
+        raise Invalid(_("Criteria must be a list."))
+    checked = []
+    for criterion in criteria:
+        criterion = validate.text(criterion, _("A criterion"), max_length=80, required=False)
+        if criterion and criterion not in checked:
+            checked.append(criterion)
+    if len(checked) > MAX_CRITERIA:
+        raise Invalid(_("A workshop can score ideas on at most %(n)d criteria.", n=MAX_CRITERIA))
+    return checked
+
+
+def voting_opened(workshop: Workshop) -> bool:
+    """Whether any room has reached the vote phase or later, or anyone has voted in one
+    (removed rooms aside: nobody votes there any more)."""
+    rooms = [room for room in workshop.rooms if not room.removed]
+    if any(room.phase in VOTED_PHASES for room in rooms):
+        return True
+    room_ids = [room.id for room in rooms]
+    return (
+        db.session.scalar(sa.select(Vote.id).where(Vote.room_id.in_(room_ids)).limit(1)) is not None
+    )
+
+
+def _voting_rules(rules: "WorkshopSettings | Workshop") -> tuple:
+    """What votes are counted by: the mode, and the criteria when ideas are scored."""
+    return (rules.voting_mode, rules.criteria if rules.voting_mode == "scores" else None)
 
 
 def new_join_code() -> str:
@@ -188,12 +249,24 @@ def update_workshop(
 ) -> dict:
     """Change a workshop's question and rules.
 
-    Raises NotFound unless the account runs it; Invalid for a bad setting.
+    The voting mode and criteria change only before voting opens (votes of one mode
+    cannot be counted in another): the rooms are locked while that is checked, so no
+    vote slips in between. Raises NotFound unless the account runs it; Invalid for a bad
+    setting; Conflict for a voting change once voting has opened.
     """
     settings = settings.checked()
 
     def work(change: Change) -> dict:
         workshop = access.workshop_for_moderator(user_id, workshop_id)
+        if _voting_rules(settings) != _voting_rules(workshop):
+            change.lock_rooms([room.id for room in workshop.rooms])
+            if voting_opened(workshop):
+                raise Conflict(
+                    _(
+                        "The voting mode and criteria can change only before voting opens "
+                        "in any room."
+                    )
+                )
         for key, value in vars(settings).items():
             setattr(workshop, key, value)
         db.session.flush()

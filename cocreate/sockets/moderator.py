@@ -9,7 +9,13 @@ from cocreate.realtime import workshop_channel
 from cocreate.services import access, moderation, participants, phases, scribe, snapshots
 from cocreate.services.errors import DomainError
 from cocreate.sockets.gate import Action, GatedNamespace, Id, Payload, event, limiter, refuse
-from cocreate.sockets.payloads import IdeaRef, ScribeIdea, ScribeVote
+from cocreate.sockets.payloads import (
+    IdeaRef,
+    ScribeIdea,
+    ScribeOpinion,
+    ScribeScore,
+    ScribeVote,
+)
 
 
 def current_moderator() -> int | None:
@@ -238,3 +244,17 @@ class ModeratorNamespace(GatedNamespace):
     def on_scribe_vote(self, user_id: int, p: ScribeVote) -> dict:
         """Give or take back a dot from paper."""
         return scribe.give_dot(("user", user_id), p.paper_id, p.idea_id, p.delta, action_id=p.id)
+
+    @event(ScribeOpinion, current_moderator)
+    def on_scribe_opinion(self, user_id: int, p: ScribeOpinion) -> dict:
+        """Enter an opinion from paper."""
+        return scribe.give_opinion(
+            ("user", user_id), p.paper_id, p.idea_id, p.stance, action_id=p.id
+        )
+
+    @event(ScribeScore, current_moderator)
+    def on_scribe_score(self, user_id: int, p: ScribeScore) -> dict:
+        """Enter a score from paper."""
+        return scribe.give_score(
+            ("user", user_id), p.paper_id, p.idea_id, p.criterion, p.score, action_id=p.id
+        )

@@ -22,7 +22,15 @@ from cocreate.services import (
 )
 from cocreate.services.errors import DomainError
 from cocreate.sockets.gate import Action, GatedNamespace, Id, Payload, event, limiter, refuse
-from cocreate.sockets.payloads import IdeaRef, ScribeIdea, ScribeVote
+from cocreate.sockets.payloads import (
+    IdeaRef,
+    Opinion,
+    Score,
+    ScribeIdea,
+    ScribeOpinion,
+    ScribeScore,
+    ScribeVote,
+)
 
 
 def current_participant() -> int | None:
@@ -142,6 +150,16 @@ class ParticipantNamespace(GatedNamespace):
         """Give (+1) or take back (-1) a dot."""
         return votes.give_dot(participant_id, p.idea_id, p.delta, action_id=p.id)
 
+    @event(Opinion, current_participant)
+    def on_opinion(self, participant_id: int, p: Opinion) -> dict:
+        """Agree, disagree or pass on an idea (or take the opinion back)."""
+        return votes.give_opinion(participant_id, p.idea_id, p.stance, action_id=p.id)
+
+    @event(Score, current_participant)
+    def on_score(self, participant_id: int, p: Score) -> dict:
+        """Score an idea on one criterion (or take the score back)."""
+        return votes.give_score(participant_id, p.idea_id, p.criterion, p.score, action_id=p.id)
+
     @event(ChooseRoom, current_participant)
     def on_choose_room(self, participant_id: int, p: ChooseRoom) -> dict:
         """Go to a breakout room of one's choice."""
@@ -188,4 +206,23 @@ class ParticipantNamespace(GatedNamespace):
         """A facilitator gives or takes back a dot from paper."""
         return scribe.give_dot(
             ("participant", participant_id), p.paper_id, p.idea_id, p.delta, action_id=p.id
+        )
+
+    @event(ScribeOpinion, current_participant)
+    def on_scribe_opinion(self, participant_id: int, p: ScribeOpinion) -> dict:
+        """A facilitator enters an opinion from paper."""
+        return scribe.give_opinion(
+            ("participant", participant_id), p.paper_id, p.idea_id, p.stance, action_id=p.id
+        )
+
+    @event(ScribeScore, current_participant)
+    def on_scribe_score(self, participant_id: int, p: ScribeScore) -> dict:
+        """A facilitator enters a score from paper."""
+        return scribe.give_score(
+            ("participant", participant_id),
+            p.paper_id,
+            p.idea_id,
+            p.criterion,
+            p.score,
+            action_id=p.id,
         )

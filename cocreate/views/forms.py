@@ -39,6 +39,15 @@ def assignment_choices():
     ]
 
 
+def voting_choices():
+    """Return the voting modes with their labels."""
+    return [
+        SelectChoice("dots", _l("Dots: each participant spreads a budget of dots")),
+        SelectChoice("agree", _l("Agree / disagree / pass on each idea")),
+        SelectChoice("scores", _l("Scores from 1 to 5 on each criterion")),
+    ]
+
+
 class WorkshopForm(FlaskForm):
     """A workshop's question and rules."""
 
@@ -52,6 +61,11 @@ class WorkshopForm(FlaskForm):
         _l("Most dots one participant may put on one idea"),
         default=3,
         validators=[NumberRange(1, 50)],
+    )
+    voting_mode = SelectField(_l("How participants vote"), choices=voting_choices(), default="dots")
+    criteria = TextAreaField(
+        _l("Criteria ideas are scored on, one per line (scores only, at most 5)"),
+        validators=[Length(max=500)],
     )
     assignment = SelectField(_l("How people get into breakout rooms"), choices=assignment_choices())
     premoderation = BooleanField(

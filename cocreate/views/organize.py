@@ -48,10 +48,14 @@ def _settings(form: WorkshopForm) -> workshops.WorkshopSettings:
         max_dots_per_idea=form.max_dots_per_idea.data,
         assignment=form.assignment.data,
         premoderation=form.premoderation.data,
-        stakeholder_roles=[
-            line.strip() for line in (form.stakeholder_roles.data or "").splitlines()
-        ],
+        stakeholder_roles=_lines(form.stakeholder_roles.data),
+        voting_mode=form.voting_mode.data,
+        criteria=_lines(form.criteria.data),
     )
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines()]
 
 
 @bp.route("/")
@@ -68,6 +72,7 @@ def new_workshop():
     form = NewWorkshopForm()
     if not form.is_submitted():
         form.stakeholder_roles.data = "\n".join(workshops.default_roles())
+        form.criteria.data = "\n".join(workshops.default_criteria())
     if form.validate_on_submit():
         try:
             workshop_id = workshops.create_workshop(
@@ -89,6 +94,7 @@ def settings(workshop_id: int):
     form = WorkshopForm(obj=workshop)
     if not form.is_submitted():
         form.stakeholder_roles.data = "\n".join(workshop.stakeholder_roles)
+        form.criteria.data = "\n".join(workshop.criteria)
     if form.validate_on_submit():
         try:
             workshops.update_workshop(current_user.id, workshop_id, _settings(form))
@@ -102,6 +108,7 @@ def settings(workshop_id: int):
         "organize/settings.html",
         workshop=workshop,
         form=form,
+        voting_fixed=workshops.voting_opened(workshop),
         rooms=rooms,
         room_forms={room.id: RoomForm(obj=room, prefix=f"room{room.id}") for room in rooms},
         new_room=RoomForm(prefix="new"),
@@ -183,6 +190,15 @@ def screen(workshop_id: int):
         join_url=join_url(workshop.join_code),
         code=workshops.format_code(workshop.join_code),
     )
+
+
+@bp.route("/<int:workshop_id>/rooms/<int:room_id>/view")
+@login_required
+def room_view(workshop_id: int, room_id: int):
+    """Step into a room: see it live as its participants do (read-only)."""
+    workshop = access.workshop_for_moderator(current_user.id, workshop_id)
+    room = access.room_in_workshop(workshop.id, room_id, breakout_only=True)
+    return render_template("organize/room_view.html", workshop=workshop, room=room)
 
 
 @bp.route("/<int:workshop_id>/participation")

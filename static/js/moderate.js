@@ -3,6 +3,7 @@ import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
 import { applyRoomEvent, ranked, supportedByAllRoles } from "./workshop-state.js";
+import { describeTally, shortTally } from "./tallies.js";
 import { scribePanel } from "./scribe.js";
 
 const PHASES = ["propose", "cluster", "vote", "pathway", "closed"];
@@ -38,7 +39,7 @@ const live = new Live({
 
 function applyEvent(event) {
   const changed = applyRoomEvent(snapshot, event);
-  if (changed === "resync") live.sync(); // rooms were added or removed
+  if (changed === "resync") live.sync(); // rooms were added or removed, or the voting mode changed
   else if (changed === "workshop") render();
   else if (changed) renderRoomCard(changed); // only the card that changed: open menus elsewhere stay open
 }
@@ -74,6 +75,13 @@ function renderRoom(r) {
   card.dataset.roomId = String(r.id);
   card.querySelector(".room-name").textContent = r.kind === "plenary" ? t("plenary") : r.name;
   card.querySelector(".room-topic").textContent = r.topic;
+  const step = card.querySelector(".step-into");
+  if (r.kind === "breakout") {
+    step.textContent = t("step_into", { name: r.name });
+    step.href = `/workshops/${snapshot.workshop.id}/rooms/${r.id}/view`;
+  } else {
+    step.parentElement.remove();
+  }
   card.querySelector(".room-count").textContent = t("members", { n: r.members_list.length });
   const drive = card.querySelector(".room-drive");
   if (r.kind === "plenary") {
@@ -104,8 +112,8 @@ function renderRoom(r) {
   const ideas = card.querySelector(".idea-list");
   const waiting = r.ideas.filter((idea) => idea.status === "pending");
   const hidden = r.ideas.filter((idea) => idea.status === "hidden");
-  [...waiting, ...ranked(r), ...hidden].forEach((idea) => {
-    ideas.append(renderIdea(idea, supportedByAllRoles(r, idea), r));
+  [...waiting, ...ranked(snapshot.workshop, r), ...hidden].forEach((idea) => {
+    ideas.append(renderIdea(idea, supportedByAllRoles(snapshot.workshop, r, idea), r));
   });
   const lock = element("button", null, r.locked ? t("unlock_room") : t("lock_room"));
   lock.type = "button";
@@ -114,7 +122,8 @@ function renderRoom(r) {
     card.querySelector(".room-drive").append(lock);
     const scribe = scribePanel({
       members: r.members_list,
-      ideas: ranked(r),
+      ideas: ranked(snapshot.workshop, r),
+      workshop: snapshot.workshop,
       phase: r.phase,
       roomId: r.id,
       send: (event, payload) => live.send(event, payload),
@@ -131,14 +140,18 @@ function renderIdea(idea, allRoles, room) {
   const pending = idea.status === "pending";
   const li = element("li", hidden ? "idea hidden-idea" : pending ? "idea pending-idea" : "idea");
   const line = element("span", "idea-line", idea.text);
-  const state = hidden ? t("hidden_idea") : pending ? t("awaiting_approval") : t("dots_total", { n: idea.dots });
+  const state = hidden
+    ? t("hidden_idea")
+    : pending
+      ? t("awaiting_approval")
+      : describeTally(snapshot.workshop, idea.tally);
   line.append(element("span", "tally", ` · ${state}`));
   li.append(line);
   if (idea.on_paper) line.append(element("span", "meta", ` · ${t("from_paper")}`));
-  if (idea.paper_dots) line.append(element("span", "meta", ` · ${t("paper_dots", { n: idea.paper_dots })}`));
+  if (idea.paper_votes) line.append(element("span", "meta", ` · ${t("paper_votes", { n: idea.paper_votes })}`));
   const roles = Object.entries(idea.by_role || {});
   if (roles.length && !hidden) {
-    const support = element("span", "by-role", roles.map(([role, n]) => `${role || t("no_role")} ${n}`).join(" · "));
+    const support = element("span", "by-role", roles.map(([role, tally]) => `${role || t("no_role")} ${shortTally(snapshot.workshop, tally)}`).join(" · "));
     if (allRoles) support.prepend(element("span", "all-roles", `✓ ${t("all_roles")} · `));
     li.append(support);
   }
@@ -163,7 +176,7 @@ function renderIdea(idea, allRoles, room) {
         live.send("correct_idea", { idea_id: idea.id, text, details: idea.details });
       }
     });
-    const others = ranked(room).filter((other) => other.id !== idea.id);
+    const others = ranked(snapshot.workshop, room).filter((other) => other.id !== idea.id);
     if (others.length) {
       const merge = element("select", "merge");
       merge.setAttribute("aria-label", t("merge_into", { text: idea.text }));

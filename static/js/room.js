@@ -1,10 +1,16 @@
-// The participant's screen: the plenary lobby, then a breakout room with its ideas and dots.
+// The participant's screen: the plenary lobby, then a breakout room with its ideas and
+// votes in the workshop's mode (dots, agree / disagree / pass, or scores).
 import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
 import { scribePanel } from "./scribe.js";
+import { describeTally } from "./tallies.js";
 
 const PHASES = ["lobby", "propose", "cluster", "vote", "pathway", "closed"];
+const STANCES = ["agree", "disagree", "pass"];
+const SCORES = [1, 2, 3, 4, 5];
+/** The action that votes in each mode. */
+const VOTE_EVENT = { dots: "vote", agree: "opinion", scores: "score" };
 
 const body = document.body;
 const code = body.dataset.code;
@@ -75,7 +81,7 @@ function applyEvent(event) {
     case "votes_changed": {
       const idea = state.ideas.find((i) => i.id === data.idea_id);
       if (idea) {
-        idea.dots = data.dots;
+        idea.tally = data.tally;
         renderIdea(idea);
       }
       break;
@@ -94,12 +100,12 @@ function applyEvent(event) {
       break;
     case "results_hidden":
       state.room.results_hidden = true;
-      state.ideas.forEach((idea) => (idea.dots = null));
+      state.ideas.forEach((idea) => (idea.tally = null));
       renderMine();
       break;
     case "results_revealed":
       state.room.results_hidden = false;
-      state.ideas.forEach((idea) => (idea.dots = data.totals[String(idea.id)] ?? 0));
+      state.ideas.forEach((idea) => (idea.tally = data.tallies[String(idea.id)] ?? emptyTally()));
       renderMine();
       break;
     case "phase_changed":
@@ -123,11 +129,18 @@ function applyEvent(event) {
       state.me.facilitates = Boolean(data.facilitator && data.facilitator.id === state.me.id);
       renderFacilitation();
       break;
-    case "workshop_changed":
+    case "workshop_changed": {
+      const before = state.workshop;
       state.workshop = data.workshop;
       if (data.rooms) state.rooms = data.rooms;
+      if (!sameVoting(before, state.workshop)) {
+        // The mode or criteria change only while nobody has voted: start from empty tallies.
+        state.me.votes = {};
+        state.ideas.forEach((idea) => (idea.tally = state.room.results_hidden ? null : emptyTally()));
+      }
       renderAll();
       break;
+    }
     default:
       break;
   }
@@ -144,8 +157,16 @@ function applyResult(action, ack) {
     removePendingIdea(action.payload.id);
     if (!state.me.ideas.includes(ack.idea.id)) state.me.ideas.push(ack.idea.id);
     upsertIdea(ack.idea);
-  } else if (action.event === "vote") {
-    state.me.votes[String(ack.idea_id)] = ack.mine; // totals come with the room's events
+  } else if (Object.values(VOTE_EVENT).includes(action.event)) {
+    // Our own vote as the server counted it, with what still waits in the outbox on top.
+    // The tallies come with the room's events, which are in order: an ack's can be older
+    // (a resent action is answered with the result stored the first time).
+    const key = String(ack.idea_id);
+    if (ack.mine === null) delete state.me.votes[key];
+    else state.me.votes[key] = ack.mine;
+    live.pending()
+      .filter(({ payload }) => String(payload.idea_id) === key)
+      .forEach(showPendingVote);
     renderMine();
   } else if (action.event === "edit_idea") {
     upsertIdea(ack.idea);
@@ -218,6 +239,7 @@ function renderFacilitation() {
     members: state.members,
     ideas: state.ideas.filter((i) => i.status !== "pending"),
     phase: state.room.phase,
+    workshop: state.workshop,
     send: (event, payload) => live.send(event, payload),
   });
   scribe.open = Boolean(open);
@@ -236,9 +258,12 @@ function renderAll() {
     $("room-heading").textContent = state.room.name;
     $("room-topic").textContent = state.room.topic;
     $("phase").textContent = t("phase", { name: t("phase_names", { which: state.room.phase }) });
-    $("phase-help").textContent = t("phase_help", { which: state.room.phase });
+    $("phase-help").textContent =
+      state.room.phase === "vote"
+        ? t("vote_help", { which: state.workshop.voting_mode })
+        : t("phase_help", { which: state.room.phase });
     $("idea-form").hidden = !allows("post");
-    $("dots-left").hidden = state.room.phase !== "vote";
+    $("dots-left").hidden = state.room.phase !== "vote" || mode() !== "dots";
     document.body.dataset.phase = state.room.phase;
     renderTimer();
     renderFacilitation();
@@ -293,7 +318,7 @@ function dotsLeft() {
 
 function renderMine() {
   if (!state || state.room.kind === "plenary") return;
-  $("dots-left").textContent = t("dots_left", { n: dotsLeft() });
+  if (mode() === "dots") $("dots-left").textContent = t("dots_left", { n: dotsLeft() });
   state.ideas.forEach(renderIdea);
 }
 
@@ -332,7 +357,6 @@ function renderIdea(idea) {
   }
   if (li.querySelector("form")) return; // being edited: leave the editor alone
   const mine = state.me.ideas.includes(idea.id);
-  const myDots = state.me.votes[String(idea.id)] || 0;
   const text = element("p", "idea-text", idea.text);
   const parts = [text];
   if (idea.details) parts.push(element("p", "idea-details", idea.details));
@@ -341,29 +365,14 @@ function renderIdea(idea) {
   if (idea.edited) meta.append(` · ${t("edited")}`);
   parts.push(meta);
 
-  const row = element("div", "vote-row");
-  const minus = element("button", "dot-button", "−");
-  minus.type = "button";
-  minus.setAttribute("aria-label", t("remove_dot", { text: idea.text }));
-  minus.disabled = myDots === 0;
-  minus.addEventListener("click", () => vote(idea, -1));
-  // A null total: the results are hidden until the moderator reveals them.
-  const tally = element("span", "tally", idea.dots === null ? t("hidden_total") : t("dots_total", { n: idea.dots }));
-  tally.append(element("span", "mine", ` (${t("my_dots", { n: myDots })})`));
-  const plus = element("button", "dot-button", "+");
-  plus.type = "button";
-  plus.setAttribute("aria-label", t("add_dot", { text: idea.text }));
-  plus.disabled = dotsLeft() <= 0 || myDots >= state.workshop.max_dots_per_idea;
-  plus.addEventListener("click", () => vote(idea, 1));
   if (idea.status === "pending") {
     parts.push(element("p", "meta awaiting", t("awaiting_your_approval")));
     li.classList.add("pending-approval");
     li.replaceChildren(...parts);
     return;
   }
-  if (allows("vote")) row.append(minus, tally, plus);
-  else row.append(tally);
-  parts.push(row);
+  const voting = { dots: dotsVoting, agree: opinionVoting, scores: scoreVoting }[mode()] || dotsVoting;
+  parts.push(...voting(idea));
 
   if (mine && allows("edit")) {
     const own = element("div", "own-actions");
@@ -378,7 +387,147 @@ function renderIdea(idea) {
     own.append(edit, withdraw);
     parts.push(own);
   }
+  // Drawing the idea again must not take the focus from a keyboard or screen-reader user.
+  const focused = li.contains(document.activeElement) ? document.activeElement.dataset : {};
   li.replaceChildren(...parts);
+  const again = (key) => key && li.querySelector(`[data-focus="${CSS.escape(key)}"]`);
+  (again(focused.focus) || again(focused.focusFallback))?.focus();
+}
+
+// ---- voting, in the workshop's mode ------------------------------------------
+
+function mode() {
+  return state.workshop.voting_mode || "dots";
+}
+
+function sameVoting(a, b) {
+  return a.voting_mode === b.voting_mode && JSON.stringify(a.criteria) === JSON.stringify(b.criteria);
+}
+
+/** A tally in the workshop's mode with nobody's vote in it (tallies.js reads this shape). */
+function emptyTally() {
+  if (mode() === "agree") return { agree: 0, disagree: 0, pass: 0, consensus: 0, divisiveness: 0 };
+  if (mode() === "scores") {
+    return { criteria: state.workshop.criteria.map(() => ({ mean: null, count: 0 })), mean: null, voters: 0 };
+  }
+  return { dots: 0 };
+}
+
+/** The tally line under an idea; `mine` (optional) says what this participant chose. */
+function tallyLine(idea, mine) {
+  // A null tally: the results are hidden until the moderator reveals them.
+  const tally = element("span", "tally", describeTally(state.workshop, idea.tally));
+  if (mine) tally.append(element("span", "mine", ` (${mine})`));
+  return tally;
+}
+
+function control(tag, className, text, focusKey) {
+  const node = element(tag, className, text);
+  if (tag === "button") node.type = "button";
+  node.dataset.focus = focusKey;
+  return node;
+}
+
+function dotsVoting(idea) {
+  const myDots = state.me.votes[String(idea.id)] || 0;
+  const row = element("div", "vote-row");
+  const tally = tallyLine(idea, t("my_dots", { n: myDots }));
+  if (!allows("vote")) {
+    row.append(tally);
+    return [row];
+  }
+  const minus = control("button", "dot-button", "−", "remove");
+  minus.dataset.focusFallback = "add";
+  minus.setAttribute("aria-label", t("remove_dot", { text: idea.text }));
+  minus.disabled = myDots === 0;
+  minus.addEventListener("click", () => vote(idea, -1));
+  const plus = control("button", "dot-button", "+", "add");
+  plus.dataset.focusFallback = "remove";
+  plus.setAttribute("aria-label", t("add_dot", { text: idea.text }));
+  plus.disabled = dotsLeft() <= 0 || myDots >= state.workshop.max_dots_per_idea;
+  plus.addEventListener("click", () => vote(idea, 1));
+  row.append(minus, tally, plus);
+  return [row];
+}
+
+function opinionVoting(idea) {
+  const stance = state.me.votes[String(idea.id)] || null;
+  const row = element("div", "vote-row");
+  row.append(tallyLine(idea, stance && t("my_stance", { stance: t("stances", { which: stance }) })));
+  if (!allows("vote")) return [row];
+  const buttons = element("div", "stance-row");
+  STANCES.forEach((which) => {
+    const button = control("button", "stance-button", t("stances", { which }), `stance-${which}`);
+    button.dataset.stance = which;
+    button.setAttribute("aria-pressed", String(stance === which));
+    button.setAttribute("aria-label", t("stance_on", { stance: t("stances", { which }), text: idea.text }));
+    // Pressing the pressed one takes the opinion back.
+    button.addEventListener("click", () => giveOpinion(idea, stance === which ? null : which));
+    buttons.append(button);
+  });
+  return [buttons, row];
+}
+
+function scoreVoting(idea) {
+  const row = element("div", "vote-row");
+  row.append(tallyLine(idea));
+  if (!allows("vote")) return [row];
+  const scores = myScores(String(idea.id));
+  const fields = state.workshop.criteria.map((criterion, c) => {
+    const fieldset = element("fieldset", "score-field");
+    fieldset.setAttribute("aria-label", t("score_on", { criterion, text: idea.text }));
+    fieldset.append(element("legend", null, criterion));
+    const scale = element("div", "score-scale");
+    SCORES.forEach((score) => {
+      const id = `score-${idea.id}-${c}-${score}`;
+      const choice = element("span", "score-choice");
+      const input = control("input", null, undefined, `score-${c}-${score}`);
+      input.type = "radio";
+      input.id = id;
+      input.name = `score-${idea.id}-${c}`;
+      input.value = String(score);
+      input.checked = scores[c] === score;
+      input.addEventListener("change", () => giveScore(idea, c, score));
+      const label = element("label", null, String(score));
+      label.htmlFor = id;
+      choice.append(input, label);
+      scale.append(choice);
+    });
+    fieldset.append(scale);
+    if (scores[c] !== null) {
+      const clear = control("button", "link score-clear", t("score_clear"), `clear-${c}`);
+      clear.dataset.focusFallback = `score-${c}-${SCORES[0]}`;
+      clear.addEventListener("click", () => giveScore(idea, c, null));
+      fieldset.append(clear);
+    }
+    return fieldset;
+  });
+  return [...fields, row];
+}
+
+/** This participant's scores on an idea, one per criterion (null: not scored). */
+function myScores(key) {
+  const mine = state.me.votes[key];
+  return state.workshop.criteria.map((_, c) => (Array.isArray(mine) ? mine[c] ?? null : null));
+}
+
+// Every vote shows at once; the ack (or a resync after a refusal) sets what counted.
+
+function giveOpinion(idea, stance) {
+  const key = String(idea.id);
+  if (stance === null) delete state.me.votes[key];
+  else state.me.votes[key] = stance;
+  live.send("opinion", { idea_id: idea.id, stance });
+  renderIdea(idea);
+}
+
+function giveScore(idea, criterion, score) {
+  const key = String(idea.id);
+  const scores = myScores(key);
+  scores[criterion] = score;
+  state.me.votes[key] = scores;
+  live.send("score", { idea_id: idea.id, criterion, score });
+  renderIdea(idea);
 }
 
 function openEditor(li, idea) {
@@ -418,19 +567,31 @@ function vote(idea, delta) {
   // Show it at once; the ack (or a resync after an error) sets the real numbers.
   const key = String(idea.id);
   state.me.votes[key] = (state.me.votes[key] || 0) + delta;
-  if (idea.dots !== null) idea.dots += delta;
+  if (idea.tally) idea.tally.dots += delta; // null: the results are hidden
   live.send("vote", { idea_id: idea.id, delta });
   renderMine();
 }
 
 function showPendingVotes() {
   // The server's numbers do not include votes still in the outbox: show those on top.
-  live.pending()
-    .filter((action) => action.event === "vote")
-    .forEach(({ payload }) => {
-      const key = String(payload.idea_id);
-      state.me.votes[key] = Math.max(0, (state.me.votes[key] || 0) + payload.delta);
-    });
+  live.pending().forEach(showPendingVote);
+}
+
+/** Show one vote still in the outbox as this participant's own (if it is of this mode). */
+function showPendingVote({ event, payload }) {
+  if (event !== VOTE_EVENT[mode()]) return; // another mode's: the server will refuse it
+  const key = String(payload.idea_id);
+  const votes = state.me.votes;
+  if (event === "vote") {
+    votes[key] = Math.max(0, (votes[key] || 0) + payload.delta);
+  } else if (event === "opinion") {
+    if (payload.stance === null) delete votes[key];
+    else votes[key] = payload.stance;
+  } else {
+    const scores = myScores(key);
+    scores[payload.criterion] = payload.score;
+    votes[key] = scores;
+  }
 }
 
 function pendingIdeas() {

@@ -5,6 +5,7 @@ import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
 import { applyRoomEvent, ranked, shown } from "./workshop-state.js";
+import { describeTally } from "./tallies.js";
 
 const TOP_IDEAS = 5;
 const workshopId = Number(document.body.dataset.workshopId);
@@ -62,10 +63,10 @@ function renderRoom(room, reportBack) {
   tick(timer);
   card.querySelector(".room-hidden").textContent = room.results_hidden ? t("hidden_total") : "";
   const list = card.querySelector(".screen-ideas");
-  const ideas = room.results_hidden ? shown(room) : ranked(room); // no ranking gives it away
+  const ideas = room.results_hidden ? shown(room) : ranked(snapshot.workshop, room); // no ranking gives it away
   ideas.slice(0, TOP_IDEAS).forEach((idea) => {
     const li = element("li", null, idea.text);
-    if (!room.results_hidden) li.append(element("span", "tally", ` · ${t("dots_total", { n: idea.dots })}`));
+    if (!room.results_hidden) li.append(element("span", "tally", ` · ${describeTally(snapshot.workshop, idea.tally)}`));
     list.append(li);
   });
   return card;

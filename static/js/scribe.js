@@ -1,4 +1,4 @@
-// Scribe mode: a small form for entering the ideas and dots of people without a phone.
+// Scribe mode: a small form for entering the ideas and votes of people without a phone.
 // Used on the console (every room) and on a facilitator's phone (their room).
 import { t } from "./i18n.js";
 
@@ -27,8 +27,9 @@ function peopleSelect(people) {
 
 /**
  * Build the scribe panel.
- * @param {{members: object[], ideas: object[], phase: string, send: (event, payload) => void,
- *          roomId?: number}} room  the room's members and visible ideas, and how to send
+ * @param {{members: object[], ideas: object[], phase: string, workshop: object,
+ *          send: (event, payload) => void, roomId?: number}} room  the room's members and
+ *          visible ideas, the workshop (its voting mode), and how to send
  */
 export function scribePanel(room) {
   const details = element("details", "scribe");
@@ -63,23 +64,44 @@ export function scribePanel(room) {
     });
     details.append(post);
   }
-  if (room.phase === "vote" && room.ideas.length) {
-    const vote = element("form", "inline-form");
-    const who = peopleSelect(people);
-    const idea = element("select");
-    room.ideas.forEach((i) => idea.append(new Option(i.text, String(i.id))));
-    const give = element("button", null, t("scribe_give"));
+  if (room.phase === "vote" && room.ideas.length) details.append(voteForm(room, people));
+  return details;
+}
+
+/** The form for a paper vote in the workshop's mode: a dot, an opinion or a score. */
+function voteForm(room, people) {
+  const form = element("form", "inline-form");
+  const who = peopleSelect(people);
+  const idea = element("select");
+  room.ideas.forEach((i) => idea.append(new Option(i.text, String(i.id))));
+  form.append(...labelled(t("scribe_who"), who), ...labelled(t("scribe_for_idea"), idea));
+  const target = () => ({ paper_id: Number(who.value), idea_id: Number(idea.value) });
+  const mode = room.workshop.voting_mode;
+  let submit;
+  if (mode === "agree") {
+    const stance = element("select");
+    ["agree", "disagree", "pass"].forEach((s) => stance.append(new Option(t("stances", { which: s }), s)));
+    form.append(...labelled(t("scribe_stance"), stance), element("button", null, t("scribe_enter")));
+    submit = () => room.send("scribe_opinion", { ...target(), stance: stance.value });
+  } else if (mode === "scores") {
+    const criterion = element("select");
+    room.workshop.criteria.forEach((c, n) => criterion.append(new Option(c, String(n))));
+    const score = element("select");
+    [1, 2, 3, 4, 5].forEach((n) => score.append(new Option(String(n), String(n))));
+    form.append(...labelled(t("scribe_criterion"), criterion), ...labelled(t("scribe_score"), score));
+    form.append(element("button", null, t("scribe_enter")));
+    submit = () =>
+      room.send("scribe_score", { ...target(), criterion: Number(criterion.value), score: Number(score.value) });
+  } else {
     const take = element("button", null, t("scribe_take"));
     take.type = "button";
-    vote.append(...labelled(t("scribe_who"), who), ...labelled(t("scribe_for_idea"), idea), give, take);
-    const send = (delta) =>
-      room.send("scribe_vote", { paper_id: Number(who.value), idea_id: Number(idea.value), delta });
-    vote.addEventListener("submit", (e) => {
-      e.preventDefault();
-      send(1);
-    });
-    take.addEventListener("click", () => send(-1));
-    details.append(vote);
+    take.addEventListener("click", () => room.send("scribe_vote", { ...target(), delta: -1 }));
+    form.append(element("button", null, t("scribe_give")), take);
+    submit = () => room.send("scribe_vote", { ...target(), delta: 1 });
   }
-  return details;
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    submit();
+  });
+  return form;
 }

@@ -1,5 +1,6 @@
 // A workshop as a moderator's page follows it: the snapshot of every room, kept current
 // by the rooms' events. Shared by the console and the projector screen.
+import { byTally, supports } from "./tallies.js";
 
 /**
  * Apply one room event to the snapshot {workshop, rooms}.
@@ -39,21 +40,14 @@ export function applyRoomEvent(snapshot, event) {
       return "resync"; // the kept idea's support by role changed: take a fresh snapshot
     case "idea_hidden": {
       const idea = target.ideas.find((i) => i.id === data.idea_id);
-      if (idea) Object.assign(idea, { status: "hidden", dots: 0 });
+      // Its votes went back: nothing to count until it is restored.
+      if (idea) Object.assign(idea, { status: "hidden", tally: null, by_role: {}, paper_votes: 0 });
       break;
     }
     case "votes_changed": {
+      // Moderators' events carry the idea's whole count: tally, by role, from paper.
       const idea = target.ideas.find((i) => i.id === data.idea_id);
-      if (!idea) break;
-      idea.dots = data.dots;
-      if (data.delta) {
-        // Moderators' events carry the voter's role: keep the support by role current.
-        const role = data.role || "";
-        idea.by_role = { ...(idea.by_role || {}) };
-        idea.by_role[role] = (idea.by_role[role] || 0) + data.delta;
-        if (idea.by_role[role] <= 0) delete idea.by_role[role];
-        if (data.on_paper) idea.paper_dots = (idea.paper_dots || 0) + data.delta;
-      }
+      if (idea) Object.assign(idea, { tally: data.tally, by_role: data.by_role, paper_votes: data.paper_votes });
       break;
     }
     case "results_hidden":
@@ -78,9 +72,12 @@ export function applyRoomEvent(snapshot, event) {
       target.facilitator = data.facilitator;
       break;
     case "workshop_changed": {
+      // A new voting mode or criteria: every tally changes shape, so take a fresh snapshot.
+      const voting = (w) => JSON.stringify([w.voting_mode, w.criteria]);
+      const recount = voting(data.workshop) !== voting(snapshot.workshop);
       snapshot.workshop = data.workshop;
       const ids = (rooms) => rooms.map((r) => r.id).join();
-      if (data.rooms && ids(data.rooms) !== ids(snapshot.rooms)) return "resync";
+      if (recount || (data.rooms && ids(data.rooms) !== ids(snapshot.rooms))) return "resync";
       (data.rooms || []).forEach((r) => {
         const known = snapshot.rooms.find((k) => k.id === r.id);
         if (known) Object.assign(known, { name: r.name, topic: r.topic, locked: r.locked });
@@ -94,12 +91,12 @@ export function applyRoomEvent(snapshot, event) {
 }
 
 /**
- * Whether every stakeholder role declared by the room's members (two at least) gave the
- * idea a dot: the same rule as the server's snapshots.support_by_role.
+ * Whether every stakeholder role declared by the room's members (two at least) supports
+ * the idea (tallies.js `supports`): the same rule as the server's results.all_roles.
  */
-export function supportedByAllRoles(room, idea) {
+export function supportedByAllRoles(workshop, room, idea) {
   const declared = new Set(room.members_list.map((m) => m.role).filter(Boolean));
-  return declared.size >= 2 && [...declared].every((role) => (idea.by_role || {})[role] > 0);
+  return declared.size >= 2 && [...declared].every((role) => supports(workshop, (idea.by_role || {})[role]));
 }
 
 /** A room's ideas that everyone sees (not hidden, not waiting for approval). */
@@ -107,7 +104,7 @@ export function shown(room) {
   return room.ideas.filter((idea) => idea.status === undefined || idea.status === "visible");
 }
 
-/** A room's shown ideas, most dots first (ties: oldest first). */
-export function ranked(room) {
-  return shown(room).sort((a, b) => (b.dots ?? 0) - (a.dots ?? 0) || a.id - b.id);
+/** A room's shown ideas, best tally first in the workshop's voting mode (ties: oldest first). */
+export function ranked(workshop, room) {
+  return shown(room).sort(byTally(workshop));
 }

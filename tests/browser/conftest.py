@@ -142,7 +142,13 @@ def open_workshop(live_server, new_context):
     (the console's page, the join link)."""
     from playwright.sync_api import expect
 
-    def create(title: str, question: str, rooms: str, assignment: str | None = None):
+    def create(
+        title: str,
+        question: str,
+        rooms: str,
+        assignment: str | None = None,
+        voting_mode: str | None = None,
+    ):
         console = new_context(viewport={"width": 1280, "height": 900}).new_page()
         console.goto(f"{live_server}/setup")
         console.get_by_label("Your name").fill(ORGANIZER["name"])
@@ -154,6 +160,8 @@ def open_workshop(live_server, new_context):
         console.get_by_label("Breakout rooms, one per line").fill(rooms)
         if assignment:
             console.get_by_label("How people get into breakout rooms").select_option(assignment)
+        if voting_mode:  # the default criteria stay: impact on equality, feasibility
+            console.get_by_label("How participants vote").select_option(voting_mode)
         console.get_by_role("button", name="Create the workshop").click()
         expect(console.locator("#status")).to_have_text("Live")
         return console, console.locator("#join-url").get_attribute("href")

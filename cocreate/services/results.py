@@ -1,0 +1,154 @@
+"""Counting votes: each idea's tally in the workshop's voting mode, in total, by
+stakeholder role and from paper. Pure reads; the write side is cocreate.services.votes.
+
+A tally's shape depends on the mode (docs/protocol.md, "Tallies"):
+
+- dots: {"dots": n}
+- agree: {"agree": a, "disagree": d, "pass": p, "consensus": c, "divisiveness": v},
+  where with n = a + d + p, consensus = a / n (how broadly the idea is agreed with) and
+  divisiveness = 2 * min(a, d) / n (1 when the room splits evenly, 0 when nobody
+  disagrees or nobody agrees); both 0 when nobody voted.
+- scores: {"criteria": [{"mean": m, "count": k}, ...], "mean": m, "voters": v}: each
+  criterion's mean score and how many scored it, the mean of the criteria's means, and
+  how many people scored the idea at all; a mean is None until someone scores.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from cocreate.extensions import db
+from cocreate.models import STANCES, Participant, Vote, Workshop
+
+#: A role "supports" an idea in scores mode when its mean is above the scale's middle.
+SCORE_SUPPORT_ABOVE = 3
+
+
+@dataclass
+class _Count:
+    """Raw counts for one idea (or one role's votes on it): enough for any mode's tally."""
+
+    #: {(criterion, value): how many votes}
+    values: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    voters: set[int] = field(default_factory=set)
+
+    def add(self, participant_id: int, criterion: int, value: int) -> None:
+        self.values[(criterion, value)] += 1
+        self.voters.add(participant_id)
+
+
+def tally(workshop: Workshop, count: _Count | None = None) -> dict[str, Any]:
+    """Turn raw counts into the workshop's mode's tally (an empty one without counts)."""
+    count = count or _Count()
+    if workshop.voting_mode == "agree":
+        by_stance = {word: count.values.get((0, value), 0) for word, value in STANCES.items()}
+        total = sum(by_stance.values())
+        agree, disagree = by_stance["agree"], by_stance["disagree"]
+        return {
+            **by_stance,
+            "consensus": round(agree / total, 2) if total else 0.0,
+            "divisiveness": round(2 * min(agree, disagree) / total, 2) if total else 0.0,
+        }
+    if workshop.voting_mode == "scores":
+        criteria, means = [], []
+        for position in range(len(workshop.criteria)):
+            scores = {v: k for (c, v), k in count.values.items() if c == position}
+            scored = sum(scores.values())
+            mean = sum(v * k for v, k in scores.items()) / scored if scored else None
+            criteria.append({"mean": _round(mean), "count": scored})
+            if mean is not None:
+                means.append(mean)
+        return {
+            "criteria": criteria,
+            "mean": _round(sum(means) / len(means)) if means else None,
+            "voters": len(count.voters),
+        }
+    return {"dots": sum(value * k for (_c, value), k in count.values.items())}
+
+
+def _round(number: float | None) -> float | None:
+    return None if number is None else round(number, 2)
+
+
+def supports(workshop: Workshop, role_tally: dict[str, Any]) -> bool:
+    """Whether a role's tally on an idea counts as support (for the "every role" mark):
+    a dot, more agree than disagree, or a mean score above the middle of the scale.
+    static/js/workshop-state.js applies the same rule."""
+    if workshop.voting_mode == "agree":
+        return role_tally["agree"] > role_tally["disagree"]
+    if workshop.voting_mode == "scores":
+        return (role_tally["mean"] or 0) > SCORE_SUPPORT_ABOVE
+    return role_tally["dots"] > 0
+
+
+@dataclass
+class Results:
+    """What the votes on one idea add up to."""
+
+    total: _Count = field(default_factory=_Count)
+    by_role: dict[str, _Count] = field(default_factory=lambda: defaultdict(_Count))
+    paper: _Count = field(default_factory=_Count)
+
+
+def _counts(workshop: Workshop, idea_ids: list[int]) -> dict[int, Results]:
+    """Read the votes of the workshop's mode on these ideas, in one query."""
+    results: dict[int, Results] = defaultdict(Results)
+    if not idea_ids:
+        return results
+    rows = db.session.execute(
+        sa.select(
+            Vote.idea_id,
+            Vote.participant_id,
+            Vote.criterion,
+            Vote.value,
+            Participant.role,
+            Participant.on_paper,
+        )
+        .join(Participant, Participant.id == Vote.participant_id)
+        .where(Vote.idea_id.in_(idea_ids), Vote.kind == workshop.voting_mode)
+    )
+    for idea_id, participant_id, criterion, value, role, on_paper in rows:
+        entry = results[idea_id]
+        entry.total.add(participant_id, criterion, value)
+        entry.by_role[role or ""].add(participant_id, criterion, value)
+        if on_paper:
+            entry.paper.add(participant_id, criterion, value)
+    return results
+
+
+def tallies(workshop: Workshop, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each idea's tally, by idea id (an empty tally for an idea nobody voted on)."""
+    counts = _counts(workshop, idea_ids)
+    return {idea_id: tally(workshop, counts[idea_id].total) for idea_id in idea_ids}
+
+
+def paper_votes(workshop: Workshop, count: _Count) -> int:
+    """How much of a tally a scribe entered from paper: dots, or people who voted."""
+    if workshop.voting_mode == "dots":
+        return tally(workshop, count)["dots"]
+    return len(count.voters)
+
+
+def support(workshop: Workshop, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each idea's tally with its support by stakeholder role (moderators only):
+    {"tally", "by_role": {role or "": tally}, "paper_votes": n}. Whether every role
+    supports it depends on who is in the room, so clients decide (see `supports`)."""
+    counts = _counts(workshop, idea_ids)
+    views = {}
+    for idea_id in idea_ids:
+        entry = counts[idea_id]
+        views[idea_id] = {
+            "tally": tally(workshop, entry.total),
+            "by_role": {role: tally(workshop, c) for role, c in entry.by_role.items()},
+            "paper_votes": paper_votes(workshop, entry.paper),
+        }
+    return views
+
+
+def all_roles(workshop: Workshop, declared: set[str], by_role: dict[str, dict]) -> bool:
+    """Whether every role declared in the room (two at least) supports the idea."""
+    return len(declared) >= 2 and all(
+        role in by_role and supports(workshop, by_role[role]) for role in declared
+    )

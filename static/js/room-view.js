@@ -1,0 +1,77 @@
+// Stepping into a room from the console: the room as its participants see it (the
+// phase and its help, timer, message, ideas in posting order, and tallies only when
+// the room's results are shown), kept live from the moderator's events. Read-only.
+import { Live } from "./live.js";
+import { t } from "./i18n.js";
+import { formatDuration, secondsLeft } from "./clock.js";
+import { applyRoomEvent, shown } from "./workshop-state.js";
+import { describeTally } from "./tallies.js";
+
+const workshopId = Number(document.body.dataset.workshopId);
+const roomId = Number(document.body.dataset.roomId);
+const $ = (id) => document.getElementById(id);
+let snapshot = null;
+
+const live = new Live({
+  namespace: "/moderator",
+  auth: { workshop: workshopId },
+  storageKey: `cocreate:room-view-outbox:${workshopId}`, // this page sends nothing
+  syncPayload: () => ({}),
+  onSync: (ack) => {
+    snapshot = ack.snapshot;
+    render();
+    return Object.fromEntries(snapshot.rooms.map((room) => [room.id, room.seq]));
+  },
+  onEvent: (event) => {
+    if (applyRoomEvent(snapshot, event) === "resync") live.sync();
+    else if (event.room_id === roomId || event.type === "workshop_changed") render();
+  },
+  onResult: () => {},
+  onStatus: ({ state }) => {
+    $("status").textContent = t(state === "refused" ? "offline" : state);
+    $("status").dataset.state = state;
+  },
+});
+
+function render() {
+  const room = snapshot.rooms.find((r) => r.id === roomId);
+  if (!room) {
+    $("room-phase").textContent = t("room_gone");
+    $("room-ideas").replaceChildren();
+    return;
+  }
+  const workshop = snapshot.workshop;
+  $("room-name").textContent = room.name;
+  $("room-phase").textContent = t("phase", { name: t("phase_names", { which: room.phase }) });
+  $("room-help").textContent =
+    room.phase === "vote" ? t("vote_help", { which: workshop.voting_mode }) : t("phase_help", { which: room.phase });
+  $("room-timer").dataset.endsAt = room.timer ? room.timer.ends_at : "";
+  tick();
+  $("room-notice").textContent = room.notice || "";
+  $("room-people").textContent = t("members", { n: room.members_list.length });
+  $("room-hidden").textContent = room.results_hidden ? t("results_hidden_note") : "";
+  $("room-ideas").replaceChildren(
+    ...shown(room).map((idea) => {
+      const li = document.createElement("li");
+      li.className = "idea";
+      const text = document.createElement("span");
+      text.className = "idea-line";
+      text.textContent = idea.text;
+      const tally = document.createElement("span");
+      tally.className = "tally";
+      // Participants see no tally while the results are hidden: neither does this view.
+      tally.textContent = ` · ${describeTally(workshop, room.results_hidden ? null : idea.tally)}`;
+      li.append(text, tally);
+      if (idea.on_paper) li.append(` · ${t("from_paper")}`);
+      return li;
+    }),
+  );
+}
+
+function tick() {
+  const timer = $("room-timer");
+  timer.textContent = timer.dataset.endsAt
+    ? t("time_left", { time: formatDuration(secondsLeft(timer.dataset.endsAt)) })
+    : "";
+}
+setInterval(tick, 1000);
