@@ -1,4 +1,5 @@
-"""The clock of a server process: carries out room timers that reach zero."""
+"""The clock of a server process: carries out room timers that reach zero, and closes
+the connections of participants a moderator removed."""
 
 import logging
 
@@ -6,12 +7,14 @@ from flask import Flask
 
 from cocreate.extensions import db, socketio
 from cocreate.services import phases
+from cocreate.sockets.participant import disconnect_removed
 
 log = logging.getLogger(__name__)
 
 
 def keep_time(app: Flask, interval: float = 1.0) -> None:
-    """Run forever: every `interval` seconds, move rooms whose countdown ended on.
+    """Run forever: every `interval` seconds, move rooms whose countdown ended on, and
+    close this process's connections of removed participants.
 
     Every server process runs one; each room is changed once however many ask
     (services/phases.expire_timers re-checks it under the room's lock).
@@ -21,6 +24,7 @@ def keep_time(app: Flask, interval: float = 1.0) -> None:
         with app.app_context():
             try:
                 phases.expire_timers()
+                disconnect_removed()
             except Exception:  # keep the clock going: one failed round must not stop it
                 log.exception("could not carry out the room timers")
             finally:

@@ -6,8 +6,10 @@ import sqlalchemy as sa
 
 from cocreate.extensions import db
 from cocreate.models import Idea, Vote
+from cocreate.realtime import PARTICIPANT_NS
 from cocreate.services import ideas, moderation, participants, snapshots, votes
 from cocreate.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from cocreate.sockets.participant import disconnect_removed
 from tests.conftest import World
 
 PASSWORD = "correct horse battery"
@@ -169,6 +171,12 @@ def test_over_sockets_the_author_is_told_and_a_removed_phone_is_shut_out(app, ph
     assert other.received("removed") == [{"message": "A moderator removed you from this workshop."}]
     refused = other.send("post_idea", text="Back again")
     assert refused["error"]["code"] == "not_allowed"
+    # Within a second every process closes its connections of removed participants.
+    with app.app_context():
+        assert disconnect_removed() == 1
+        assert disconnect_removed() == 0
+    assert not other.socket.is_connected(PARTICIPANT_NS)
+    assert author.socket.is_connected(PARTICIPANT_NS)
     room = w["rooms"][0]
     assert desk.send("lock_room", room_id=room, locked=True) == {
         "ok": True,

@@ -8,6 +8,19 @@ from cocreate.models import Membership, Participant, Room, Workshop
 from cocreate.services.errors import NotAllowed, NotFound
 
 
+def removed_among(participant_ids: list[int]) -> list[int]:
+    """Return which of these participants a moderator has removed."""
+    if not participant_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Participant.id).where(
+                Participant.id.in_(participant_ids), Participant.removed.is_(True)
+            )
+        )
+    )
+
+
 def workshop_for_moderator(
     user_id: int | None, workshop_id: int, *, owner: bool = False
 ) -> Workshop:

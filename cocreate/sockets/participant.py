@@ -5,11 +5,14 @@ database, never from the payload: the client names only the workshop (by code)
 it wants to connect to, and the server checks this device joined it.
 """
 
+from collections import defaultdict
+
 from flask import request, session
 from flask_babel import gettext as _
 from flask_socketio import join_room, leave_room
 
-from cocreate.realtime import participant_channel, room_channel
+from cocreate.extensions import socketio
+from cocreate.realtime import PARTICIPANT_NS, participant_channel, room_channel
 from cocreate.services import (
     access,
     ideas,
@@ -31,6 +34,21 @@ from cocreate.sockets.payloads import (
     ScribeScore,
     ScribeVote,
 )
+
+#: This process's participant connections: participant id → their socket ids.
+connected: dict[int, set[str]] = defaultdict(set)
+
+
+def disconnect_removed() -> int:
+    """Close this process's connections of participants a moderator removed; return how
+    many. Each process runs it every second (cocreate.timers), so a removed phone stops
+    hearing its room within a second, whichever process holds its connection."""
+    closed = 0
+    for participant_id in access.removed_among(list(connected)):
+        for sid in list(connected.pop(participant_id, ())):
+            socketio.server.disconnect(sid, namespace=PARTICIPANT_NS)
+            closed += 1
+    return closed
 
 
 def current_participant() -> int | None:
@@ -99,12 +117,18 @@ class ParticipantNamespace(GatedNamespace):
             raise refuse("removed", _("A moderator removed you from this workshop."))
         session["participant_id"] = person.id
         session["room_id"] = person.room_id
+        connected[person.id].add(request.sid)
         join_room(participant_channel(person.id))
         join_room(room_channel(person.room_id))
 
     def on_disconnect(self, reason=None):
-        """Forget the connection's rate-limit bucket."""
+        """Forget the connection: its rate-limit bucket, and whose it was."""
         limiter.forget(request.sid)
+        sids = connected.get(session.get("participant_id"))
+        if sids is not None:
+            sids.discard(request.sid)
+            if not sids:
+                connected.pop(session["participant_id"], None)
 
     def _follow(self, room_id: int) -> None:
         """Put this connection in the room the database names (after a move)."""
