@@ -93,20 +93,32 @@ def default_roles() -> list[str]:
     ]
 
 
+def _distinct(items: object, what: str, max_length: int, most: int, too_many: str) -> list[str]:
+    """Check a list the organizer typed: trimmed, blanks and repeats dropped, at most
+    `most` items of `max_length` characters. Raises Invalid with `too_many` or per item."""
+    if not isinstance(items, list):
+        raise Invalid(_("%(what)s: expected a list.", what=what))
+    checked = []
+    for item in items:
+        item = validate.text(item, what, max_length=max_length, required=False)
+        if item and item not in checked:
+            checked.append(item)
+    if len(checked) > most:
+        raise Invalid(too_many)
+    return checked
+
+
 def _roles(roles: list[str] | None) -> list[str]:
-    """Check a list of stakeholder roles: trimmed, distinct, at most 12 of 60 characters."""
+    """Check a list of stakeholder roles: at most 12 of 60 characters."""
     if roles is None:
         return default_roles()
-    if not isinstance(roles, list):
-        raise Invalid(_("Stakeholder roles must be a list."))
-    checked = []
-    for role in roles:
-        role = validate.text(role, _("A stakeholder role"), max_length=60, required=False)
-        if role and role not in checked:
-            checked.append(role)
-    if len(checked) > MAX_ROLES:
-        raise Invalid(_("A workshop can offer at most %(n)d stakeholder roles.", n=MAX_ROLES))
-    return checked
+    return _distinct(
+        roles,
+        _("A stakeholder role"),
+        60,
+        MAX_ROLES,
+        _("A workshop can offer at most %(n)d stakeholder roles.", n=MAX_ROLES),
+    )
 
 
 def default_criteria() -> list[str]:
@@ -115,19 +127,16 @@ def default_criteria() -> list[str]:
 
 
 def _criteria(criteria: list[str] | None) -> list[str]:
-    """Check a list of criteria: trimmed, distinct, at most 5 of 80 characters."""
+    """Check a list of criteria: at most 5 of 80 characters."""
     if criteria is None:
         return default_criteria()
-    if not isinstance(criteria, list):
-        raise Invalid(_("Criteria must be a list."))
-    checked = []
-    for criterion in criteria:
-        criterion = validate.text(criterion, _("A criterion"), max_length=80, required=False)
-        if criterion and criterion not in checked:
-            checked.append(criterion)
-    if len(checked) > MAX_CRITERIA:
-        raise Invalid(_("A workshop can score ideas on at most %(n)d criteria.", n=MAX_CRITERIA))
-    return checked
+    return _distinct(
+        criteria,
+        _("A criterion"),
+        80,
+        MAX_CRITERIA,
+        _("A workshop can score ideas on at most %(n)d criteria.", n=MAX_CRITERIA),
+    )
 
 
 def voting_opened(workshop: Workshop) -> bool:

@@ -1,10 +1,9 @@
 // Stepping into a room from the console: the room as its participants see it (the
 // phase and its help, timer, message, ideas in posting order, and tallies only when
 // the room's results are shown), kept live from the moderator's events. Read-only.
-import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
-import { applyRoomEvent, shown } from "./workshop-state.js";
+import { followWorkshop, shown } from "./workshop-state.js";
 import { describeTally } from "./tallies.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
@@ -12,25 +11,9 @@ const roomId = Number(document.body.dataset.roomId);
 const $ = (id) => document.getElementById(id);
 let snapshot = null;
 
-const live = new Live({
-  namespace: "/moderator",
-  auth: { workshop: workshopId },
-  storageKey: `cocreate:room-view-outbox:${workshopId}`, // this page sends nothing
-  syncPayload: () => ({}),
-  onSync: (ack) => {
-    snapshot = ack.snapshot;
-    render();
-    return Object.fromEntries(snapshot.rooms.map((room) => [room.id, room.seq]));
-  },
-  onEvent: (event) => {
-    if (applyRoomEvent(snapshot, event) === "resync") live.sync();
-    else if (event.room_id === roomId || event.type === "workshop_changed") render();
-  },
-  onResult: () => {},
-  onStatus: ({ state }) => {
-    $("status").textContent = t(state === "refused" ? "offline" : state);
-    $("status").dataset.state = state;
-  },
+followWorkshop(workshopId, "room-view", (current, event) => {
+  snapshot = current;
+  if (!event || event.room_id === roomId || event.type === "workshop_changed") render();
 });
 
 function render() {

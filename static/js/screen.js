@@ -1,10 +1,9 @@
 // The projector screen: read-only, large type. In the lobby it shows how to join and
 // how many have; during breakouts each room's phase, timer and live results; back in
 // the plenary each room's report-back. Hidden results stay hidden here too.
-import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
-import { applyRoomEvent, ranked, shown } from "./workshop-state.js";
+import { followWorkshop, ranked, shown } from "./workshop-state.js";
 import { describeTally } from "./tallies.js";
 
 const TOP_IDEAS = 5;
@@ -12,25 +11,9 @@ const workshopId = Number(document.body.dataset.workshopId);
 const $ = (id) => document.getElementById(id);
 let snapshot = null;
 
-const live = new Live({
-  namespace: "/moderator",
-  auth: { workshop: workshopId },
-  storageKey: `cocreate:screen-outbox:${workshopId}`, // the screen sends nothing
-  syncPayload: () => ({}),
-  onSync: (ack) => {
-    snapshot = ack.snapshot;
-    render();
-    return Object.fromEntries(snapshot.rooms.map((room) => [room.id, room.seq]));
-  },
-  onEvent: (event) => {
-    if (applyRoomEvent(snapshot, event) === "resync") live.sync();
-    else render();
-  },
-  onResult: () => {},
-  onStatus: ({ state }) => {
-    $("status").textContent = t(state === "refused" ? "offline" : state);
-    $("status").dataset.state = state;
-  },
+followWorkshop(workshopId, "screen", (current) => {
+  snapshot = current;
+  render();
 });
 
 function element(tag, className, text) {

@@ -1,6 +1,39 @@
 // A workshop as a moderator's page follows it: the snapshot of every room, kept current
 // by the rooms' events. Shared by the console and the projector screen.
+import { Live } from "./live.js";
+import { t } from "./i18n.js";
 import { byTally, supports } from "./tallies.js";
+
+/**
+ * Follow a workshop read-only on the moderator namespace (the projector, a room's view):
+ * keep its snapshot current and call render(snapshot, event) after the first snapshot
+ * (event undefined) and after each event. Shows the connection in #status.
+ */
+export function followWorkshop(workshopId, page, render) {
+  let snapshot = null;
+  const status = document.getElementById("status");
+  const live = new Live({
+    namespace: "/moderator",
+    auth: { workshop: workshopId },
+    storageKey: `cocreate:${page}-outbox:${workshopId}`, // these pages send nothing
+    syncPayload: () => ({}),
+    onSync: (ack) => {
+      snapshot = ack.snapshot;
+      render(snapshot);
+      return Object.fromEntries(snapshot.rooms.map((room) => [room.id, room.seq]));
+    },
+    onEvent: (event) => {
+      if (applyRoomEvent(snapshot, event) === "resync") live.sync();
+      else render(snapshot, event);
+    },
+    onResult: () => {},
+    onStatus: ({ state }) => {
+      status.textContent = t(state === "refused" ? "offline" : state);
+      status.dataset.state = state;
+    },
+  });
+  return live;
+}
 
 /**
  * Apply one room event to the snapshot {workshop, rooms}.
