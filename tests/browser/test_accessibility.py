@@ -4,16 +4,13 @@ needs no sideways scrolling and gets thumb-sized buttons.
 axe-core comes from npm (`package.json`; `make test` installs it).
 """
 
-import json
-
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.support import ROOT
+from tests.browser.checks import AXE, assert_accessible, assert_fits_a_small_phone
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SMALL_PHONE = {
     "viewport": {"width": 360, "height": 640},
     "has_touch": True,
@@ -23,41 +20,6 @@ SMALL_PHONE = {
 }
 ORGANIZER = {"name": "Ana Organizer", "email": "a11y@example.org", "password": "long password 1"}
 #: The thumb: WCAG 2.5.5 asks 44 by 44 CSS pixels for a target.
-THUMB_PX = 44
-
-
-def axe_violations(page: Page) -> list[dict]:
-    """Run axe-core on the page for WCAG 2.0/2.1 A and AA; return its violations."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
-
-
-def assert_accessible(page: Page, what: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{what}: {json.dumps(violations, indent=1)}"
-
-
-def assert_fits_a_small_phone(page: Page, what: str) -> None:
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{what} scrolls sideways by {overflow} px at 360 px"
-    small = page.evaluate(
-        """(min) => [...document.querySelectorAll('button, select, input, textarea, summary')]
-            .filter((el) => el.offsetParent !== null)
-            .map((el) => ({el: el.outerHTML.slice(0, 80), box: el.getBoundingClientRect()}))
-            .filter(({box}) => box.height < min || box.width < min)
-            .map(({el, box}) => `${el} is ${Math.round(box.width)} x ${Math.round(box.height)}`)""",
-        THUMB_PX,
-    )
-    assert small == [], f"{what}: targets smaller than a thumb: {small}"
 
 
 def test_every_page_is_accessible_and_fits_a_360px_phone(live_server, new_context):
