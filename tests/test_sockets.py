@@ -451,3 +451,21 @@ class TestHiddenResults:
         me = phone(workshop["code"])
         assert me.send("set_results_hidden", hidden=True)["error"]["code"] == "unknown_event"
         assert desk.send("dance")["error"]["code"] == "unknown_event"
+
+
+def test_moderators_see_when_and_by_whom_each_room_was_last_active(app, workshop, phone, console):
+    desk = console("owner@example.org", PASSWORD, workshop["id"])
+    room = lambda: desk.send("sync", {})["snapshot"]["rooms"][1]  # noqa: E731
+    assert room()["last_activity"] is None
+    set_phase(app, workshop, "propose")  # a moderator's change is not the room's activity
+    assert room()["last_activity"] is None
+    ana = phone(workshop["code"])
+    place(app, workshop, ana, 0)
+    desk.socket.get_received(MODERATOR_NS)
+    ana.send("post_idea", text="Benches on the way to the market")
+    events = [e for m in desk.socket.get_received(MODERATOR_NS) for e in m["args"][0]["events"]]
+    [posted] = [e for e in events if e["type"] == "idea_posted"]
+    assert posted["by"] == "participant"
+    assert room()["last_activity"] == posted["at"]
+    heard = [e for b in ana.received() for e in b["events"]]
+    assert heard and all("at" not in e and "by" not in e for e in heard)  # phones: no actor

@@ -29,6 +29,18 @@ class RoomEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def to_message(self, *, moderator: bool = False) -> dict[str, Any]:
-        """Return the event as participants (or, with moderator=True, moderators) receive it."""
-        data = self.moderator_data if moderator and self.moderator_data is not None else self.data
-        return {"room_id": self.room_id, "seq": self.seq, "type": self.type, "data": data}
+        """Return the event as participants (or, with moderator=True, moderators) receive it.
+
+        Moderators also learn when it happened and what kind of actor caused it
+        ("participant", "user" or "system"), to see which rooms are active.
+        """
+        if not moderator:
+            return {"room_id": self.room_id, "seq": self.seq, "type": self.type, "data": self.data}
+        return {
+            "room_id": self.room_id,
+            "seq": self.seq,
+            "type": self.type,
+            "data": self.data if self.moderator_data is None else self.moderator_data,
+            "at": self.created_at.isoformat(),
+            "by": self.actor.split(":", 1)[0],
+        }

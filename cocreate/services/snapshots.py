@@ -273,6 +273,17 @@ def participation(user_id: int, workshop_id: int) -> list[dict[str, Any]]:
     return rows
 
 
+def last_activity(room_ids: list[int]) -> dict[int, str]:
+    """When a participant last did something in each room (ISO time), by room id; rooms
+    where nobody did anything yet are left out."""
+    rows = db.session.execute(
+        sa.select(RoomEvent.room_id, sa.func.max(RoomEvent.created_at))
+        .where(RoomEvent.room_id.in_(room_ids), RoomEvent.actor.like("participant:%"))
+        .group_by(RoomEvent.room_id)
+    )
+    return {room_id: at.isoformat() for room_id, at in rows}
+
+
 def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
     """Every room of a workshop with its members, ideas and sequence number.
 
@@ -290,6 +301,7 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
         workshop, [room.id for room in rooms], statuses=("visible", "pending", "hidden")
     )
     support = results.support(workshop, [idea["id"] for idea in ideas])
+    activity = last_activity([room.id for room in rooms])
     views = []
     for room in rooms:
         members = [p for p in people if p.room_id == room.id]
@@ -298,6 +310,7 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
             {
                 **room_state(room, members),
                 "members_list": [member_for_moderators(p) for p in members],
+                "last_activity": activity.get(room.id),
                 "ideas": [
                     {
                         **idea,

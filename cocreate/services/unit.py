@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from cocreate import realtime
 from cocreate.extensions import db
 from cocreate.models import ClientAction, Room, RoomEvent
+from cocreate.models._time import utcnow
 from cocreate.services.errors import Conflict, Invalid
 
 #: Read by the SQLite "begin" hook: a write transaction starts with BEGIN IMMEDIATE
@@ -70,6 +71,7 @@ class Change:
             data=data,
             moderator_data=moderator_data,
             actor=self.actor,
+            created_at=utcnow(),  # now, not at flush: the message is built from it
         )
         db.session.add(event)
         self.events.append((room.workshop_id, event))

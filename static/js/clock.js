@@ -13,6 +13,11 @@ export function secondsLeft(endsAt) {
   return Math.max(0, Math.ceil((Date.parse(endsAt) - (Date.now() + offsetMs)) / 1000));
 }
 
+/** Whole seconds since `at` (an ISO string) on the server's clock; never negative. */
+export function secondsSince(at) {
+  return Math.max(0, Math.floor((Date.now() + offsetMs - Date.parse(at)) / 1000));
+}
+
 /** "4:05", "0:09", "1:02:00". */
 export function formatDuration(seconds) {
   const h = Math.floor(seconds / 3600);

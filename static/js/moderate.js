@@ -1,7 +1,7 @@
 // The moderator's console: every room live, and the controls that place people.
 import { Live } from "./live.js";
 import { t } from "./i18n.js";
-import { formatDuration, secondsLeft } from "./clock.js";
+import { formatDuration, secondsLeft, secondsSince } from "./clock.js";
 import { applyRoomEvent, ranked, supportedByAllRoles } from "./workshop-state.js";
 import { describeTally, shortTally } from "./tallies.js";
 import { scribePanel } from "./scribe.js";
@@ -101,6 +101,10 @@ function renderRoom(r) {
   timer.dataset.endsAt = r.timer ? r.timer.ends_at : "";
   timer.dataset.next = r.timer && r.timer.next_phase ? r.timer.next_phase : "";
   renderTimer(timer);
+  const activity = drive.querySelector(".room-activity");
+  activity.dataset.at = r.last_activity || "";
+  activity.dataset.phase = r.kind === "breakout" ? r.phase : "";
+  renderActivity(activity);
   drive.querySelector(".room-facilitator").textContent = r.facilitator
     ? t("facilitator", { name: r.facilitator.name || `${t("anonymous")} #${r.facilitator.id}` })
     : "";
@@ -249,7 +253,25 @@ function renderTimer(element) {
   if (element.dataset.next) text += ` · ${t("then_phase", { name: t("phase_names", { which: element.dataset.next }) })}`;
   element.textContent = text;
 }
-setInterval(() => document.querySelectorAll("#rooms .timer").forEach(renderTimer), 1000);
+// A room counts as active for a minute after a participant's last action; one silent for
+// three minutes while people should be posting or voting is flagged, so it gets help in time.
+const ACTIVE_SECONDS = 60;
+const SILENT_SECONDS = 180;
+
+function renderActivity(element) {
+  const at = element.dataset.at;
+  const since = at ? secondsSince(at) : null;
+  if (since === null) element.textContent = t("activity_none");
+  else if (since < ACTIVE_SECONDS) element.textContent = t("activity_now");
+  else element.textContent = t("activity_quiet", { time: formatDuration(since) });
+  const expected = ["propose", "vote"].includes(element.dataset.phase);
+  element.classList.toggle("silent", expected && (since === null || since >= SILENT_SECONDS));
+}
+
+setInterval(() => {
+  document.querySelectorAll("#rooms .timer").forEach(renderTimer);
+  document.querySelectorAll("#rooms .room-activity").forEach(renderActivity);
+}, 1000);
 
 fillPhases($("all-phase-select"), false);
 fillPhases($("all-next"), true);

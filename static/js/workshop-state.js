@@ -43,6 +43,7 @@ export function followWorkshop(workshopId, page, render) {
 export function applyRoomEvent(snapshot, event) {
   const target = snapshot.rooms.find((r) => r.id === event.room_id);
   if (!target) return null;
+  if (event.by === "participant") target.last_activity = event.at;
   const data = event.data;
   switch (event.type) {
     case "member_joined":

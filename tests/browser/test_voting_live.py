@@ -350,6 +350,7 @@ def test_the_console_room_view_projector_and_scribe_in_agree_mode(
     card = console.locator("#rooms .room-card").filter(
         has=console.locator(".room-name", has_text=re.compile("^Mobility$"))
     )
+    expect(card.locator(".room-activity")).to_have_text("Active now")
     card.locator("summary", has_text="Scribe").click()
     card.get_by_label("Name of a person without a phone").fill("Mrs Okafor")
     card.get_by_role("button", name="Add the person").click()
