@@ -2,13 +2,15 @@
 
 Starts `python wsgi.py` (eventlet) on a fresh database, joins N phones over HTTP,
 connects each with the Python Socket.IO client (WebSocket), and has every phone
-give and take back dots as fast as its acks come back. Prints the throughput, the
+vote as fast as its acks come back: give and take back dots, or (with --mode) switch
+between agree and disagree, or between two scores. Prints the throughput, the
 ack latency and how many broadcast messages each phone received for the events
 it was sent (the coalescing of DESIGN §8).
 
     .venv/bin/python bench/live_votes.py                 # SQLite, 40 phones, 20 votes each
     .venv/bin/python bench/live_votes.py --postgres      # PostgreSQL on 127.0.0.1
     .venv/bin/python bench/live_votes.py --phones 100 --votes 10
+    .venv/bin/python bench/live_votes.py --mode agree       # or --mode scores
 """
 
 import argparse
@@ -47,6 +49,7 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=40)
     parser.add_argument("--votes", type=int, default=20, help="votes per phone")
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--mode", choices=("dots", "agree", "scores"), default="dots")
     args = parser.parse_args()
 
     with contextlib.ExitStack() as stack:
@@ -88,6 +91,7 @@ def run(args, url: str, base: str) -> None:
                 dots_per_room=5,
                 max_dots_per_idea=5,
                 assignment="random",
+                voting_mode=args.mode,
             ),
             [("Room", "")],
         )
@@ -144,12 +148,21 @@ def run(args, url: str, base: str) -> None:
     lock = threading.Lock()
     barrier = threading.Barrier(len(phones))
 
+    def ballot(n: int) -> tuple[str, dict]:
+        """The n-th vote of a phone: each one changes something, so each is an event."""
+        if args.mode == "agree":
+            return "opinion", {"idea_id": idea, "stance": "agree" if n % 2 == 0 else "disagree"}
+        if args.mode == "scores":
+            return "score", {"idea_id": idea, "criterion": 0, "score": 4 if n % 2 == 0 else 2}
+        return "vote", {"idea_id": idea, "delta": 1 if n % 2 == 0 else -1}
+
     def vote_loop(client):
         barrier.wait()
         mine = []
         for n in range(args.votes):
             started = time.perf_counter()
-            ack = act(client, "vote", idea_id=idea, delta=1 if n % 2 == 0 else -1)
+            event, fields = ballot(n)
+            ack = act(client, event, **fields)
             mine.append(time.perf_counter() - started)
             if not ack["ok"]:
                 failures.append(ack)
@@ -173,7 +186,7 @@ def run(args, url: str, base: str) -> None:
     database = "PostgreSQL" if args.postgres else "SQLite (WAL)"
     mean_events, mean_messages = statistics.mean(events), statistics.mean(messages)
     lines = [
-        f"database: {database}; server: one eventlet process",
+        f"database: {database}; server: one eventlet process; voting mode: {args.mode}",
         f"phones: {args.phones}, votes per phone: {args.votes}, acked votes: {total}, "
         f"errors: {len(failures)}",
         f"throughput: {total / elapsed:.0f} votes/s over {elapsed:.2f} s",
