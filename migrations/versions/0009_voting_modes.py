@@ -2,7 +2,8 @@
 
 Votes gain a kind and a criterion, and their dots become a value; the ideas' dot totals
 go (tallies are counted from the votes). The votes table is rebuilt rather than altered,
-because its old unique constraint has no name to drop on every database.
+because its old unique constraint has no name to drop on every database. Going down
+keeps the dots; opinions and scores have no place in the old schema and are dropped.
 
 Revision ID: 0009_voting_modes
 Revises: 0008_scribe
@@ -53,6 +54,19 @@ def _votes_table(name: str, new: bool) -> None:
     op.create_table(name, *columns)
 
 
+def _named_as_votes(built_as: str) -> None:
+    """On PostgreSQL, give the rebuilt table's sequence and constraints the names a
+    table created as "votes" has, so later migrations find them."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(f"ALTER SEQUENCE {built_as}_id_seq RENAME TO votes_id_seq")
+    op.execute(f"ALTER TABLE votes RENAME CONSTRAINT {built_as}_pkey TO votes_pkey")
+    for column in ("idea_id", "participant_id", "room_id"):
+        op.execute(
+            f"ALTER TABLE votes RENAME CONSTRAINT {built_as}_{column}_fkey TO votes_{column}_fkey"
+        )
+
+
 def _index_votes() -> None:
     with op.batch_alter_table("votes", schema=None) as batch_op:
         for column in ("idea_id", "participant_id", "room_id"):
@@ -76,6 +90,7 @@ def upgrade():
     )
     op.drop_table("votes")
     op.rename_table("votes_new", "votes")
+    _named_as_votes("votes_new")
     _index_votes()
 
     with op.batch_alter_table("ideas", schema=None) as batch_op:
@@ -99,6 +114,7 @@ def downgrade():
     )
     op.drop_table("votes")
     op.rename_table("votes_old", "votes")
+    _named_as_votes("votes_old")
     _index_votes()
 
     with op.batch_alter_table("workshops", schema=None) as batch_op:
