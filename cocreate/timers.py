@@ -21,11 +21,12 @@ def keep_time(app: Flask, interval: float = 1.0) -> None:
     """
     while True:
         socketio.sleep(interval)
-        with app.app_context():
-            try:
-                phases.expire_timers()
-                disconnect_removed()
-            except Exception:  # keep the clock going: one failed round must not stop it
-                log.exception("could not carry out the room timers")
-            finally:
-                db.session.remove()
+        # Each job on its own: one failed round of one must not stop the other, or the clock.
+        for job in (phases.expire_timers, disconnect_removed):
+            with app.app_context():
+                try:
+                    job()
+                except Exception:
+                    log.exception("the clock could not run %s", job.__name__)
+                finally:
+                    db.session.remove()

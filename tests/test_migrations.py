@@ -72,6 +72,6 @@ def test_down_before_voting_modes_and_up_again_loses_nothing(database_url):
         world.phase(w, "propose")
         third = ideas.post_idea(a, "Benches")["idea"]["id"]
         world.phase(w, "vote")
-        assert votes.give_dot(a, third, 1)["tally"] == {"dots": 1}
+        assert votes.give_dot(a, third, 1)["mine"] == 1
         db.session.remove()
         db.engine.dispose()

@@ -250,7 +250,7 @@ class TestPremoderation:
             votes.give_dot(reader, posted["id"], 1)
         moderation.approve_idea(w["owner"], w["id"], posted["id"])
         assert [i["id"] for i in snapshots.participant_snapshot(reader)["ideas"]] == [posted["id"]]
-        assert votes.give_dot(reader, posted["id"], 1)["tally"] == {"dots": 1}
+        assert votes.give_dot(reader, posted["id"], 1)["mine"] == 1
         with pytest.raises(Conflict):
             moderation.approve_idea(w["owner"], w["id"], posted["id"])
 

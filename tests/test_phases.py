@@ -45,7 +45,7 @@ class TestWhatEachPhaseAllows:
     def test_the_vote_phase_allows_voting(self, setup, world):
         w, me, idea = setup
         world.phase(w, "vote")
-        assert votes.give_dot(me, idea, 1)["tally"] == {"dots": 1}
+        assert votes.give_dot(me, idea, 1)["mine"] == 1
 
     def test_new_breakout_rooms_start_in_propose_and_the_plenary_in_lobby(self, ctx, world):
         w = world.workshop()

@@ -281,7 +281,6 @@ class TestVotes:
             votes.give_dot(me, a, 1)
         assert votes.give_dot(me, b, 1) == {
             "idea_id": b,
-            "tally": {"dots": 1},
             "mine": 1,
             "dots_left": 0,
         }

@@ -8,12 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from cocreate.extensions import db
-from cocreate.models import RoomEvent, Vote
+from cocreate.models import Idea, Room, RoomEvent, Vote
 from cocreate.services import (
     ideas,
     moderation,
     participants,
     phases,
+    results,
     scribe,
     snapshots,
     votes,
@@ -42,6 +43,12 @@ def room_with_idea(world, mode: str, voters: int = 3, **rules):
     return w, people, idea
 
 
+def counted(idea_id: int) -> dict:
+    """An idea's tally as everyone sees it once results are shown."""
+    workshop = db.session.get(Room, db.session.get(Idea, idea_id).room_id).workshop
+    return results.tallies(workshop, [idea_id])[idea_id]
+
+
 def join(w, name, role, room):
     person = participants.join_workshop(w["code"], f"device-{name}", name, role)
     participants.move_participant(w["owner"], w["id"], person["participant_id"], room)
@@ -51,7 +58,8 @@ def join(w, name, role, room):
 class TestAgreeDisagreePass:
     def test_opinions_are_counted_with_consensus_and_divisiveness(self, ctx, world):
         _w, (a, b, c), idea = room_with_idea(world, "agree")
-        assert votes.give_opinion(a, idea, "agree")["tally"] == {
+        votes.give_opinion(a, idea, "agree")
+        assert counted(idea) == {
             "agree": 1,
             "disagree": 0,
             "pass": 0,
@@ -60,10 +68,10 @@ class TestAgreeDisagreePass:
         }
         votes.give_opinion(b, idea, "disagree")
         result = votes.give_opinion(c, idea, "pass")
-        assert result["mine"] == "pass"
+        assert result == {"idea_id": idea, "mine": "pass"}
         # Of three, one agrees (consensus 1/3); one against one of three splits the room
         # by 2 * min(1, 1) / 3.
-        assert result["tally"] == {
+        assert counted(idea) == {
             "agree": 1,
             "disagree": 1,
             "pass": 1,
@@ -74,9 +82,11 @@ class TestAgreeDisagreePass:
     def test_changing_one_s_mind_replaces_the_opinion_and_none_takes_it_back(self, ctx, world):
         _w, (a, b, _c), idea = room_with_idea(world, "agree")
         votes.give_opinion(a, idea, "disagree")
-        assert votes.give_opinion(a, idea, "agree")["tally"]["disagree"] == 0
+        votes.give_opinion(a, idea, "agree")
+        assert counted(idea)["disagree"] == 0
         votes.give_opinion(b, idea, "disagree")
-        tally = votes.give_opinion(b, idea, None)["tally"]
+        assert votes.give_opinion(b, idea, None)["mine"] is None
+        tally = counted(idea)
         assert (tally["agree"], tally["disagree"], tally["pass"]) == (1, 0, 0)
         rows = db.session.scalars(sa.select(Vote).where(Vote.idea_id == idea)).all()
         assert [(v.participant_id, v.kind, v.value) for v in rows] == [(a, "agree", 1)]
@@ -94,7 +104,8 @@ class TestAgreeDisagreePass:
     def test_an_even_split_is_fully_divisive(self, ctx, world):
         _w, (a, b), idea = room_with_idea(world, "agree", voters=2)
         votes.give_opinion(a, idea, "agree")
-        tally = votes.give_opinion(b, idea, "disagree")["tally"]
+        votes.give_opinion(b, idea, "disagree")
+        tally = counted(idea)
         assert (tally["consensus"], tally["divisiveness"]) == (0.5, 1.0)
 
     def test_bad_stances_and_other_modes_are_refused(self, ctx, world):
@@ -115,14 +126,15 @@ class TestScores:
         _w, (a, b, _c), idea = room_with_idea(world, "scores")
         first = votes.give_score(a, idea, 0, 5)
         assert first["mine"] == [5, None]
-        assert first["tally"] == {
+        assert counted(idea) == {
             "criteria": [{"mean": 5.0, "count": 1}, {"mean": None, "count": 0}],
             "mean": 5.0,
             "voters": 1,
         }
         votes.give_score(a, idea, 1, 2)
         votes.give_score(b, idea, 0, 4)
-        tally = votes.give_score(b, idea, 1, 3)["tally"]
+        votes.give_score(b, idea, 1, 3)
+        tally = counted(idea)
         assert tally == {
             "criteria": [{"mean": 4.5, "count": 2}, {"mean": 2.5, "count": 2}],
             "mean": 3.5,
@@ -133,9 +145,10 @@ class TestScores:
     def test_rescoring_replaces_and_none_takes_back(self, ctx, world):
         _w, (a, _b, _c), idea = room_with_idea(world, "scores")
         votes.give_score(a, idea, 0, 1)
-        assert votes.give_score(a, idea, 0, 4)["tally"]["criteria"][0] == {"mean": 4.0, "count": 1}
+        votes.give_score(a, idea, 0, 4)
+        assert counted(idea)["criteria"][0] == {"mean": 4.0, "count": 1}
         result = votes.give_score(a, idea, 0, None)
-        assert result["tally"]["mean"] is None and result["tally"]["voters"] == 0
+        assert counted(idea)["mean"] is None and counted(idea)["voters"] == 0
         assert result["mine"] == [None, None]
 
     @pytest.mark.parametrize(
@@ -338,7 +351,7 @@ class TestOverSockets:
         desk.socket.get_received("/moderator")
 
         ack = ana.send("opinion", idea_id=idea, stance="agree")
-        assert ack == {"ok": True, "idea_id": idea, "tally": None, "mine": "agree"}
+        assert ack == {"ok": True, "idea_id": idea, "mine": "agree"}
         ben.send("opinion", idea_id=idea, stance="disagree")
         heard = [e for b in ben.received() for e in b["events"] if e["type"] == "votes_changed"]
         assert [e["data"] for e in heard] == [

@@ -10,6 +10,13 @@ from cocreate.extensions import db
 from cocreate.models._time import UTCDateTime, utcnow
 
 
+def actor_kind(actor: str) -> str:
+    """ "participant", "user" or "system": who caused an event, for moderators' eyes.
+    A phone joining acts as its device ("device:<token>") before it is a participant."""
+    kind = actor.split(":", 1)[0]
+    return "participant" if kind == "device" else kind
+
+
 class RoomEvent(db.Model):
     """Something that happened in a room, numbered without gaps from 1."""
 
@@ -32,7 +39,8 @@ class RoomEvent(db.Model):
         """Return the event as participants (or, with moderator=True, moderators) receive it.
 
         Moderators also learn when it happened and what kind of actor caused it
-        ("participant", "user" or "system"), to see which rooms are active.
+        ("participant" — a participant's phone, joining included —, "user" or "system"),
+        to see which rooms are active.
         """
         if not moderator:
             return {"room_id": self.room_id, "seq": self.seq, "type": self.type, "data": self.data}
@@ -42,5 +50,5 @@ class RoomEvent(db.Model):
             "type": self.type,
             "data": self.data if self.moderator_data is None else self.moderator_data,
             "at": self.created_at.isoformat(),
-            "by": self.actor.split(":", 1)[0],
+            "by": actor_kind(self.actor),
         }

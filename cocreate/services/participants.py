@@ -11,7 +11,7 @@ from cocreate.services.errors import Invalid, NotAllowed
 from cocreate.services.placement import move, spread
 from cocreate.services.snapshots import member_event
 from cocreate.services.unit import Change, perform
-from cocreate.services.workshops import announce, workshop_by_code
+from cocreate.services.workshops import announce, lock_open_rooms, workshop_by_code
 
 
 def checked_name(name: object) -> str | None:
@@ -173,6 +173,7 @@ def set_assignment(
 
     def work(change: Change) -> dict:
         workshop = access.workshop_for_moderator(user_id, workshop_id)
+        lock_open_rooms(change, workshop)
         workshop.assignment = mode
         return announce(change, workshop)
 

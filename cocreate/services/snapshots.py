@@ -278,7 +278,10 @@ def last_activity(room_ids: list[int]) -> dict[int, str]:
     where nobody did anything yet are left out."""
     rows = db.session.execute(
         sa.select(RoomEvent.room_id, sa.func.max(RoomEvent.created_at))
-        .where(RoomEvent.room_id.in_(room_ids), RoomEvent.actor.like("participant:%"))
+        .where(
+            RoomEvent.room_id.in_(room_ids),
+            sa.or_(RoomEvent.actor.like("participant:%"), RoomEvent.actor.like("device:%")),
+        )
         .group_by(RoomEvent.room_id)
     )
     return {room_id: at.isoformat() for room_id, at in rows}
@@ -296,9 +299,13 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
         .where(Participant.workshop_id == workshop.id, Participant.removed.is_(False))
         .order_by(Participant.id)
     ).all()
-    # Moderators see hidden ideas too, to restore them.
+    # Moderators see hidden ideas too, to restore them; their tallies come with the
+    # support below (counted once).
     ideas = _ideas_in(
-        workshop, [room.id for room in rooms], statuses=("visible", "pending", "hidden")
+        workshop,
+        [room.id for room in rooms],
+        hidden=True,
+        statuses=("visible", "pending", "hidden"),
     )
     support = results.support(workshop, [idea["id"] for idea in ideas])
     activity = last_activity([room.id for room in rooms])

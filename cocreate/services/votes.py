@@ -47,21 +47,23 @@ def _mine(me: Participant, idea: Idea, criterion: int = 0) -> Vote | None:
 
 def _record_tally(
     change: Change, room: Room, workshop: Workshop, idea: Idea, *, changed: bool = True
-) -> dict | None:
-    """Log the idea's new tally (unless the vote changed nothing): none for participants
+) -> None:
+    """Log the idea's new tally, unless the vote changed nothing: none for participants
     while results are hidden; moderators get it always, with the support by role.
-    Returns the participants' tally."""
+
+    Tallies travel only in events, never in acks: an ack is stored and replayed to a
+    retry as it was, and could then show a tally the room has hidden since.
+    """
+    if not changed:
+        return
     db.session.flush()
     counted = results.support(workshop, [idea.id])[idea.id]
-    public = None if room.results_hidden else counted["tally"]
-    if changed:
-        change.record(
-            room,
-            "votes_changed",
-            {"idea_id": idea.id, "tally": public},
-            {"idea_id": idea.id, **counted},
-        )
-    return public
+    change.record(
+        room,
+        "votes_changed",
+        {"idea_id": idea.id, "tally": None if room.results_hidden else counted["tally"]},
+        {"idea_id": idea.id, **counted},
+    )
 
 
 def _set_vote(vote: Vote | None, value: int | None, **new_row: Any) -> bool:
@@ -127,9 +129,9 @@ def give_dot(
             db.session.delete(vote)
         else:
             vote.value += delta
+        _record_tally(change, room, workshop, idea)
         return {
             "idea_id": idea.id,
-            "tally": _record_tally(change, room, workshop, idea),
             "mine": mine + delta,
             "dots_left": workshop.dots_per_room - (spent + delta),
         }
@@ -158,11 +160,8 @@ def give_opinion(
             room_id=room.id,
             kind="agree",
         )
-        return {
-            "idea_id": idea.id,
-            "tally": _record_tally(change, room, workshop, idea, changed=changed),
-            "mine": stance,
-        }
+        _record_tally(change, room, workshop, idea, changed=changed)
+        return {"idea_id": idea.id, "mine": stance}
 
     return perform(f"participant:{participant_id}", action_id, work)
 
@@ -197,7 +196,7 @@ def give_score(
             kind="scores",
             criterion=criterion,
         )
-        tally = _record_tally(change, room, workshop, idea, changed=changed)
+        _record_tally(change, room, workshop, idea, changed=changed)
         mine: list[Any] = [None] * len(workshop.criteria)
         for position, value in db.session.execute(
             sa.select(Vote.criterion, Vote.value).where(
@@ -206,6 +205,6 @@ def give_score(
         ):
             if position < len(mine):
                 mine[position] = value
-        return {"idea_id": idea.id, "tally": tally, "mine": mine}
+        return {"idea_id": idea.id, "mine": mine}
 
     return perform(f"participant:{participant_id}", action_id, work)

@@ -240,6 +240,12 @@ def workshops_of(user_id: int) -> list[Workshop]:
     ).all()
 
 
+def lock_open_rooms(change: Change, workshop: Workshop) -> None:
+    """Lock a workshop's open rooms before changing the workshop itself: every action
+    that changes both takes the rooms first, so two never wait on each other."""
+    change.lock_rooms([room.id for room in workshop.rooms if not room.removed])
+
+
 def announce(change: Change, workshop: Workshop) -> dict:
     """Tell every open room that the workshop's rules or room list changed; return the news."""
     rooms = [room for room in workshop.rooms if not room.removed]
@@ -267,15 +273,11 @@ def update_workshop(
 
     def work(change: Change) -> dict:
         workshop = access.workshop_for_moderator(user_id, workshop_id)
-        if _voting_rules(settings) != _voting_rules(workshop):
-            change.lock_rooms([room.id for room in workshop.rooms])
-            if voting_opened(workshop):
-                raise Conflict(
-                    _(
-                        "The voting mode and criteria can change only before voting opens "
-                        "in any room."
-                    )
-                )
+        lock_open_rooms(change, workshop)
+        if _voting_rules(settings) != _voting_rules(workshop) and voting_opened(workshop):
+            raise Conflict(
+                _("The voting mode and criteria can change only before voting opens in any room.")
+            )
         for key, value in vars(settings).items():
             setattr(workshop, key, value)
         db.session.flush()

@@ -78,7 +78,8 @@ function renderRoom(r) {
   const step = card.querySelector(".step-into");
   if (r.kind === "breakout") {
     step.textContent = t("step_into", { name: r.name });
-    step.href = `/workshops/${snapshot.workshop.id}/rooms/${r.id}/view`;
+    // The template's link for room 0, made by url_for: the same path for this room.
+    step.href = step.dataset.href.replace("/rooms/0/", `/rooms/${r.id}/`);
   } else {
     step.parentElement.remove();
   }

@@ -400,13 +400,16 @@ function mode() {
   return state.workshop.voting_mode || "dots";
 }
 
+/** Whether votes count the same way: the mode, and the criteria only when scoring (the
+ * server's rule: unused criteria may change at any time). */
 function sameVoting(a, b) {
-  return a.voting_mode === b.voting_mode && JSON.stringify(a.criteria) === JSON.stringify(b.criteria);
+  const rules = (w) => JSON.stringify([w.voting_mode, w.voting_mode === "scores" ? w.criteria : null]);
+  return rules(a) === rules(b);
 }
 
 /** A tally in the workshop's mode with nobody's vote in it (tallies.js reads this shape). */
 function emptyTally() {
-  if (mode() === "agree") return { agree: 0, disagree: 0, pass: 0, consensus: 0, divisiveness: 0 };
+  if (mode() === "agree") return { agree: 0, disagree: 0, pass: 0, consensus: 0.0, divisiveness: 0.0 };
   if (mode() === "scores") {
     return { criteria: state.workshop.criteria.map(() => ({ mean: null, count: 0 })), mean: null, voters: 0 };
   }
@@ -496,6 +499,7 @@ function scoreVoting(idea) {
     fieldset.append(scale);
     if (scores[c] !== null) {
       const clear = control("button", "link score-clear", t("score_clear"), `clear-${c}`);
+      clear.setAttribute("aria-label", t("score_clear_on", { criterion, text: idea.text }));
       clear.dataset.focusFallback = `score-${c}-${SCORES[0]}`;
       clear.addEventListener("click", () => giveScore(idea, c, null));
       fieldset.append(clear);

@@ -81,17 +81,23 @@ function voteForm(room, people) {
   if (mode === "agree") {
     const stance = element("select");
     ["agree", "disagree", "pass"].forEach((s) => stance.append(new Option(t("stances", { which: s }), s)));
+    stance.append(new Option(t("scribe_take_back"), ""));
     form.append(...labelled(t("scribe_stance"), stance), element("button", null, t("scribe_enter")));
-    submit = () => room.send("scribe_opinion", { ...target(), stance: stance.value });
+    submit = () => room.send("scribe_opinion", { ...target(), stance: stance.value || null });
   } else if (mode === "scores") {
     const criterion = element("select");
     room.workshop.criteria.forEach((c, n) => criterion.append(new Option(c, String(n))));
     const score = element("select");
     [1, 2, 3, 4, 5].forEach((n) => score.append(new Option(String(n), String(n))));
+    score.append(new Option(t("scribe_take_back"), ""));
     form.append(...labelled(t("scribe_criterion"), criterion), ...labelled(t("scribe_score"), score));
     form.append(element("button", null, t("scribe_enter")));
     submit = () =>
-      room.send("scribe_score", { ...target(), criterion: Number(criterion.value), score: Number(score.value) });
+      room.send("scribe_score", {
+        ...target(),
+        criterion: Number(criterion.value),
+        score: score.value ? Number(score.value) : null,
+      });
   } else {
     const take = element("button", null, t("scribe_take"));
     take.type = "button";
