@@ -21,35 +21,24 @@ pytestmark = pytest.mark.browser
 
 #: A small phone: 360 px wide, touch.
 PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
-ORGANIZER = {"name": "Vera Organizer", "email": "modes@example.org", "password": "long password 1"}
 IDEA = "Free buses at night"
 STANCES = ("Agree", "Disagree", "Pass")
 IMPACT, FEASIBILITY = "Impact on equality", "Feasibility"  # the default criteria
 
 
-def create_workshop(live_server: str, new_context, voting_mode: str) -> tuple[Page, str]:
-    """Set up (or sign in on this module's server), create a one-room workshop with random
-    assignment in this voting mode, open the breakouts; return the console and join link."""
-    console = new_context(viewport={"width": 1280, "height": 900}).new_page()
-    console.goto(f"{live_server}/setup")  # the sign-in page once the account exists
-    if console.url.endswith("/setup"):
-        console.get_by_label("Your name").fill(ORGANIZER["name"])
-    console.get_by_label("E-mail").fill(ORGANIZER["email"])
-    console.get_by_label("Password").fill(ORGANIZER["password"])
-    console.locator("main form button[type=submit]").click()
-    expect(console).to_have_url(re.compile(rf"^{re.escape(live_server)}/workshops/(new)?$"))
-    if not console.url.endswith("/new"):
-        console.goto(f"{live_server}/workshops/new")
-    console.get_by_label("Title").fill(f"Voting by {voting_mode}")
-    console.get_by_label("Guiding question").fill("How do we get around fairly?")
-    console.get_by_label("Breakout rooms, one per line").fill("Mobility: getting around")
-    console.get_by_label("How people get into breakout rooms").select_option("random")
-    console.get_by_label("How participants vote").select_option(voting_mode)
-    console.get_by_role("button", name="Create the workshop").click()
-    expect(console.locator("#status")).to_have_text("Live")
+def create_workshop(open_workshop, voting_mode: str) -> tuple[Page, str]:
+    """A one-room workshop with random assignment in this voting mode, its breakouts
+    open; return the console and the join link."""
+    console, join_url = open_workshop(
+        f"Voting by {voting_mode}",
+        "How do we get around fairly?",
+        "Mobility: getting around",
+        "random",
+        voting_mode,
+    )
     console.get_by_role("button", name="Open breakout rooms").click()
     expect(console.get_by_role("button", name="Open breakout rooms")).to_be_disabled()
-    return console, console.locator("#join-url").get_attribute("href")
+    return console, join_url
 
 
 def join(new_context, join_url: str, name: str, **options) -> Page:
@@ -128,8 +117,8 @@ def expect_scores(phone: Page, mine: dict[str, int | None], text: str = IDEA) ->
         expect(group.get_by_role("button", name="Clear")).to_have_count(0 if value is None else 1)
 
 
-def test_agree_disagree_pass_live_on_two_phones(live_server, new_context, artifacts):
-    console, join_url = create_workshop(live_server, new_context, "dots")
+def test_agree_disagree_pass_live_on_two_phones(live_server, open_workshop, new_context, artifacts):
+    console, join_url = create_workshop(open_workshop, "dots")
     a = join(new_context, join_url, "Amina")
     b = join(new_context, join_url, "Bruno")
     post_idea(a, IDEA)
@@ -196,8 +185,8 @@ def test_agree_disagree_pass_live_on_two_phones(live_server, new_context, artifa
         expect(idea(phone, IDEA).locator(".tally")).to_have_text(agree_tally(1, 0, 1, mine))
 
 
-def test_scores_stay_hidden_until_the_reveal(live_server, new_context, artifacts):
-    console, join_url = create_workshop(live_server, new_context, "scores")
+def test_scores_stay_hidden_until_the_reveal(open_workshop, new_context, artifacts):
+    console, join_url = create_workshop(open_workshop, "scores")
     a = join(new_context, join_url, "Chen")
     b = join(new_context, join_url, "Dana")
     post_idea(a, IDEA)
@@ -248,9 +237,9 @@ def test_scores_stay_hidden_until_the_reveal(live_server, new_context, artifacts
 
 
 @pytest.mark.parametrize("voting_mode", ["agree", "scores"])
-def test_voting_is_accessible_on_a_360px_phone(live_server, new_context, voting_mode):
+def test_voting_is_accessible_on_a_360px_phone(open_workshop, new_context, voting_mode):
     assert AXE.exists(), "axe-core is missing: run `npm ci` (make test does)"
-    console, join_url = create_workshop(live_server, new_context, voting_mode)
+    console, join_url = create_workshop(open_workshop, voting_mode)
     phone = join(new_context, join_url, "Emil", bypass_csp=True)  # lets the test inject axe
     post_idea(phone, " ".join(["A night bus line to every district, with a long name"] * 3))
     post_idea(phone, IDEA)
@@ -302,9 +291,9 @@ def join_as(new_context, join_url: str, name: str, role: str) -> Page:
 
 
 def test_the_console_room_view_projector_and_scribe_in_agree_mode(
-    live_server, new_context, artifacts
+    open_workshop, new_context, artifacts
 ):
-    console, join_url = create_workshop(live_server, new_context, "agree")
+    console, join_url = create_workshop(open_workshop, "agree")
     ines = join_as(new_context, join_url, "Ines", "Local government")
     jo = join_as(new_context, join_url, "Jo", "Resident / rights-holder")
     post_idea(ines, IDEA)
