@@ -83,6 +83,7 @@ def script_messages() -> dict:
         "stances": {"agree": _("Agree"), "disagree": _("Disagree"), "pass": _("Pass")},
         "stance_on": _("{stance}: {text}"),
         "my_stance": _("yours: {stance}"),
+        "my_scores": _("yours: {scores}"),
         "agree_total": _("{agree} agree · {disagree} disagree · {pass} pass"),
         "consensus": _("consensus {percent}%"),
         "divisiveness": _("divisiveness {percent}%"),

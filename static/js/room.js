@@ -473,9 +473,16 @@ function opinionVoting(idea) {
 
 function scoreVoting(idea) {
   const row = element("div", "vote-row");
-  row.append(tallyLine(idea));
-  if (!allows("vote")) return [row];
   const scores = myScores(String(idea.id));
+  if (!allows("vote")) {
+    // After the vote, one's own scores stay in view, as dots and opinions do.
+    const given = state.workshop.criteria
+      .map((criterion, c) => (scores[c] === null ? null : t("criterion_score", { criterion, mean: scores[c] })))
+      .filter(Boolean);
+    row.append(tallyLine(idea, given.length ? t("my_scores", { scores: given.join(" · ") }) : null));
+    return [row];
+  }
+  row.append(tallyLine(idea));
   const fields = state.workshop.criteria.map((criterion, c) => {
     const fieldset = element("fieldset", "score-field");
     fieldset.setAttribute("aria-label", t("score_on", { criterion, text: idea.text }));

@@ -235,6 +235,14 @@ def test_scores_stay_hidden_until_the_reveal(open_workshop, new_context, artifac
     )
     b.screenshot(path=str(artifacts / "phone-scores.png"), full_page=True)
 
+    # Voting closes: the tally stays, with each phone's own scores.
+    set_phase(console, "pathway")
+    expect(idea(b, IDEA).locator("fieldset")).to_have_count(0)
+    expect(idea(b, IDEA).locator(".tally")).to_have_text(
+        "3.5 out of 5 (Impact on equality: 4.5 · Feasibility: 2.5) · 2 people scored"
+        " (yours: Impact on equality: 4 · Feasibility: 2)"
+    )
+
 
 @pytest.mark.parametrize("voting_mode", ["agree", "scores"])
 def test_voting_is_accessible_on_a_360px_phone(open_workshop, new_context, voting_mode):
