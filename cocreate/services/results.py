@@ -39,9 +39,8 @@ class _Count:
         self.voters.add(participant_id)
 
 
-def tally(workshop: Workshop, count: _Count | None = None) -> dict[str, Any]:
-    """Turn raw counts into the workshop's mode's tally (an empty one without counts)."""
-    count = count or _Count()
+def tally(workshop: Workshop, count: _Count) -> dict[str, Any]:
+    """Turn raw counts into the workshop's mode's tally."""
     if workshop.voting_mode == "agree":
         by_stance = {word: count.values.get((0, value), 0) for word, value in STANCES.items()}
         total = sum(by_stance.values())

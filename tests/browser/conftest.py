@@ -137,11 +137,32 @@ ORGANIZER = {"name": "Organizer", "email": "organizer@example.org", "password": 
 
 
 @pytest.fixture
-def open_workshop(live_server, new_context):
-    """Set the server up on its first run (later: sign in), create a workshop in a desktop
-    browser, and return (the console's page, the join link)."""
+def sign_in(live_server):
+    """Bring a desktop page to the new-workshop form: set the server up on its first run
+    (with this organizer), sign in on later ones."""
     import re
 
+    from playwright.sync_api import expect
+
+    def go(page, organizer: dict = ORGANIZER) -> None:
+        page.goto(f"{live_server}/setup")  # the sign-in page once the account exists
+        if page.url.endswith("/setup"):
+            page.get_by_label("Your name").fill(organizer["name"])
+        page.get_by_label("E-mail").fill(organizer["email"])
+        page.get_by_label("Password").fill(organizer["password"])
+        page.locator("main form button[type=submit]").click()
+        # Set-up leads to the new-workshop form, signing in to the list of workshops.
+        expect(page).to_have_url(re.compile(rf"^{re.escape(live_server)}/workshops/(new)?$"))
+        if not page.url.endswith("/new"):
+            page.goto(f"{live_server}/workshops/new")
+
+    return go
+
+
+@pytest.fixture
+def open_workshop(sign_in, new_context):
+    """Create a workshop in a desktop browser (setting the server up on its first run)
+    and return (the console's page, the join link)."""
     from playwright.sync_api import expect
 
     def create(
@@ -152,15 +173,7 @@ def open_workshop(live_server, new_context):
         voting_mode: str | None = None,
     ):
         console = new_context(viewport={"width": 1280, "height": 900}).new_page()
-        console.goto(f"{live_server}/setup")  # the sign-in page once the account exists
-        if console.url.endswith("/setup"):
-            console.get_by_label("Your name").fill(ORGANIZER["name"])
-        console.get_by_label("E-mail").fill(ORGANIZER["email"])
-        console.get_by_label("Password").fill(ORGANIZER["password"])
-        console.locator("main form button[type=submit]").click()
-        expect(console).to_have_url(re.compile(rf"^{re.escape(live_server)}/workshops/(new)?$"))
-        if not console.url.endswith("/new"):
-            console.goto(f"{live_server}/workshops/new")
+        sign_in(console)
         console.get_by_label("Title").fill(title)
         console.get_by_label("Guiding question").fill(question)
         console.get_by_label("Breakout rooms, one per line").fill(rooms)

@@ -291,22 +291,13 @@ def test_workshop_with_three_phones(live_server, new_context, artifacts):
     console.screenshot(path=str(artifacts / "console.png"), full_page=True)
 
 
-def test_only_an_edited_idea_says_edited(live_server, new_context):
+def test_only_an_edited_idea_says_edited(live_server, new_context, sign_in):
     """A new idea shows its author alone; "edited" appears once the author changes it.
 
     Runs on the same server as the scenario above, so it signs in when set-up is done.
     """
     console = new_context().new_page()
-    console.goto(f"{live_server}/setup")  # signs in instead when the account exists
-    if console.url.endswith("/setup"):
-        console.get_by_label("Your name").fill(ORGANIZER["name"])
-    console.get_by_label("E-mail").fill(ORGANIZER["email"])
-    console.get_by_label("Password").fill(ORGANIZER["password"])
-    console.locator("main form button[type=submit]").click()
-    # Set-up leads to the new-workshop form, signing in to the list of workshops.
-    expect(console).to_have_url(re.compile(rf"^{re.escape(live_server)}/workshops/(new)?$"))
-    if not console.url.endswith("/new"):
-        console.goto(f"{live_server}/workshops/new")
+    sign_in(console, ORGANIZER)
     join_url = create_workshop(console, live_server, {"Solo": "one room for everyone"})
     writer, reader = (new_context(**PHONE).new_page() for _ in range(2))
     join(writer, join_url, "Dana")
