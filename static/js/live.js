@@ -1,8 +1,12 @@
 // One socket helper for every page: acks, the outbox, and resync.
 //
 // Every action gets a client-made id and waits in an outbox (localStorage)
-// until the server acknowledges it, so a phone that drops off the network
-// sends it when it is back; the id makes a resend harmless. Every room's events
+// until it is settled: applied, or refused for a reason a retry cannot change
+// (docs/protocol.md, "Retrying"). A refusal that waiting can change (rate_limited,
+// server_error), a timeout or a lost connection keeps it queued, and it is sent
+// again later with the same id, which makes a resend harmless. The server cannot
+// tell a replayed outbox from a flood, so a phone back from offline paces itself:
+// it waits as long as a rate_limited ack's retry_after says, or backs off. Every room's events
 // carry sequence numbers: a gap, a reconnect or a "moved" notice asks the server
 // for what was missed (the events since our last number, or a snapshot).
 import { io } from "../vendor/socket.io/socket.io.esm.min.js";
@@ -10,6 +14,31 @@ import { setServerNow } from "./clock.js";
 
 const ACK_TIMEOUT_MS = 10000;
 const GAP_WAIT_MS = 1000;
+/** Back-off between retries: from RETRY_BASE_MS, doubling, at most RETRY_MAX_MS. */
+const RETRY_BASE_MS = 500;
+const RETRY_MAX_MS = 10000;
+/** A server's retry_after longer than this is taken as this. */
+const RETRY_AFTER_MAX_MS = 60000;
+/** Error codes a retry with the same id may turn into a success; every other is final. */
+export const RETRYABLE = new Set(["rate_limited", "server_error"]);
+
+/** Whether an answer settles an action: applied, or refused for good. No answer does not. */
+export function settles(ack) {
+  return Boolean(ack) && (ack.ok || !RETRYABLE.has(ack.error?.code));
+}
+
+/**
+ * How long to wait before the next try, in ms: what a rate_limited ack's retry_after says
+ * (plus a little jitter), else exponential back-off with jitter (half of it, or all of it).
+ */
+export function retryDelay(attempt, ack) {
+  const after = ack?.error?.retry_after;
+  if (typeof after === "number" && after >= 0) {
+    return Math.min(after * 1000, RETRY_AFTER_MAX_MS) + Math.random() * 100;
+  }
+  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return ceiling / 2 + (Math.random() * ceiling) / 2;
+}
 
 /** A random UUID (crypto.randomUUID needs HTTPS, which a venue LAN may not have). */
 export function uuid() {
@@ -42,6 +71,10 @@ export class Live {
     this.syncing = null;
     this.held = [];
     this.flushing = false;
+    this.retryTimer = null; // set while the outbox waits before its next try
+    this.attempts = 0; // tries in a row that settled nothing (the back-off grows with them)
+    this.syncTimer = null;
+    this.syncAttempts = 0;
     this.socket = io(options.namespace, { auth: options.auth });
     this.socket.on("connect", () => this.#connected());
     this.socket.on("disconnect", () => this.#status(navigator.onLine ? "reconnecting" : "offline"));
@@ -59,7 +92,8 @@ export class Live {
     this.socket.on(name, handler);
   }
 
-  /** Queue an action and send it when connected; its ack goes to options.onResult. */
+  /** Queue an action and send it when connected; once it is settled (applied, or refused
+   * with a final code) its ack goes to options.onResult. */
   send(event, payload) {
     const action = { event, payload: { ...payload, id: uuid() } };
     this.outbox.push(action);
@@ -69,38 +103,51 @@ export class Live {
     return action;
   }
 
-  /** Actions not yet acknowledged, oldest first. */
+  /** Actions not yet settled, oldest first. */
   pending() {
     return [...this.outbox];
   }
 
-  /** Ask for the events missed since our last sequence numbers (or a snapshot). */
+  /** Ask for the events missed since our last sequence numbers (or a snapshot). A sync
+   * refused for now (rate_limited, server_error) or unanswered is tried again later. */
   sync() {
     if (!this.socket.connected) return Promise.resolve();
     if (this.syncing) return this.syncing;
+    clearTimeout(this.syncTimer);
+    this.syncTimer = null;
     this.syncing = new Promise((resolve) => {
       this.socket.timeout(ACK_TIMEOUT_MS).emit("sync", this.options.syncPayload(this.seqs), (err, ack) => {
         this.syncing = null;
-        if (!err && ack && ack.ok) {
+        const synced = !err && ack && ack.ok;
+        if (synced) {
+          this.syncAttempts = 0;
           setServerNow(ack.now || ack.snapshot?.now);
           this.seqs = new Map(Object.entries(this.options.onSync(ack)).map(([k, v]) => [Number(k), v]));
           this.early.clear();
           this.gapTimers.forEach((timer) => clearTimeout(timer));
           this.gapTimers.clear();
+        } else if (!settles(ack) && this.socket.connected) {
+          this.syncAttempts += 1;
+          this.syncTimer = setTimeout(() => this.sync(), retryDelay(this.syncAttempts, ack));
         }
         const held = this.held;
         this.held = [];
         held.forEach((batch) => this.#receive(batch));
         resolve(ack);
+        // Acks are applied to a synced page: the outbox goes once the first sync is in.
+        if (synced) this.#flush();
       });
     });
     return this.syncing;
   }
 
-  async #connected() {
+  #connected() {
+    // A new connection has a full rate-limit bucket: no need to wait out the old back-off.
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.attempts = 0;
     this.#status();
-    await this.sync();
-    this.#flush();
+    this.sync();
   }
 
   #receive(batch) {
@@ -134,17 +181,24 @@ export class Live {
   }
 
   async #flush() {
-    if (this.flushing) return;
+    if (this.flushing || this.retryTimer) return;
     this.flushing = true;
+    let wait = null;
     try {
       while (this.outbox.length && this.socket.connected) {
         const action = this.outbox[0];
-        let ack;
+        let ack = null;
         try {
           ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(action.event, action.payload);
         } catch {
-          break; // no answer in time: keep it and resend it (the id makes that safe)
+          // No answer in time, or the connection went: it stays first in line.
         }
+        if (!settles(ack)) {
+          this.attempts += 1;
+          wait = retryDelay(this.attempts, ack);
+          break;
+        }
+        this.attempts = 0;
         this.outbox.shift();
         this.#save();
         this.options.onResult(action, ack);
@@ -152,7 +206,13 @@ export class Live {
       }
     } finally {
       this.flushing = false;
-      if (this.outbox.length && this.socket.connected) setTimeout(() => this.#flush(), 1000);
+      // Without a connection the next "connect" sends the outbox; with one, try again later.
+      if (wait !== null && this.outbox.length && this.socket.connected) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          this.#flush();
+        }, wait);
+      }
     }
   }
 
