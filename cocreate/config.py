@@ -86,6 +86,11 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+    # An account's "stay signed in" cookie: two weeks from sign-in, never sent cross-site
+    # (Secure in production, from_environment). Signing out ends it at once anyway.
+    "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 14,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
     "BABEL_DEFAULT_LOCALE": "en",
     "WTF_CSRF_TIME_LIMIT": None,
     # Limits a participant meets, each with its own error message.

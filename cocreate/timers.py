@@ -7,6 +7,7 @@ from flask import Flask
 
 from cocreate.extensions import db, socketio
 from cocreate.services import phases
+from cocreate.sockets.moderator import disconnect_revoked
 from cocreate.sockets.participant import disconnect_removed
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ def keep_time(app: Flask, interval: float = 1.0) -> None:
     while True:
         socketio.sleep(interval)
         # Each job on its own: one failed round of one must not stop the other, or the clock.
-        for job in (phases.expire_timers, disconnect_removed):
+        for job in (phases.expire_timers, disconnect_removed, disconnect_revoked):
             with app.app_context():
                 try:
                     job()

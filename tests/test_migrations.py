@@ -75,3 +75,30 @@ def test_down_before_voting_modes_and_up_again_loses_nothing(database_url):
         assert votes.give_dot(a, third, 1)["mine"] == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_session_epochs_go_and_come_back_without_losing_accounts(database_url):
+    from cocreate.services import accounts
+
+    app = create_app(settings(database_url))
+    with app.app_context():
+        upgrade()
+        world = World()
+        w = world.workshop()
+        accounts.end_sessions(w["owner"])
+        db.session.remove()
+
+        downgrade(revision="0009_voting_modes")
+        with db.engine.connect() as connection:
+            columns = [c["name"] for c in sa.inspect(connection).get_columns("users")]
+            assert "session_epoch" not in columns
+            assert connection.exec_driver_sql("SELECT COUNT(*) FROM memberships").scalar() == 1
+
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT COUNT(*) FROM memberships").scalar() == 1
+            epochs = connection.exec_driver_sql("SELECT session_epoch FROM users").scalars()
+            assert list(epochs) == [0]  # every account signs in afresh
+        assert accounts.end_sessions(world.user()) == 1  # new accounts start at 0 too
+        db.session.remove()
+        db.engine.dispose()

@@ -22,7 +22,15 @@ class User(UserMixin, db.Model):
     #: Shown to co-moderators.
     name: Mapped[str] = mapped_column(sa.String(80))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
+    #: The generation of the account's sign-ins: signing out or changing the password
+    #: adds one, and every session cookie, remember cookie and console connection made
+    #: with an earlier number stops working (they carry it, see `get_id`).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        """Flask-Login's token for the session and remember cookies: "id:epoch"."""
+        return f"{self.id}:{self.session_epoch}"
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from cocreate.extensions import db
-from cocreate.models import User
+from cocreate.models import Membership, User
 from cocreate.services import validate
-from cocreate.services.errors import Conflict, Invalid, NotAllowed
+from cocreate.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from cocreate.services.unit import perform
 
 PASSWORD_MIN = 10
@@ -60,3 +60,80 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.check_password(password):
         return None
     return user
+
+
+def load_session_user(token: str) -> User | None:
+    """Return the account a session or remember cookie names ("id:epoch"), or None when
+    the account signed out or changed its password since that cookie was made.
+
+    Tokens without an epoch (cookies from before sessions had one) are refused too.
+    """
+    user_id, _sep, epoch = str(token).partition(":")
+    if not (user_id.isdigit() and epoch.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_epoch != int(epoch):
+        return None
+    return user
+
+
+def end_sessions(user_id: int) -> int:
+    """End every session, remember cookie and console connection of the account (in
+    every browser and process); return the new session epoch."""
+
+    def work(change):
+        user = db.session.get(User, user_id, with_for_update=True)
+        if user is None:
+            raise NotFound(_("There is no such account."))
+        user.session_epoch += 1
+        return {"session_epoch": user.session_epoch}
+
+    return perform(f"user:{user_id}", None, work)["session_epoch"]
+
+
+def change_password(user_id: int, current: str, new: str) -> int:
+    """Replace the account's password and end all its sessions; return the new epoch
+    (the caller signs its own browser in again with it).
+
+    Raises NotAllowed when `current` is wrong, Invalid for a short new password.
+    """
+    if not isinstance(new, str) or len(new) < PASSWORD_MIN:
+        raise Invalid(_("Choose a password of at least %(n)d characters.", n=PASSWORD_MIN))
+
+    def work(change):
+        user = db.session.get(User, user_id, with_for_update=True)
+        if user is None:
+            raise NotFound(_("There is no such account."))
+        if not isinstance(current, str) or not user.check_password(current):
+            raise NotAllowed(_("Your current password is not right."))
+        user.set_password(new)
+        user.session_epoch += 1
+        return {"session_epoch": user.session_epoch}
+
+    return perform(f"user:{user_id}", None, work)["session_epoch"]
+
+
+def revoked(consoles: list[tuple[int, int, int]]) -> set[tuple[int, int, int]]:
+    """Of these (account, session epoch, workshop) sign-ins, return those that have
+    ended: the account signed out or changed its password since, or no longer runs the
+    workshop. Two queries however many are asked about."""
+    user_ids = {user_id for user_id, _epoch, _workshop in consoles}
+    if not user_ids:
+        return set()
+    epochs = dict(
+        db.session.execute(
+            sa.select(User.id, User.session_epoch).where(User.id.in_(user_ids))
+        ).all()
+    )
+    runs = set(
+        db.session.execute(
+            sa.select(Membership.user_id, Membership.workshop_id).where(
+                Membership.user_id.in_(user_ids)
+            )
+        ).all()
+    )
+    return {
+        (user_id, epoch, workshop_id)
+        for user_id, epoch, workshop_id in consoles
+        if epochs.get(user_id) != epoch or (user_id, workshop_id) not in runs
+    }

@@ -1,13 +1,24 @@
 """The moderator's namespace: the live console of one workshop."""
 
+import threading
+
 from flask import request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import join_room
 
-from cocreate.realtime import workshop_channel
-from cocreate.services import access, moderation, participants, phases, scribe, snapshots
-from cocreate.services.errors import DomainError
+from cocreate.extensions import socketio
+from cocreate.realtime import MODERATOR_NS, workshop_channel
+from cocreate.services import (
+    access,
+    accounts,
+    moderation,
+    participants,
+    phases,
+    scribe,
+    snapshots,
+)
+from cocreate.services.errors import DomainError, NotAllowed
 from cocreate.sockets.gate import Action, GatedNamespace, Id, Payload, event, limiter, refuse
 from cocreate.sockets.payloads import (
     IdeaRef,
@@ -17,10 +28,46 @@ from cocreate.sockets.payloads import (
     ScribeVote,
 )
 
+#: This process's console connections: socket id → (account, session epoch, workshop).
+connected: dict[str, tuple[int, int, int]] = {}
+_connected_lock = threading.Lock()
+
+
+def disconnect_revoked() -> int:
+    """Close this process's console connections whose sign-in ended (the account signed
+    out or changed its password) or whose account no longer runs the workshop; return
+    how many. Each process runs it every second (cocreate.timers), so a removed
+    co-moderator's console stops hearing the workshop within a second, wherever it is.
+    Two queries for all of them, however many."""
+    with _connected_lock:
+        for sid in [
+            sid for sid in connected if not socketio.server.manager.is_connected(sid, MODERATOR_NS)
+        ]:
+            del connected[sid]  # closed without its disconnect handled (or an earlier server's)
+        held = dict(connected)
+    ended = accounts.revoked(list(set(held.values())))
+    closing = [sid for sid, console in held.items() if console in ended]
+    with _connected_lock:
+        for sid in closing:
+            connected.pop(sid, None)
+    for sid in closing:
+        socketio.server.disconnect(sid, namespace=MODERATOR_NS)
+    return len(closing)
+
 
 def current_moderator() -> int | None:
-    """The account this connection authenticated as, if it runs the connected workshop."""
-    return session.get("moderator_id")
+    """The account this connection authenticated as, checked again on every event: its
+    sign-in must not have ended and it must still run the connected workshop.
+
+    Raises NotAllowed (an error ack) when either no longer holds.
+    """
+    user_id = session.get("moderator_id")
+    if user_id is None:
+        return None
+    console = (user_id, session["moderator_epoch"], session["workshop_id"])
+    if accounts.revoked([console]):
+        raise NotAllowed(_("Your sign-in has ended or you no longer run this workshop."))
+    return user_id
 
 
 class Sync(Payload):
@@ -105,12 +152,17 @@ class ModeratorNamespace(GatedNamespace):
         except DomainError:
             raise refused from None
         session["moderator_id"] = current_user.id
+        session["moderator_epoch"] = current_user.session_epoch
         session["workshop_id"] = workshop_id
+        with _connected_lock:
+            connected[request.sid] = (current_user.id, current_user.session_epoch, workshop_id)
         join_room(workshop_channel(workshop_id))
 
     def on_disconnect(self, reason=None):
-        """Forget the connection's rate-limit bucket."""
+        """Forget the connection: its rate-limit bucket, and whose it was."""
         limiter.forget(request.sid)
+        with _connected_lock:
+            connected.pop(request.sid, None)
 
     @event(Sync, current_moderator)
     def on_sync(self, user_id: int, payload: Sync) -> dict:

@@ -1,15 +1,24 @@
-"""Signing in and out, and the first-run set-up."""
+"""Signing in and out, changing one's password, and the first-run set-up."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from cocreate.extensions import failed, limiter
+from cocreate.extensions import failed, limiter, login_manager
 from cocreate.services import accounts
 from cocreate.services.errors import DomainError
-from cocreate.views.forms import LoginForm, SetupForm
+from cocreate.views.forms import LoginForm, PasswordForm, SetupForm
 
 bp = Blueprint("auth", __name__)
+
+
+@bp.record_once
+def _load_users_by_session_epoch(state) -> None:
+    """Make Flask-Login load accounts from "id:epoch" tokens, refusing ended sessions.
+
+    Registered after create_app's own loader, which it replaces (see User.get_id).
+    """
+    login_manager.user_loader(accounts.load_session_user)
 
 
 def _safe_next(target: str | None) -> str:
@@ -38,9 +47,30 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out."""
+    """Sign out everywhere: every browser's session and every open console of the account."""
+    accounts.end_sessions(current_user.id)
     logout_user()
     return redirect(url_for("participate.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's password; every other browser and console is signed out, this one not."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                current_user.id, form.current_password.data, form.new_password.data
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            # The change ended this browser's session too: sign it in again, new epoch.
+            login_user(current_user._get_current_object(), remember=True)
+            flash(_("Your password is changed. Every other sign-in has ended."), "info")
+            return redirect(url_for("organize.index"))
+    return render_template("auth/password.html", form=form)
 
 
 @bp.route("/setup", methods=["GET", "POST"])

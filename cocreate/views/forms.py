@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import EqualTo, InputRequired, Length, NumberRange
 
 
 class LoginForm(FlaskForm):
@@ -28,6 +28,22 @@ class SetupForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=80)])
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[InputRequired()])
+
+
+class PasswordForm(FlaskForm):
+    """Change one's password: the current one, and the new one twice."""
+
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
+    new_password = PasswordField(
+        _l("New password (at least 10 characters)"), validators=[InputRequired()]
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(),
+            EqualTo("new_password", message=_l("The two new passwords are not the same.")),
+        ],
+    )
 
 
 def assignment_choices():
