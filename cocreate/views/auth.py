@@ -1,5 +1,7 @@
 """Signing in and out, changing one's password, and the first-run set-up."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -22,10 +24,21 @@ def _load_users_by_session_epoch(state) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow a local path after sign-in (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("organize.index")
+    """Only follow a path on this site after sign-in (no open redirects).
+
+    Refuses anything with a scheme or a host, "//" (another host, scheme-relative),
+    backslashes (browsers read them as slashes) and control characters (browsers
+    drop tabs and newlines, so "/\\t/evil.example" would become "//evil.example").
+    """
+    fallback = url_for("organize.index")
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
