@@ -1,7 +1,9 @@
 """Signing in: where it sends you afterwards, what its timing tells, and its limits."""
 
 import pytest
+from werkzeug.security import check_password_hash
 
+from cocreate.models import user as user_model
 from tests.conftest import World
 
 PASSWORD = "correct horse battery"
@@ -54,3 +56,40 @@ class TestWhereSignInLeads:
     def test_a_path_here_is_followed(self, app, organizer, target, expected):
         response = sign_in(app.test_client(), query=f"?next={target}")
         assert response.location == expected
+
+
+class TestTiming:
+    @pytest.fixture
+    def checks(self, monkeypatch):
+        """Count the password hash checks, whichever path makes them."""
+        made = []
+
+        def counted(pwhash, password):
+            made.append(pwhash)
+            return check_password_hash(pwhash, password)
+
+        monkeypatch.setattr(user_model, "check_password_hash", counted)
+        return made
+
+    @pytest.mark.parametrize(
+        ("email", "password", "status"),
+        [
+            ("nobody@example.org", PASSWORD, 200),  # no such account
+            ("org@example.org", "wrong password!", 200),
+            ("org@example.org", PASSWORD, 302),
+        ],
+    )
+    def test_one_password_check_whether_or_not_the_account_exists(
+        self, app, organizer, checks, email, password, status
+    ):
+        assert sign_in(app.test_client(), email, password).status_code == status
+        assert len(checks) == 1
+
+    def test_the_stand_in_hash_is_made_like_real_ones(self, ctx, organizer):
+        from cocreate.extensions import db
+        from cocreate.models import User
+
+        real = db.session.get(User, organizer).password_hash
+        stand_in = user_model._unused_hash()
+        method = lambda h: h.split("$", 1)[0]  # noqa: E731  e.g. "scrypt:32768:8:1"
+        assert method(stand_in) == method(real)

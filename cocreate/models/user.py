@@ -1,5 +1,6 @@
 """Organizer and moderator accounts."""
 
+import functools
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -9,6 +10,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from cocreate.extensions import db
 from cocreate.models._time import UTCDateTime, utcnow
+
+
+@functools.cache
+def _unused_hash() -> str:
+    """A hash of no account's password, made the way real ones are (same method, same cost)."""
+    return generate_password_hash("no account has this password")
 
 
 class User(UserMixin, db.Model):
@@ -39,3 +46,10 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """Tell whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    @staticmethod
+    def check_no_password(password: str) -> bool:
+        """Spend as long as `check_password` does, for an e-mail with no account, and
+        return False: how fast a sign-in fails must not tell whether the account exists."""
+        check_password_hash(_unused_hash(), password)
+        return False

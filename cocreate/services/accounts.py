@@ -53,13 +53,17 @@ def user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Return the account for these credentials, or None."""
+    """Return the account for these credentials, or None.
+
+    An unknown e-mail costs one password check too, so the time a refusal takes does
+    not tell which addresses have accounts.
+    """
     if not isinstance(email, str) or not isinstance(password, str):
         return None
     user = user_by_email(email)
-    if user is None or not user.check_password(password):
-        return None
-    return user
+    if user is None:
+        return User.check_no_password(password) or None
+    return user if user.check_password(password) else None
 
 
 def load_session_user(token: str) -> User | None:
