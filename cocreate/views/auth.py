@@ -1,10 +1,15 @@
 """Signing in and out, changing one's password, and the first-run set-up."""
 
+import hashlib
+import math
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
+from limits import parse
 
 from cocreate.extensions import failed, limiter, login_manager
 from cocreate.services import accounts
@@ -12,6 +17,13 @@ from cocreate.services.errors import DomainError
 from cocreate.views.forms import LoginForm, PasswordForm, SetupForm
 
 bp = Blueprint("auth", __name__)
+
+#: Wrong passwords one account takes before its sign-in pauses until the window ends.
+#: Counted per account, not per address: a whole venue shares one address.
+ACCOUNT_FAILURES = parse("10 per 15 minutes")
+#: Failed sign-ins from one address: only against spraying many accounts from one place,
+#: high enough for a venue behind one address.
+ADDRESS_FAILURES = "100 per minute"
 
 
 @bp.record_once
@@ -41,18 +53,62 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _account_key(email: str) -> tuple[str, str, str]:
+    """The per-account counter's key (a digest: the limiter's store holds no e-mails)."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return current_app.config.get("RATELIMIT_KEY_PREFIX", ""), "sign-in", digest
+
+
+def _seconds_locked(email: str) -> int:
+    """How long this account's sign-in still pauses after too many wrong passwords (0: not)."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return 0
+    key = _account_key(email)
+    if limiter.limiter.test(ACCOUNT_FAILURES, *key):
+        return 0
+    reset_at = limiter.limiter.get_window_stats(ACCOUNT_FAILURES, *key).reset_time
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def _count_failure(email: str) -> None:
+    """Count a wrong password against the account."""
+    if current_app.config.get("RATELIMIT_ENABLED", True):
+        limiter.limiter.hit(ACCOUNT_FAILURES, *_account_key(email))
+
+
+def _forget_failures(email: str) -> None:
+    """Start the account's count afresh after a successful sign-in."""
+    if current_app.config.get("RATELIMIT_ENABLED", True):
+        limiter.limiter.clear(ACCOUNT_FAILURES, *_account_key(email))
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"], deduct_when=failed)
+@limiter.limit(ADDRESS_FAILURES, methods=["POST"], deduct_when=failed)
 def login():
     """Sign in an organizer or moderator."""
     if not accounts.has_accounts():
         return redirect(url_for("auth.setup"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        email = form.email.data
+        locked = _seconds_locked(email)
+        if locked:
+            minutes = math.ceil(locked / 60)
+            flash(
+                ngettext(
+                    "Too many wrong passwords for this account. Try again in %(num)d minute.",
+                    "Too many wrong passwords for this account. Try again in %(num)d minutes.",
+                    minutes,
+                ),
+                "error",
+            )
+            return render_template("auth/login.html", form=form), 429
+        user = accounts.authenticate(email, form.password.data)
         if user is not None:
+            _forget_failures(email)
             login_user(user, remember=True)
             return redirect(_safe_next(request.args.get("next")))
+        _count_failure(email)
         flash(_("This e-mail and password do not match an account."), "error")
     return render_template("auth/login.html", form=form)
 
