@@ -101,4 +101,12 @@ DEFAULTS = {
     "SOCKET_RATE_BURST": 20,
     "SOCKET_RATE_PER_SECOND": 5.0,
     "SYNC_EVENTS_MAX": 500,
+    # Limits that fit a venue, where a room of 1,000 people may share one address: per
+    # device (its cookie) or participant first, per address only as a cap on scripts.
+    "SOCKETS_PER_PARTICIPANT": 5,  # open connections of one device, per server process
+    "IDEAS_PER_MINUTE": 10,  # per participant; a person on paper counts as one
+    "BAD_CODES_PER_DEVICE": "10 per minute",
+    "BAD_CODES_PER_ADDRESS": "300 per minute",
+    "JOINS_PER_DEVICE": "10 per minute",
+    "JOINS_PER_ADDRESS": "1200 per minute;4000 per hour",
 }

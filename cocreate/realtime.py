@@ -5,11 +5,17 @@ COCREATE_EMIT_INTERVAL seconds as one `events` message, so a burst of votes
 costs each phone a few messages a second, not one per click. Batches keep
 sequence order; a client that sees a gap asks for the missing events.
 With an interval of 0 (the tests), events go out at once.
+
+A participant whose room changed is told (`moved`), but a client may ignore that, so the
+server moves the connections itself: after commit, before the events go out, this
+process moves its own connections of those participants (`on_room_change`); the other
+processes find out within a second on their clock (sockets/participant.follow_rooms).
 """
 
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from cocreate.extensions import socketio
@@ -35,6 +41,22 @@ def participant_channel(participant_id: int) -> str:
     return f"participant:{participant_id}"
 
 
+def _participant_of(channel: str) -> int:
+    """The participant id of a participant_channel name."""
+    return int(channel.removeprefix("participant:"))
+
+
+#: Called after commit with the ids of the participants an action moved to another room.
+_room_changes: list[Callable[[list[int]], object]] = []
+
+
+def on_room_change(callback: Callable[[list[int]], object]) -> Callable[[list[int]], object]:
+    """Register what to do with this process's connections of participants who moved
+    (the participant namespace registers its follow_rooms)."""
+    _room_changes.append(callback)
+    return callback
+
+
 class Broadcaster:
     """Collects committed events and sends them in per-room batches."""
 
@@ -51,7 +73,14 @@ class Broadcaster:
 
     def publish(self, messages: list[tuple[int, dict, dict]], notices: list) -> None:
         """Queue committed events (workshop id, participants' and moderators' message) and
-        send personal notices."""
+        send personal notices. Moved participants' connections change rooms first, so no
+        event of their old room sent after this reaches them."""
+        moved = [_participant_of(channel) for _ns, channel, name, _d in notices if name == "moved"]
+        for callback in _room_changes if moved else ():
+            try:
+                callback(moved)
+            except Exception:  # committed already: the clock puts the connections right
+                log.exception("could not move the connections of participants who moved")
         for namespace, channel, name, data in notices:
             socketio.emit(name, data, to=channel, namespace=namespace)
         if not messages:

@@ -52,6 +52,18 @@ def participant_for_device(workshop_id: int, device_token: str | None) -> Partic
     )
 
 
+def current_rooms(participant_ids: list[int]) -> dict[int, int | None]:
+    """The room each of these participants is in now, by participant id; None for one a
+    moderator removed (or who no longer exists): their connections must close."""
+    rows = db.session.execute(
+        sa.select(Participant.id, Participant.room_id, Participant.removed).where(
+            Participant.id.in_(participant_ids)
+        )
+    )
+    found = {pid: None if removed else room_id for pid, room_id, removed in rows}
+    return {pid: found.get(pid) for pid in participant_ids}
+
+
 def rename(change: Change, person: Participant, name: str | None) -> None:
     """Change a participant's display name and tell their room."""
     room = change.lock_room(person.room_id)
@@ -60,15 +72,17 @@ def rename(change: Change, person: Participant, name: str | None) -> None:
 
 
 def join_workshop(
-    code: str, device_token: str, display_name: str | None = None, role: str | None = None
+    code: str, device_token: str, display_name: object = None, role: object = None
 ) -> dict:
     """Join by code (or come back on the same device) and return {participant_id, ...}.
 
     A device that joined before gets its participant back, in its room (a role given
-    again replaces the old one). Raises NotFound for an unknown code, Invalid for a long
-    name or a role the workshop does not offer.
+    again replaces the old one). Raises NotFound for an unknown code, Invalid for a name
+    or role that is not text (or None), a long name or a role the workshop does not offer.
     """
     name = checked_name(display_name)
+    if role is not None and not isinstance(role, str):
+        raise Invalid(_("A stakeholder role must be text: one of the workshop's roles, or none."))
     workshop = workshop_by_code(code)
     role = role or None
     if role is not None and role not in workshop.stakeholder_roles:

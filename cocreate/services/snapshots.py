@@ -334,8 +334,11 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
     return {"workshop": workshop_view(workshop), "rooms": views, "now": server_time()}
 
 
-def events_since(room_id: int, seq: int) -> list[dict[str, Any]] | None:
-    """Return a room's events after `seq`, or None when a snapshot is the better answer."""
+def events_since(
+    room_id: int, seq: int, reader_id: int | None = None
+) -> list[dict[str, Any]] | None:
+    """Return a room's events after `seq` as the participant `reader_id` may read them
+    now (see as_seen_now), or None when a snapshot is the better answer."""
     room = db.session.get(Room, room_id)
     missing = room.last_seq - seq
     if seq < 0 or missing < 0 or missing > current_app.config["SYNC_EVENTS_MAX"]:
@@ -345,4 +348,59 @@ def events_since(room_id: int, seq: int) -> list[dict[str, Any]] | None:
         .where(RoomEvent.room_id == room_id, RoomEvent.seq > seq)
         .order_by(RoomEvent.seq)
     )
-    return [event.to_message() for event in events]
+    return as_seen_now(room, [event.to_message() for event in events], reader_id)
+
+
+def as_seen_now(
+    room: Room, messages: list[dict[str, Any]], reader_id: int | None
+) -> list[dict[str, Any]]:
+    """Rewrite logged events (participants' version) to what the reader may see now.
+
+    The log keeps what was sent when it happened, and a replay must not show more than
+    a snapshot would: an idea carried by an event (`idea_posted`, `idea_edited`,
+    `idea_restored`, `ideas_merged`) shows its current text and details, or, when the
+    reader may no longer see it (hidden, withdrawn, merged into another, waiting for
+    approval and not theirs), the event becomes `idea_redacted` `{idea_ids}`: take these
+    ideas off the screen. While the room's results are hidden, no tally is replayed.
+
+    The stored log is left as it was, on purpose: moderators and the audit log keep the
+    history, what a participant may see depends on who they are (a pending idea's author),
+    and every moderation action stays one small transaction instead of rewriting old
+    events. Live batches need none of this: they were true when sent.
+    """
+    shown = [m["data"]["idea"]["id"] for m in messages if isinstance(m["data"].get("idea"), dict)]
+    ideas = (
+        {idea.id: idea for idea in db.session.scalars(sa.select(Idea).where(Idea.id.in_(shown)))}
+        if shown
+        else {}
+    )
+    seen = []
+    for message in messages:
+        data = message["data"]
+        logged = data.get("idea")
+        if isinstance(logged, dict):
+            idea = ideas.get(logged["id"])
+            readable = idea is not None and (
+                idea.status == "visible"
+                or (idea.status == "pending" and idea.author_id == reader_id)
+            )
+            if not readable:
+                gone = [logged["id"], *([data["merged_id"]] if "merged_id" in data else [])]
+                seen.append({**message, "type": "idea_redacted", "data": {"idea_ids": gone}})
+                continue
+            logged = {
+                **logged,
+                "text": idea.text,
+                "details": idea.details,
+                "edited": idea.updated_at > idea.created_at,
+                "status": idea.status,
+            }
+            if room.results_hidden:
+                logged["tally"] = None
+            data = {**data, "idea": logged}
+        elif room.results_hidden and message["type"] == "votes_changed":
+            data = {**data, "tally": None}
+        elif room.results_hidden and message["type"] == "results_revealed":
+            data = {**data, "tallies": {key: None for key in data["tallies"]}}
+        seen.append({**message, "data": data})
+    return seen

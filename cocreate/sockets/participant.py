@@ -5,14 +5,14 @@ database, never from the payload: the client names only the workshop (by code)
 it wants to connect to, and the server checks this device joined it.
 """
 
-from collections import defaultdict
+import threading
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_babel import gettext as _
-from flask_socketio import join_room, leave_room
+from flask_socketio import join_room
 
 from cocreate.extensions import socketio
-from cocreate.realtime import PARTICIPANT_NS, participant_channel, room_channel
+from cocreate.realtime import PARTICIPANT_NS, on_room_change, participant_channel, room_channel
 from cocreate.services import (
     access,
     ideas,
@@ -35,20 +35,116 @@ from cocreate.sockets.payloads import (
     ScribeVote,
 )
 
-#: This process's participant connections: participant id → their socket ids.
-connected: dict[int, set[str]] = defaultdict(set)
+
+class Connections:
+    """This process's participant connections: whose each one is, and which room channel
+    it follows.
+
+    A process knows only its own sockets, so each process keeps them in the room the
+    database names: right after an action of its own moved someone, and every second
+    for moves made elsewhere (follow_rooms). Reading the database and moving the
+    connections happen under one lock, so a late, stale read never undoes a newer one.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        #: participant id → {socket id: the room id whose channel it is in}
+        self._rooms: dict[int, dict[str, int]] = {}
+
+    def __iter__(self):
+        """The participants with a connection here."""
+        with self.lock:
+            return iter(list(self._rooms))
+
+    def _live(self, participant_id: int) -> dict[str, int]:
+        """The participant's connections the server still holds (a connection whose
+        disconnect was never handled, or one of an earlier server, is forgotten)."""
+        sids = self._rooms.get(participant_id, {})
+        for sid in [
+            sid for sid in sids if not socketio.server.manager.is_connected(sid, PARTICIPANT_NS)
+        ]:
+            del sids[sid]
+        if not sids:
+            self._rooms.pop(participant_id, None)
+        return sids
+
+    def of(self, participant_id: int) -> list[str]:
+        """The socket ids of one participant's connections here."""
+        with self.lock:
+            return list(self._live(participant_id))
+
+    def add(self, participant_id: int, sid: str, room_id: int, most: int) -> bool:
+        """Put a new connection in its channels, unless the participant has `most`
+        connections here already; tell whether it was added."""
+        with self.lock:
+            if len(self._live(participant_id)) >= most:
+                return False
+            self._rooms.setdefault(participant_id, {})[sid] = room_id
+            join_room(participant_channel(participant_id))
+            join_room(room_channel(room_id))
+            return True
+
+    def discard(self, participant_id: int | None, sid: str) -> None:
+        """Forget a closed connection."""
+        with self.lock:
+            sids = self._rooms.get(participant_id)
+            if sids is not None:
+                sids.pop(sid, None)
+                if not sids:
+                    del self._rooms[participant_id]
+
+    def follow(self, participant_id: int, room_id: int) -> int:
+        """Move every connection of the participant here into the room's channel (and
+        out of the one it followed); return how many moved. Call with the lock held,
+        right after reading the room from the database."""
+        moved = 0
+        sids = self._live(participant_id)
+        for sid, followed in list(sids.items()):
+            if followed != room_id:
+                socketio.server.leave_room(sid, room_channel(followed), namespace=PARTICIPANT_NS)
+                socketio.server.enter_room(sid, room_channel(room_id), namespace=PARTICIPANT_NS)
+                sids[sid] = room_id
+                moved += 1
+        return moved
+
+    def drop(self, participant_id: int) -> list[str]:
+        """Forget all the participant's connections here; return their socket ids."""
+        with self.lock:
+            sids = list(self._live(participant_id))
+            self._rooms.pop(participant_id, None)
+            return sids
+
+
+#: This process's participant connections.
+connected = Connections()
+
+
+@on_room_change
+def follow_rooms(participant_ids: list[int] | None = None) -> tuple[int, int]:
+    """Put this process's connections of these participants (None: all) in the room
+    channel the database names, and close those of participants a moderator removed;
+    return (connections moved, connections closed).
+
+    Runs right after an action of this process moves people (realtime.on_room_change) and
+    every second on each process's clock (cocreate.timers), so a phone stops hearing its
+    old room at once when its connection is here, within a second when it is elsewhere,
+    whether or not it answers `moved`. One query for everyone.
+    """
+    with connected.lock:
+        wanted = list(connected) if participant_ids is None else participant_ids
+        here = [pid for pid in wanted if connected.of(pid)]
+        rooms = participants.current_rooms(here) if here else {}
+        moved = sum(connected.follow(pid, room_id) for pid, room_id in rooms.items() if room_id)
+        gone = [sid for pid in here if rooms.get(pid) is None for sid in connected.drop(pid)]
+    for sid in gone:
+        socketio.server.disconnect(sid, namespace=PARTICIPANT_NS)
+    return moved, len(gone)
 
 
 def disconnect_removed() -> int:
-    """Close this process's connections of participants a moderator removed; return how
-    many. Each process runs it every second (cocreate.timers), so a removed phone stops
-    hearing its room within a second, whichever process holds its connection."""
-    closed = 0
-    for participant_id in access.removed_among(list(connected)):
-        for sid in list(connected.pop(participant_id, ())):
-            socketio.server.disconnect(sid, namespace=PARTICIPANT_NS)
-            closed += 1
-    return closed
+    """Close this process's connections of participants a moderator removed (and put
+    the others in their rooms); return how many closed (see follow_rooms)."""
+    return follow_rooms()[1]
 
 
 def current_participant() -> int | None:
@@ -106,45 +202,45 @@ class ParticipantNamespace(GatedNamespace):
     def on_connect(self, auth=None):
         """Accept a device that joined the workshop it names; refuse any other."""
         code = auth.get("workshop") if isinstance(auth, dict) else None
+        if not isinstance(code, str):
+            raise refuse("not_found", _("No workshop has this code."))
         try:
-            workshop = workshops.workshop_by_code(code if isinstance(code, str) else "")
+            workshop = workshops.workshop_by_code(code)
         except DomainError:
-            raise refuse("not_found", _("No workshop has this code.")) from None
-        person = participants.participant_for_device(workshop.id, session.get("device"))
+            workshop = None
+        # A code of no workshop is refused as one this device did not join: connecting
+        # must not tell a real code from a wrong one (guesses are counted over HTTP).
+        device = session.get("device")
+        person = participants.participant_for_device(workshop.id, device) if workshop else None
         if person is None:
             raise refuse("not_joined", _("Join the workshop first."))
         if person.removed:
             raise refuse("removed", _("A moderator removed you from this workshop."))
+        most = current_app.config["SOCKETS_PER_PARTICIPANT"]
+        if not connected.add(person.id, request.sid, person.room_id, most):
+            raise refuse(
+                "too_many_connections",
+                _(
+                    "This device has %(n)d connections to the workshop open already. Close "
+                    "other tabs of it, or wait half a minute, then reload.",
+                    n=most,
+                ),
+            )
         session["participant_id"] = person.id
-        session["room_id"] = person.room_id
-        connected[person.id].add(request.sid)
-        join_room(participant_channel(person.id))
-        join_room(room_channel(person.room_id))
 
     def on_disconnect(self, reason=None):
         """Forget the connection: its rate-limit bucket, and whose it was."""
         limiter.forget(request.sid)
-        sids = connected.get(session.get("participant_id"))
-        if sids is not None:
-            sids.discard(request.sid)
-            if not sids:
-                connected.pop(session["participant_id"], None)
-
-    def _follow(self, room_id: int) -> None:
-        """Put this connection in the room the database names (after a move)."""
-        if session.get("room_id") != room_id:
-            if session.get("room_id") is not None:
-                leave_room(room_channel(session["room_id"]))
-            join_room(room_channel(room_id))
-            session["room_id"] = room_id
+        connected.discard(session.get("participant_id"), request.sid)
 
     @event(Sync, current_participant)
     def on_sync(self, participant_id: int, payload: Sync) -> dict:
         """Answer with the missed events of the participant's room, or a snapshot."""
-        me = access.participant(participant_id)
-        self._follow(me.room_id)  # join first: nothing sent after this read is missed
+        with connected.lock:  # follow first: nothing sent after this read is missed
+            me = access.participant(participant_id)
+            connected.follow(me.id, me.room_id)
         if payload.since is not None and payload.room_id == me.room_id:
-            missed = snapshots.events_since(me.room_id, payload.since)
+            missed = snapshots.events_since(me.room_id, payload.since, me.id)
             if missed is not None:
                 return {
                     "room_id": me.room_id,
@@ -187,9 +283,9 @@ class ParticipantNamespace(GatedNamespace):
     @event(ChooseRoom, current_participant)
     def on_choose_room(self, participant_id: int, p: ChooseRoom) -> dict:
         """Go to a breakout room of one's choice."""
-        result = participants.choose_room(participant_id, p.room_id, action_id=p.id)
-        self._follow(result["room_id"])
-        return result
+        # The move puts this participant's connections in the room (realtime.on_room_change);
+        # a retried choice changes nothing, and the connections stay where the database says.
+        return participants.choose_room(participant_id, p.room_id, action_id=p.id)
 
     @event(SetName, current_participant)
     def on_set_name(self, participant_id: int, p: SetName) -> dict:

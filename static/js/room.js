@@ -73,6 +73,9 @@ function applyEvent(event) {
     case "idea_hidden":
       removeIdea(data.idea_id);
       break;
+    case "idea_redacted": // a replayed event about ideas we may no longer see
+      data.idea_ids.forEach((id) => removeIdea(id));
+      break;
     case "ideas_merged":
       removeIdea(data.merged_id);
       upsertIdea(data.idea);
