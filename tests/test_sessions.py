@@ -1,15 +1,21 @@
 """Signing out, changing one's password and losing a workshop end what they should:
 old cookies open nothing, open consoles are refused and then closed."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
+import socketio as socketio_client
 
-from cocreate.extensions import socketio
+from cocreate import create_app
+from cocreate.extensions import db, socketio
 from cocreate.realtime import MODERATOR_NS
 from cocreate.services import accounts
 from cocreate.sockets.moderator import disconnect_revoked
-from tests.conftest import Console, World
+from tests.conftest import Console, World, settings
+from tests.support import wait_until
+from tests.test_scale_out import cluster  # noqa: F401  (two server processes: a fixture)
 
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a longer, newer passphrase"
@@ -233,3 +239,81 @@ def test_a_session_token_without_epoch_or_from_an_earlier_one_loads_nobody(ctx, 
     assert accounts.end_sessions(user_id) == 1
     assert accounts.load_session_user(f"{user_id}:0") is None
     assert accounts.load_session_user(f"{user_id}:1").id == user_id
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+
+
+def _browser(base: str, email: str) -> requests.Session:
+    """A browser signed in on one server process."""
+    browser = requests.Session()
+    token = _csrf(browser.get(f"{base}/login", timeout=5).text)
+    answer = browser.post(
+        f"{base}/login",
+        data={"csrf_token": token, "email": email, "password": PASSWORD},
+        timeout=5,
+        allow_redirects=False,
+    )
+    assert answer.status_code == 302, answer.text
+    return browser
+
+
+def _console(browser: requests.Session, base: str, workshop_id: int) -> socketio_client.Client:
+    """A console connected to one server process with the browser's cookies."""
+    client = socketio_client.Client(http_session=browser, reconnection=False)
+    client.connect(
+        base,
+        namespaces=[MODERATOR_NS],
+        auth={"workshop": workshop_id},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
+    return client
+
+
+@pytest.mark.postgres
+def test_every_process_closes_its_consoles_within_a_second_or_so(cluster):  # noqa: F811
+    """Two real server processes: a sign-out or a removal made through one closes the
+    consoles held by the other (each process's clock sweeps its own)."""
+    a, b = cluster["urls"]
+    app = create_app(settings(cluster["database"]))
+    with app.app_context():
+        world = World()
+        owner = world.user("boss@example.org", PASSWORD)
+        helper = world.user("aide@example.org", PASSWORD)
+        w = world.workshop(owner, rooms=1)
+        from cocreate.services import workshops
+
+        workshops.invite_moderator(owner, w["id"], "aide@example.org")
+        db.engine.dispose()
+    boss_on_a, aide = _browser(a, "boss@example.org"), _browser(b, "aide@example.org")
+    boss_console_on_b = _console(_browser(b, "boss@example.org"), b, w["id"])
+    aide_consoles = [_console(aide, base, w["id"]) for base in (a, b)]
+    try:
+        settings_page = boss_on_a.get(f"{a}/workshops/{w['id']}/settings", timeout=5).text
+        removed = boss_on_a.post(
+            f"{a}/workshops/{w['id']}/moderators/{helper}/remove",
+            data={"csrf_token": _csrf(settings_page)},
+            timeout=5,
+            allow_redirects=False,
+        )
+        assert removed.status_code == 302
+        wait_until(
+            lambda: not any(c.connected for c in aide_consoles),
+            "both processes to close the removed co-moderator's consoles",
+            timeout=5,
+        )
+        assert boss_console_on_b.connected
+        signed_out = boss_on_a.post(
+            f"{a}/logout", data={"csrf_token": _csrf(settings_page)}, timeout=5
+        )
+        assert signed_out.ok
+        wait_until(
+            lambda: not boss_console_on_b.connected,
+            "process B to close the console of the account that signed out on A",
+            timeout=5,
+        )
+    finally:
+        for client in [boss_console_on_b, *aide_consoles]:
+            client.disconnect()
