@@ -1,5 +1,6 @@
 """Extension instances, initialised by the app factory."""
 
+from flask import session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,6 +25,22 @@ socketio = SocketIO()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+def device_key() -> str:
+    """Key a limit by the device: the token in its signed session cookie.
+
+    A venue puts hundreds of people behind one address, so the address cannot tell them
+    apart; their cookies can. Requests without one are left to the per-address caps
+    (see without_device).
+    """
+    return f"device:{session.get('device', '')}"
+
+
+def without_device() -> bool:
+    """Tell whether the request carries no device cookie (a first visit, or a script
+    that drops its cookies): per-device limits cannot count it."""
+    return not session.get("device")
+
+
 def failed(response) -> bool:
     """Count a try against a limit only when it failed (wrong code, wrong password).
 
@@ -36,3 +53,9 @@ def failed(response) -> bool:
 def unknown_code(response) -> bool:
     """Count a join against the limit only when its code matched no workshop."""
     return response.status_code == 404
+
+
+def joined(response) -> bool:
+    """Count a join against the limit only when it let the device in (the API answers
+    200, the join form redirects to the room)."""
+    return response.status_code in (200, 302)

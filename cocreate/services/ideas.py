@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from cocreate.extensions import db
 from cocreate.models import Idea, IdeaRevision, Participant, Room, Vote, Workshop
 from cocreate.models._time import utcnow
-from cocreate.services import access, phases, validate
+from cocreate.services import access, limits, phases, validate
 from cocreate.services.errors import NotAllowed, NotFound
 from cocreate.services.snapshots import idea_for_moderators, idea_view, idea_with_tally
 from cocreate.services.unit import Change, perform
@@ -70,7 +70,8 @@ def post_idea(
 ) -> dict:
     """Post an idea in the participant's room and return it.
 
-    Raises Invalid for empty or long text, NotAllowed outside a breakout room.
+    Raises Invalid for empty or long text, NotAllowed outside a breakout room,
+    RateLimited past IDEAS_PER_MINUTE (services/limits.py).
     """
     text, details = idea_fields(text, details)
 
@@ -79,6 +80,7 @@ def post_idea(
         room = own_room(change, me)
         phases.require(room, "post")
         now = utcnow()  # one instant: "edited" means updated after it was created
+        limits.idea_pace(me, now)
         idea = Idea(
             room_id=room.id,
             author_id=me.id,

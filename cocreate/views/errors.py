@@ -30,6 +30,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(error):
+        # A limit with a message of its own (views/participate.py) says which limit it was.
+        if error.limit.error_message:
+            return _answer(429, "rate_limited", error.description)
         return _answer(429, "rate_limited", _("Too many tries. Wait a minute and try again."))
 
     @app.errorhandler(HTTPException)

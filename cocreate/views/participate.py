@@ -1,16 +1,101 @@
 """Pages for participants: join by code or QR, then the live room."""
 
 import secrets
+from collections.abc import Callable
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
-from cocreate.extensions import failed, limiter, unknown_code
+from cocreate.extensions import (
+    device_key,
+    failed,
+    joined,
+    limiter,
+    unknown_code,
+    without_device,
+)
 from cocreate.services import participants, workshops
 from cocreate.services.errors import DomainError
 from cocreate.views.forms import CodeForm, JoinForm
 
 bp = Blueprint("participate", __name__)
+
+
+def _setting(name: str) -> Callable[[], str]:
+    """Read a limit from the settings when a request is checked (operators change them)."""
+    return lambda: current_app.config[name]
+
+
+def _both(*decorators: Callable) -> Callable:
+    """Apply several limit decorators as one."""
+
+    def decorate(view):
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
+
+    return decorate
+
+
+def bad_code_limits(deduct_when: Callable, methods: list[str] | None = None) -> Callable:
+    """Count wrong join codes (every way of trying one shares the count): per device,
+    and per address as the cap that keeps guessing slow.
+
+    A whole venue shares one address, so the per-address cap is generous (BAD_CODES_PER_
+    ADDRESS, against BAD_CODES_PER_DEVICE for one device); codes have 31^8 values.
+    """
+    return _both(
+        limiter.shared_limit(
+            _setting("BAD_CODES_PER_DEVICE"),
+            scope="bad-codes-device",
+            key_func=device_key,
+            exempt_when=without_device,
+            methods=methods,
+            deduct_when=deduct_when,
+            error_message=lambda: _(
+                "Too many wrong codes from this device. Wait a minute, check the code on "
+                "the screen and try again."
+            ),
+        ),
+        limiter.shared_limit(
+            _setting("BAD_CODES_PER_ADDRESS"),
+            scope="bad-codes-address",
+            methods=methods,
+            deduct_when=deduct_when,
+            error_message=lambda: _(
+                "Too many wrong codes from this network. Wait a minute and try again."
+            ),
+        ),
+    )
+
+
+def join_limits(deduct_when: Callable, methods: list[str] | None = None) -> Callable:
+    """Count joins with a valid code: per device, and per address a cap that a venue of
+    1,000 people joining at once stays under but a script making participants does not
+    (JOINS_PER_DEVICE, JOINS_PER_ADDRESS)."""
+    return _both(
+        limiter.shared_limit(
+            _setting("JOINS_PER_DEVICE"),
+            scope="joins-device",
+            key_func=device_key,
+            exempt_when=without_device,
+            methods=methods,
+            deduct_when=deduct_when,
+            error_message=lambda: _(
+                "This device joined too often in a short time. Wait a minute and try again."
+            ),
+        ),
+        limiter.shared_limit(
+            _setting("JOINS_PER_ADDRESS"),
+            scope="joins-address",
+            methods=methods,
+            deduct_when=deduct_when,
+            error_message=lambda: _(
+                "Too many people joined from this network in a short time. Wait a few "
+                "minutes and try again."
+            ),
+        ),
+    )
 
 
 def device_token(*, create: bool = False) -> str | None:
@@ -23,7 +108,7 @@ def device_token(*, create: bool = False) -> str | None:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit("20/minute", methods=["POST"], deduct_when=failed)
+@bad_code_limits(failed, methods=["POST"])
 def home():
     """Type a workshop code, or sign in to run one."""
     form = CodeForm()
@@ -38,7 +123,8 @@ def home():
 
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
-@limiter.limit("20/minute", deduct_when=unknown_code)
+@bad_code_limits(unknown_code)
+@join_limits(joined, methods=["POST"])
 def join(code: str):
     """Join a workshop (the QR code's address); a device that joined before goes straight in."""
     workshop = workshops.workshop_by_code(code)
@@ -61,6 +147,7 @@ def join(code: str):
 
 
 @bp.route("/w/<code>")
+@bad_code_limits(unknown_code)  # it tells a workshop's code from a wrong one, too
 def room(code: str):
     """The participant's live screen: lobby or breakout room."""
     workshop = workshops.workshop_by_code(code)
