@@ -5,12 +5,16 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from cocreate import config as settings
 from cocreate.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from cocreate.views.script_messages import script_messages
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: The most bytes one Socket.IO message or long-polling POST may carry.
+TRANSPORT_MAX = 64 * 1024
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -32,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_socket_namespaces()
     register_error_handlers(app)
@@ -54,6 +59,8 @@ def register_extensions(app: Flask) -> None:
         models,  # noqa: F401  (registers the tables for migrations)
     )
     from cocreate.realtime import broadcaster
+    from cocreate.sockets.packets import guard as guard_packets
+    from cocreate.sockets.packets import refuse_oversized_polls
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -70,10 +77,12 @@ def register_extensions(app: Flask) -> None:
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         channel=app.config["SOCKETIO_CHANNEL"],
         # A participant's action is small; anything bigger is refused by the transport.
-        max_http_buffer_size=64 * 1024,
+        max_http_buffer_size=TRANSPORT_MAX,
         ping_interval=10,
         ping_timeout=10,
     )
+    guard_packets(socketio.server)
+    app.wsgi_app = refuse_oversized_polls(app.wsgi_app, TRANSPORT_MAX)
     broadcaster.configure(app.config["COCREATE_EMIT_INTERVAL"])
 
     @login_manager.user_loader
@@ -81,6 +90,25 @@ def register_extensions(app: Flask) -> None:
         from cocreate.models import User
 
         return db.session.get(User, int(user_id))
+
+
+class DatabaseId(IntegerConverter):
+    """An id in a URL: a whole number that fits the database's integer columns.
+
+    A bigger one matches no route (404) instead of overflowing the database driver.
+    """
+
+    def to_python(self, value: str) -> int:
+        """Read the id; raises ValidationError (no match) past 2**31 - 1."""
+        number = super().to_python(value)
+        if number > 2**31 - 1:
+            raise ValidationError()
+        return number
+
+
+def register_url_converters(app: Flask) -> None:
+    """Make `<int:...>` in every route a database id (before the blueprints use it)."""
+    app.url_map.converters["int"] = DatabaseId
 
 
 def register_blueprints(app: Flask) -> None:
@@ -110,18 +138,38 @@ def register_error_handlers(app: Flask) -> None:
     errors.register(app)
 
 
+#: Headers every response carries (OWASP ASVS 4.0 level 2, V14.4).
+SECURITY_HEADERS = {
+    # Every script and style comes from the app; nothing may frame a page.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+        "object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",  # for browsers older than frame-ancestors
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
+
+
 def register_security_headers(app: Flask) -> None:
-    """Send a strict Content-Security-Policy: every script and style comes from the app."""
+    """Send the security headers; HSTS in production; nothing but assets is cached."""
 
     @app.after_request
     def secure(response):
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if app.config["PRODUCTION"]:
+            # Production runs behind HTTPS (its cookies are Secure): browsers stay on it.
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        if request.endpoint != "static":
+            # Pages and state JSON carry someone's workshop: no shared or back-button cache.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 

@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
@@ -30,6 +31,25 @@ def _database_url(url: str) -> str:
     return url
 
 
+#: Names this machine always answers to.
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "::1"]
+
+
+def _trusted_hosts(base_url: str | None) -> list[str]:
+    """The host names requests may carry: this machine's, the base URL's, HOST when it names
+    one address, and COCREATE_TRUSTED_HOSTS (comma-separated; ".example.org" takes its
+    subdomains). Any other Host header is refused, so no link follows a forged one."""
+    hosts = list(LOCAL_HOSTS)
+    if base_url and urlsplit(base_url).hostname:
+        hosts.append(urlsplit(base_url).hostname)
+    bound = os.environ.get("HOST", "")
+    if bound and bound not in ("0.0.0.0", "::"):
+        hosts.append(bound)
+    listed = os.environ.get("COCREATE_TRUSTED_HOSTS", "")
+    hosts.extend(host.strip() for host in listed.split(",") if host.strip())
+    return hosts
+
+
 def from_environment() -> dict:
     """Build the app's settings from environment variables.
 
@@ -49,6 +69,7 @@ def from_environment() -> dict:
     if not database_url:
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not the folder
         database_url = f"sqlite:///{INSTANCE_DIR / 'cocreate.sqlite'}"
+    base_url = os.environ.get("COCREATE_BASE_URL", "").rstrip("/") or None
     return {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(database_url),
@@ -56,7 +77,8 @@ def from_environment() -> dict:
         # The Redis channel shared by the processes of one deployment.
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "cocreate"),
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE") or "threading",
-        "COCREATE_BASE_URL": os.environ.get("COCREATE_BASE_URL", "").rstrip("/") or None,
+        "COCREATE_BASE_URL": base_url,
+        "TRUSTED_HOSTS": _trusted_hosts(base_url),
         "COCREATE_EMIT_INTERVAL": float(os.environ.get("COCREATE_EMIT_INTERVAL", "0.2")),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,

@@ -18,6 +18,10 @@ from cocreate.services.errors import DomainError
 log = logging.getLogger(__name__)
 
 
+#: The name a packet's event gets when its JSON could not be decoded (never a real name:
+#: it starts with a NUL character).
+MALFORMED = "\x00malformed"
+
 #: A database id as clients send it: a positive 32-bit integer, nothing bigger.
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
@@ -39,9 +43,18 @@ def refuse(code: str, message: str) -> ConnectionRefusedError:
     return ConnectionRefusedError(code, {"code": code, "message": message})
 
 
-def error_ack(code: str, message: str) -> dict:
-    """Build an error acknowledgement."""
-    return {"ok": False, "error": {"code": code, "message": message}}
+def error_ack(code: str, message: str, **details) -> dict:
+    """Build an error acknowledgement (`details` such as retry_after go beside the code)."""
+    return {"ok": False, "error": {"code": code, "message": message, **details}}
+
+
+def _encoded_size(data: dict) -> int | None:
+    """The payload's size in UTF-8 bytes; None when it holds text that is not Unicode
+    (a lone surrogate, which JSON can carry and no database column can store)."""
+    try:
+        return len(json.dumps(data, ensure_ascii=False, default=str).encode())
+    except UnicodeEncodeError:
+        return None
 
 
 class RateLimiter:
@@ -50,16 +63,17 @@ class RateLimiter:
     def __init__(self) -> None:
         self._buckets: dict[str, tuple[float, float]] = {}
 
-    def allow(self, sid: str, burst: int, per_second: float) -> bool:
-        """Take a token for this connection; tell whether one was left."""
+    def wait(self, sid: str, burst: int, per_second: float) -> float:
+        """Take a token for this connection: 0 when one was left, else the seconds until
+        the next one (the client's cue to retry; nothing is taken then)."""
         now = time.monotonic()
         tokens, then = self._buckets.get(sid, (float(burst), now))
         tokens = min(float(burst), tokens + (now - then) * per_second)
         if tokens < 1:
             self._buckets[sid] = (tokens, now)
-            return False
+            return (1 - tokens) / per_second
         self._buckets[sid] = (tokens - 1, now)
-        return True
+        return 0.0
 
     def forget(self, sid: str) -> None:
         """Drop a closed connection's bucket."""
@@ -86,17 +100,24 @@ def event(schema: type[Payload], identify: Callable[[], int | None]):
         def gated(self, data=None, *extra):
             config = current_app.config
             try:
-                if not limiter.allow(
+                wait = limiter.wait(
                     request.sid, config["SOCKET_RATE_BURST"], config["SOCKET_RATE_PER_SECOND"]
-                ):
+                )
+                if wait:
                     return error_ack(
-                        "rate_limited", _("You are going too fast. Wait a moment and try again.")
+                        "rate_limited",
+                        _("You are going too fast. Wait a moment and try again."),
+                        retry_after=round(wait, 2),
                     )
                 if extra or not isinstance(data, dict):
                     return error_ack(
                         "bad_request", _("This request is malformed: send one object.")
                     )
-                size = len(json.dumps(data, ensure_ascii=False, default=str).encode())
+                size = _encoded_size(data)
+                if size is None:
+                    return error_ack(
+                        "bad_request", _("This request holds text that is not valid Unicode.")
+                    )
                 if size > config["SOCKET_PAYLOAD_MAX"]:
                     return error_ack("too_large", _("This request is too large."))
                 actor = identify()
@@ -123,10 +144,15 @@ def event(schema: type[Payload], identify: Callable[[], int | None]):
 
 
 class GatedNamespace(Namespace):
-    """A namespace that answers every event, an unknown one included (with an error ack)."""
+    """A namespace that answers every event, an unknown one included (with an error ack).
+
+    Packets that could not be decoded reach it as MALFORMED (see sockets/packets.py).
+    """
 
     def trigger_event(self, event, *args):
         """Route to `on_<event>`; an event with no handler gets `unknown_event`."""
+        if event == MALFORMED:
+            return super().trigger_event("malformed", *args)
         if not hasattr(self, f"on_{event or ''}"):
             return super().trigger_event("unknown_event", *args)
         return super().trigger_event(event, *args)
@@ -134,3 +160,7 @@ class GatedNamespace(Namespace):
     def on_unknown_event(self, *args):
         """The answer to an event this namespace does not know."""
         return error_ack("unknown_event", _("This request is not known here."))
+
+    def on_malformed(self, *args):
+        """The answer to a packet whose JSON could not be read (too deep, a huge number)."""
+        return error_ack("bad_request", _("This request is malformed: it is not valid JSON."))

@@ -1,6 +1,7 @@
 """One place that turns errors into pages or JSON."""
 
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
@@ -17,6 +18,10 @@ def wants_json() -> bool:
 def _answer(status: int, code: str, message: str):
     if wants_json():
         return {"ok": False, "error": {"code": code, "message": message}}, status
+    if request_ctx.url_adapter is None:
+        # The request named a host no URL can be built for (refused, or not a host name):
+        # the page's links cannot be made, so the message goes alone.
+        return message, status, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("error.html", status=status, message=message), status
 
 

@@ -1,5 +1,6 @@
 """Web forms (CSRF-protected); services do the real validation."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -64,16 +65,31 @@ def voting_choices():
     ]
 
 
+class SmallNumberField(IntegerField):
+    """A whole number of at most six digits (a setting, never an amount of money).
+
+    Longer input is refused before it becomes a number: WTForms' range check turns a
+    400-digit number into a float and fails with an error instead of a message.
+    """
+
+    def process_formdata(self, valuelist):
+        """Refuse more than six digits with a message; otherwise read as IntegerField does."""
+        if valuelist and len(valuelist[0].strip().lstrip("+-")) > 6:
+            self.data = None
+            raise ValueError(_("Enter a whole number of at most six digits."))
+        super().process_formdata(valuelist)
+
+
 class WorkshopForm(FlaskForm):
     """A workshop's question and rules."""
 
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=120)])
     question = TextAreaField(_l("Guiding question"), validators=[InputRequired(), Length(max=500)])
     description = TextAreaField(_l("Description (optional)"), validators=[Length(max=2000)])
-    dots_per_room = IntegerField(
+    dots_per_room = SmallNumberField(
         _l("Dots per participant per room"), default=5, validators=[NumberRange(1, 50)]
     )
-    max_dots_per_idea = IntegerField(
+    max_dots_per_idea = SmallNumberField(
         _l("Most dots one participant may put on one idea"),
         default=3,
         validators=[NumberRange(1, 50)],
