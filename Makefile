@@ -32,10 +32,12 @@ organizer: migrate  ## create an organizer account from the command line
 	$(BIN)/flask --app cocreate create-organizer
 
 node_modules/.installed: package.json package-lock.json  ## axe-core, for the accessibility tests
+	@command -v npm >/dev/null || { echo "make test: npm is missing; install Node.js 20 with: sudo apt-get install nodejs npm" >&2; exit 1; }
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-test: $(DEV_STAMP) node_modules/.installed  ## the whole test suite (browser tests need Debian's chromium)
+test: $(DEV_STAMP) node_modules/.installed  ## the whole test suite; sets up Chromium, PostgreSQL and Redis first
+	scripts/test-services.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -85,11 +85,10 @@ def register_extensions(app: Flask) -> None:
     app.wsgi_app = refuse_oversized_polls(app.wsgi_app, TRANSPORT_MAX)
     broadcaster.configure(app.config["COCREATE_EMIT_INTERVAL"])
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from cocreate.models import User
+    # Sessions name "account id:session epoch"; a signed-out epoch loads no one.
+    from cocreate.services.accounts import load_session_user
 
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(load_session_user)
 
 
 class DatabaseId(IntegerConverter):

@@ -73,7 +73,7 @@ def load_session_user(token: str) -> User | None:
     Tokens without an epoch (cookies from before sessions had one) are refused too.
     """
     user_id, _sep, epoch = str(token).partition(":")
-    if not (user_id.isdigit() and epoch.isdigit()):
+    if not (user_id.isdigit() and epoch.isdigit()) or len(user_id) > 10:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_epoch != int(epoch):

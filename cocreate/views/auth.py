@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse
 
-from cocreate.extensions import failed, limiter, login_manager
+from cocreate.extensions import failed, limiter
 from cocreate.services import accounts
 from cocreate.services.errors import DomainError
 from cocreate.views.forms import LoginForm, PasswordForm, SetupForm
@@ -24,15 +24,6 @@ ACCOUNT_FAILURES = parse("10 per 15 minutes")
 #: Failed sign-ins from one address: only against spraying many accounts from one place,
 #: high enough for a venue behind one address.
 ADDRESS_FAILURES = "100 per minute"
-
-
-@bp.record_once
-def _load_users_by_session_epoch(state) -> None:
-    """Make Flask-Login load accounts from "id:epoch" tokens, refusing ended sessions.
-
-    Registered after create_app's own loader, which it replaces (see User.get_id).
-    """
-    login_manager.user_loader(accounts.load_session_user)
 
 
 def _safe_next(target: str | None) -> str:
