@@ -23,7 +23,7 @@ apt_install() {
 }
 
 # Chromium for Playwright (never `playwright install`, which downloads a browser build).
-if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then
   apt_install chromium chromium-driver fonts-noto-cjk ||
     missing "Chromium and the CJK fonts are missing; install them with: sudo apt-get install chromium chromium-driver fonts-noto-cjk"
 fi
