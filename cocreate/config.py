@@ -104,6 +104,9 @@ def _development_secret() -> str:
 
 
 DEFAULTS = {
+    # No form or JSON body of Cocreate comes near this; a bigger one is refused (413)
+    # before it is read.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,

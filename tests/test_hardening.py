@@ -291,3 +291,11 @@ def test_production_asks_browsers_to_stay_on_https(app):
     app.config["PRODUCTION"] = True
     answer = app.test_client().get("/")
     assert answer.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_body_over_a_mebibyte_is_refused_before_it_is_read(app):
+    answer = app.test_client().post(
+        "/api/join", data=b"{" + b" " * (2 * 1024 * 1024) + b"}", content_type="application/json"
+    )
+    assert answer.status_code == 413
+    assert answer.get_json()["error"]["message"] == "This request is too large."

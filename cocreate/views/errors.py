@@ -47,6 +47,7 @@ def register(app: Flask) -> None:
             403: _("You may not open this page."),
             404: _("This page does not exist."),
             405: _("This page cannot be used that way."),
+            413: _("This request is too large."),
         }
         return _answer(
             error.code or 500,
