@@ -8,9 +8,15 @@ from cocreate.extensions import socketio
 from cocreate.realtime import PARTICIPANT_NS
 from cocreate.services import participants, phases, workshops
 from cocreate.sockets.participant import follow_rooms
-from tests.conftest import World, action_id
+from tests import test_scale_out
+from tests.conftest import World, action_id, settings
+from tests.support import wait_until
+from tests.test_scale_out import Device, act, open_console
 
 PASSWORD = "correct horse battery"
+
+#: Two real server processes on PostgreSQL and Redis (module scope: started once here).
+cluster = test_scale_out.cluster
 
 
 @pytest.fixture
@@ -140,3 +146,68 @@ def test_the_clock_moves_connections_after_a_move_made_by_another_process(
         assert follow_rooms() == (0, 0)
     probe(app, workshop)
     assert heard(mover) == {workshop["rooms"][0]}
+
+
+@pytest.fixture(scope="module")
+def cluster_workshop(cluster):
+    """A workshop with two rooms on the two real server processes' database."""
+    from cocreate import create_app
+    from cocreate.extensions import db
+
+    app = create_app(settings(cluster["database"]))
+    with app.app_context():
+        world = World()
+        owner = world.user("owner@example.org", PASSWORD)
+        made = world.workshop(owner, rooms=2, assignment="manual")
+    yield {**made, "app": app}
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_move_through_one_process_moves_the_connection_held_by_another(cluster, cluster_workshop):
+    """Ben's phone is connected to B and never syncs; a moderator moves him through A."""
+    w = cluster_workshop
+    a, b = cluster["urls"]
+    old, new = w["rooms"]
+    ana, ben, cy = (Device(a, w["code"], name) for name in ("Ana", "Ben", "Cy"))
+    with w["app"].app_context():
+        for person, room in ((ana, old), (ben, old), (cy, new)):
+            participants.move_participant(w["owner"], w["id"], person.id, room)
+    ana_on_a, ben_on_b, cy_on_a = ana.connect(a), ben.connect(b), cy.connect(a)
+    console = open_console(a, w["id"])
+    try:
+        moved = console.call(
+            "move_participant",
+            {"id": action_id(), "participant_id": ben.id, "room_id": new},
+            namespace="/moderator",
+            timeout=15,
+        )
+        assert moved["ok"], moved
+        wait_until(lambda: ben.notices, "Ben's phone to hear that it moved")
+
+        tries = iter(range(1000))
+
+        def heard_only_the_new_room() -> bool:
+            # Both ideas go out through A in this order: once the second one reaches
+            # Ben's phone, the first would have reached it before if it still heard
+            # the old room.
+            k = next(tries)
+            assert act(ana_on_a, "post_idea", text=f"old {k}")["ok"]
+            assert act(cy_on_a, "post_idea", text=f"new {k}")["ok"]
+            try:
+                wait_until(lambda: _texts(ben, f"new {k}") or _texts(ben, f"old {k}"), "", 5)
+            except TimeoutError:  # moved between the two: neither room had him
+                return False
+            return bool(_texts(ben, f"new {k}")) and not _texts(ben, f"old {k}")
+
+        wait_until(heard_only_the_new_room, "Ben's phone to leave the old room")
+        assert heard_only_the_new_room()
+    finally:
+        for client in (console, ana_on_a, ben_on_b, cy_on_a):
+            client.disconnect()
+
+
+def _texts(device: Device, text: str) -> list[dict]:
+    """The ideas with this text the device received."""
+    return [e for e in device.events("idea_posted") if e["data"]["idea"]["text"] == text]
