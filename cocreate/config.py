@@ -92,14 +92,22 @@ def from_environment() -> dict:
 
 
 def _development_secret() -> str:
-    """Keep one random development secret under instance/ so sessions survive restarts."""
+    """Keep one random development secret under instance/ so sessions survive restarts.
+
+    The file is readable by its owner only: anyone who reads it can sign any cookie,
+    an organizer's session included (a laptop at a venue runs in development mode).
+    """
     path = INSTANCE_DIR / "dev-secret-key"
     try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)  # made by an older version with the default permissions
         return path.read_text().strip()
     except FileNotFoundError:
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         value = secrets.token_hex(32)
-        path.write_text(value)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(value)
         return value
 
 

@@ -299,3 +299,14 @@ def test_a_body_over_a_mebibyte_is_refused_before_it_is_read(app):
     )
     assert answer.status_code == 413
     assert answer.get_json()["error"]["message"] == "This request is too large."
+
+
+def test_the_development_secret_is_readable_by_its_owner_only(tmp_path, monkeypatch):
+    from cocreate import config
+
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    made = config._development_secret()
+    assert (tmp_path / "dev-secret-key").stat().st_mode & 0o777 == 0o600
+    (tmp_path / "dev-secret-key").chmod(0o644)  # as older versions left it
+    assert config._development_secret() == made
+    assert (tmp_path / "dev-secret-key").stat().st_mode & 0o777 == 0o600
