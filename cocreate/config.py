@@ -67,7 +67,7 @@ def from_environment() -> dict:
         secret = _development_secret()
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not the folder
+        INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # SQLite makes the file, not the folder
         database_url = f"sqlite:///{INSTANCE_DIR / 'cocreate.sqlite'}"
     base_url = os.environ.get("COCREATE_BASE_URL", "").rstrip("/") or None
     return {
@@ -103,7 +103,7 @@ def _development_secret() -> str:
             path.chmod(0o600)  # made by an older version with the default permissions
         return path.read_text().strip()
     except FileNotFoundError:
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         value = secrets.token_hex(32)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
