@@ -67,7 +67,8 @@ def from_environment() -> dict:
         secret = _development_secret()
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
-        INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # SQLite makes the file, not the folder
+        # SQLite makes the file, not the folder
+        INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         database_url = f"sqlite:///{INSTANCE_DIR / 'cocreate.sqlite'}"
     base_url = os.environ.get("COCREATE_BASE_URL", "").rstrip("/") or None
     return {
