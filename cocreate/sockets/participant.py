@@ -11,7 +11,7 @@ from flask import current_app, request, session
 from flask_babel import gettext as _
 from flask_socketio import join_room
 
-from cocreate.extensions import socketio
+from cocreate.extensions import db, socketio
 from cocreate.realtime import PARTICIPANT_NS, on_room_change, participant_channel, room_channel
 from cocreate.services import (
     access,
@@ -217,7 +217,11 @@ class ParticipantNamespace(GatedNamespace):
         if person.removed:
             raise refuse("removed", _("A moderator removed you from this workshop."))
         most = current_app.config["SOCKETS_PER_PARTICIPANT"]
-        if not connected.add(person.id, request.sid, person.room_id, most):
+        participant_id, room_id = person.id, person.room_id
+        # Give the database connection back before waiting for the lock: its holder may
+        # need one from the pool (follow_rooms reads the database under it).
+        db.session.rollback()
+        if not connected.add(participant_id, request.sid, room_id, most):
             raise refuse(
                 "too_many_connections",
                 _(
@@ -226,7 +230,7 @@ class ParticipantNamespace(GatedNamespace):
                     n=most,
                 ),
             )
-        session["participant_id"] = person.id
+        session["participant_id"] = participant_id
 
     def on_disconnect(self, reason=None):
         """Forget the connection: its rate-limit bucket, and whose it was."""
