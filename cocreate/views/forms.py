@@ -80,6 +80,14 @@ class SmallNumberField(IntegerField):
         super().process_formdata(valuelist)
 
 
+class LinesField(TextAreaField):
+    """A list edited as text, one item per line (stakeholder roles, criteria)."""
+
+    def process_data(self, value):
+        """Show a list from the database as lines; a post that leaves the field out keeps it."""
+        self.data = "\n".join(value) if isinstance(value, list | tuple) else value
+
+
 class WorkshopForm(FlaskForm):
     """A workshop's question and rules."""
 
@@ -95,7 +103,7 @@ class WorkshopForm(FlaskForm):
         validators=[NumberRange(1, 50)],
     )
     voting_mode = SelectField(_l("How participants vote"), choices=voting_choices(), default="dots")
-    criteria = TextAreaField(
+    criteria = LinesField(
         _l("Criteria ideas are scored on, one per line (scores only, at most 5)"),
         validators=[Length(max=500)],
     )
@@ -103,7 +111,7 @@ class WorkshopForm(FlaskForm):
     premoderation = BooleanField(
         _l("Pre-moderation: new ideas appear after a moderator approves them")
     )
-    stakeholder_roles = TextAreaField(
+    stakeholder_roles = LinesField(
         _l("Stakeholder roles participants may declare, one per line (empty: none asked)"),
         validators=[Length(max=1000)],
     )

@@ -92,9 +92,6 @@ def settings(workshop_id: int):
     """Change a workshop's question, rules and rooms."""
     workshop = access.workshop_for_moderator(current_user.id, workshop_id)
     form = WorkshopForm(obj=workshop)
-    if not form.is_submitted():
-        form.stakeholder_roles.data = "\n".join(workshop.stakeholder_roles)
-        form.criteria.data = "\n".join(workshop.criteria)
     if form.validate_on_submit():
         try:
             workshops.update_workshop(current_user.id, workshop_id, _settings(form))
