@@ -14,7 +14,7 @@ from cocreate.extensions import (
     unknown_code,
     without_device,
 )
-from cocreate.services import participants, workshops
+from cocreate.services import access, participants, workshops
 from cocreate.services.errors import DomainError
 from cocreate.views.forms import CodeForm, JoinForm
 
@@ -151,7 +151,9 @@ def join(code: str):
 def room(code: str):
     """The participant's live screen: lobby or breakout room."""
     workshop = workshops.workshop_by_code(code)
-    if participants.participant_for_device(workshop.id, device_token()) is None:
+    person = participants.participant_for_device(workshop.id, device_token())
+    if person is None:
         flash(_("Join the workshop first."), "info")
         return redirect(url_for("participate.join", code=workshop.join_code))
+    access.participant(person.id)  # NotAllowed (403) once a moderator removed them
     return render_template("participate/room.html", workshop=workshop)
