@@ -77,7 +77,13 @@ export class Live {
     this.syncAttempts = 0;
     this.socket = io(options.namespace, { auth: options.auth });
     this.socket.on("connect", () => this.#connected());
-    this.socket.on("disconnect", () => this.#status(navigator.onLine ? "reconnecting" : "offline"));
+    this.socket.on("disconnect", (reason) => {
+      this.#status(navigator.onLine ? "reconnecting" : "offline");
+      // The server closed us on purpose (a moderator removed this person, or the account
+      // signed out): Socket.IO would not come back by itself. Ask once; the server's
+      // refusal (connect_error) tells the page why, or we are simply back.
+      if (reason === "io server disconnect") this.socket.connect();
+    });
     this.socket.io.on("reconnect_attempt", () => this.#status("reconnecting"));
     this.socket.on("connect_error", (error) => this.#status(this.socket.active ? "reconnecting" : "refused", error));
     this.socket.on("events", (batch) => this.#receive(batch));

@@ -30,8 +30,9 @@ const live = new Live({
       live.sync();
     }
   },
-  onStatus: ({ state, pending }) => {
-    const text = t(state === "refused" ? "offline" : state);
+  onStatus: ({ state, pending, error }) => {
+    // A refused console says why (signed out, taken off the workshop): the server's words.
+    const text = state === "refused" && error?.data?.message ? error.data.message : t(state === "refused" ? "offline" : state);
     $("status").textContent = pending ? `${text} · ${t("pending", { n: pending })}` : text;
     $("status").dataset.state = state;
   },

@@ -27,8 +27,9 @@ export function followWorkshop(workshopId, page, render) {
       else render(snapshot, event);
     },
     onResult: () => {},
-    onStatus: ({ state }) => {
-      status.textContent = t(state === "refused" ? "offline" : state);
+    onStatus: ({ state, error }) => {
+      const refusal = state === "refused" && error?.data?.message;
+      status.textContent = refusal || t(state === "refused" ? "offline" : state);
       status.dataset.state = state;
     },
   });
