@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--drill", choices=(*DRILLS, "all"), default="all")
     parser.add_argument("--phones", type=int, default=150)
     parser.add_argument("--ideas", type=int, default=2, help="ideas each phone posts")
-    parser.add_argument("--votes", type=int, default=20, help="dots each phone gives or takes")
+    parser.add_argument("--votes", type=int, default=30, help="dots each phone gives or takes")
     parser.add_argument("--rooms", type=int, default=10)
     parser.add_argument(
         "--postgres", action="store_true", help="drops and kill on PostgreSQL (failover always is)"
