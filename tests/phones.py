@@ -185,7 +185,7 @@ class Phone:
                 "room": {**view["room"], "seq": self.seq},
                 "ideas": sorted(view["ideas"].values(), key=lambda i: i["id"]),
                 "members": sorted(view["members"].values(), key=lambda m: m["id"]),
-                "me": view["me"],
+                "me": {**view["me"], "ideas": list(view["me"]["ideas"])},
             }
 
     # ---- the phone's own thread -----------------------------------------------------
@@ -846,6 +846,8 @@ def check(
             problems.append(f"{phone.name}: acks say {acked} != intended {intended[phone.id]}")
         # The phone's view after its last sync is the server's snapshot for it.
         server, seen = phone.server_view(), phone.my_view()
+        server["me"]["ideas"].sort()  # listed in no particular order
+        seen["me"]["ideas"].sort()
         for part in ("ideas", "members", "me"):
             theirs = server["me"] if part == "me" else sorted(server[part], key=lambda x: x["id"])
             if seen[part] != theirs:

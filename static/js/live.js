@@ -179,10 +179,19 @@ export class Live {
       next += 1;
     }
     for (const seq of early.keys()) if (seq < next) early.delete(seq);
-    clearTimeout(this.gapTimers.get(roomId));
-    if (early.size) {
-      // A gap: wait a moment for the missing batch, then ask the server for it.
-      this.gapTimers.set(roomId, setTimeout(() => this.sync(), GAP_WAIT_MS));
+    if (!early.size) {
+      clearTimeout(this.gapTimers.get(roomId));
+      this.gapTimers.delete(roomId);
+    } else if (!this.gapTimers.has(roomId)) {
+      // A gap: wait a moment for the missing batch, then ask the server for it. The wait
+      // runs from when the gap opened: later batches must not put the sync off for ever.
+      this.gapTimers.set(
+        roomId,
+        setTimeout(() => {
+          this.gapTimers.delete(roomId);
+          this.sync();
+        }, GAP_WAIT_MS),
+      );
     }
   }
 
