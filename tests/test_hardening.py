@@ -310,3 +310,17 @@ def test_the_development_secret_is_readable_by_its_owner_only(tmp_path, monkeypa
     (tmp_path / "dev-secret-key").chmod(0o644)  # as older versions left it
     assert config._development_secret() == made
     assert (tmp_path / "dev-secret-key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("workshop_id", [2**31, 2**63, 2**70])
+def test_a_console_naming_an_id_past_the_database_is_refused_not_crashed(
+    app, organizer, workshop_id
+):
+    from cocreate.extensions import socketio
+    from cocreate.realtime import MODERATOR_NS
+
+    client, _workshop = organizer
+    console = socketio.test_client(
+        app, namespace=MODERATOR_NS, flask_test_client=client, auth={"workshop": workshop_id}
+    )
+    assert not console.is_connected(MODERATOR_NS)

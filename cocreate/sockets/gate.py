@@ -22,8 +22,11 @@ log = logging.getLogger(__name__)
 #: it starts with a NUL character).
 MALFORMED = "\x00malformed"
 
+#: The largest id the database holds (a positive 32-bit integer).
+MAX_ID = 2**31 - 1
+
 #: A database id as clients send it: a positive 32-bit integer, nothing bigger.
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Payload(BaseModel):

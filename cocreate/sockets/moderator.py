@@ -19,7 +19,16 @@ from cocreate.services import (
     snapshots,
 )
 from cocreate.services.errors import DomainError, NotAllowed
-from cocreate.sockets.gate import Action, GatedNamespace, Id, Payload, event, limiter, refuse
+from cocreate.sockets.gate import (
+    MAX_ID,
+    Action,
+    GatedNamespace,
+    Id,
+    Payload,
+    event,
+    limiter,
+    refuse,
+)
 from cocreate.sockets.payloads import (
     IdeaRef,
     ScribeIdea,
@@ -144,8 +153,13 @@ class ModeratorNamespace(GatedNamespace):
         """Accept a signed-in account that runs the workshop it names."""
         workshop_id = auth.get("workshop") if isinstance(auth, dict) else None
         refused = refuse("not_allowed", _("Sign in with an account that runs this workshop."))
-        # type() and not isinstance(): JSON true is a Python bool, which is an int.
-        if not current_user.is_authenticated or type(workshop_id) is not int:
+        # type() and not isinstance(): JSON true is a Python bool, which is an int. An id
+        # past the database's integers would overflow the driver: no workshop has one.
+        if (
+            not current_user.is_authenticated
+            or type(workshop_id) is not int
+            or not 1 <= workshop_id <= MAX_ID
+        ):
             raise refused
         try:
             access.workshop_for_moderator(current_user.id, workshop_id)
