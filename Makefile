@@ -58,6 +58,7 @@ vendor:  ## refresh the Socket.IO browser client from npm (static/vendor/socket.
 bench: $(DEV_STAMP)  ## print the benchmarks' figures
 	$(BIN)/python bench/live_votes.py
 	$(BIN)/python bench/live_votes.py --postgres
+	$(BIN)/python bench/drills.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
