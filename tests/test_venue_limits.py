@@ -14,7 +14,7 @@ from cocreate.extensions import db, socketio
 from cocreate.models import Idea
 from cocreate.realtime import PARTICIPANT_NS
 from cocreate.services import ideas, participants, scribe
-from cocreate.services.limits import RateLimited
+from cocreate.services.errors import RateLimited
 from cocreate.sockets import participant as participant_namespace
 from tests.conftest import World, settings
 

@@ -42,3 +42,22 @@ class Conflict(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+class RateLimited(DomainError):
+    """Too many of one action in a short time; `retry_after` says in how many seconds
+    the next one may succeed."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def to_ack(self) -> dict:
+        """Return the error as an acknowledgement, with `retry_after` when known."""
+        ack = super().to_ack()
+        if self.retry_after is not None:
+            ack["error"]["retry_after"] = self.retry_after
+        return ack

@@ -71,7 +71,7 @@ def post_idea(
     """Post an idea in the participant's room and return it.
 
     Raises Invalid for empty or long text, NotAllowed outside a breakout room,
-    RateLimited past IDEAS_PER_MINUTE (services/limits.py).
+    RateLimited past IDEAS_PER_MINUTE (services/limits.idea_pace).
     """
     text, details = idea_fields(text, details)
 

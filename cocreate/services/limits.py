@@ -14,26 +14,7 @@ from flask_babel import gettext as _
 
 from cocreate.extensions import db
 from cocreate.models import Idea, Participant
-from cocreate.services.errors import DomainError
-
-
-class RateLimited(DomainError):
-    """Too many of one action in a short time; `retry_after` says in how many seconds
-    the next one may succeed."""
-
-    code = "rate_limited"
-    http_status = 429
-
-    def __init__(self, message: str, retry_after: int | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-    def to_ack(self) -> dict:
-        """Return the error as an acknowledgement, with `retry_after` when known."""
-        ack = super().to_ack()
-        if self.retry_after is not None:
-            ack["error"]["retry_after"] = self.retry_after
-        return ack
+from cocreate.services.errors import RateLimited
 
 
 def idea_pace(author: Participant, now: datetime) -> None:
