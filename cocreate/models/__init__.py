@@ -7,6 +7,7 @@ from cocreate.models.membership import Membership
 from cocreate.models.participant import Participant
 from cocreate.models.revision import IdeaRevision
 from cocreate.models.room import PHASES, Room
+from cocreate.models.theme import Theme
 from cocreate.models.user import User
 from cocreate.models.vote import SCORE_RANGE, STANCES, VOTING_MODES, Vote
 from cocreate.models.workshop import ASSIGNMENT_MODES, Workshop
@@ -24,6 +25,7 @@ __all__ = [
     "Participant",
     "Room",
     "RoomEvent",
+    "Theme",
     "User",
     "Vote",
     "Workshop",

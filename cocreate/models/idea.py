@@ -22,6 +22,16 @@ class Idea(db.Model):
             "status IN ('visible', 'pending', 'withdrawn', 'hidden', 'merged')",
             name="idea_status",
         ),
+        # An idea's theme is one of its own room's (themes.uq_themes_id_room_id); deleting
+        # a theme that still holds ideas is refused: the services take them out first.
+        sa.ForeignKeyConstraint(
+            ["theme_id", "room_id"], ["themes.id", "themes.room_id"], name="fk_ideas_theme_in_room"
+        ),
+        # Only ideas someone may still see are grouped (a hidden one keeps its theme for a
+        # restore); a withdrawn or merged idea leaves its theme (leave_theme below).
+        sa.CheckConstraint(
+            "theme_id IS NULL OR status IN ('visible', 'hidden')", name="idea_theme_shown"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,5 +46,15 @@ class Idea(db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("ideas.id", ondelete="SET NULL")
     )
+    #: The theme of its room it is grouped in (the cluster phase); None: in none.
+    theme_id: Mapped[int | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@sa.event.listens_for(Idea.status, "set")
+def leave_theme(idea: Idea, status: str, _old: object, _initiator: object) -> None:
+    """Take an idea out of its theme when it is withdrawn or merged into another: it left
+    the room for good (a hidden idea keeps its theme, to come back to it on restore)."""
+    if status in ("withdrawn", "merged"):
+        idea.theme_id = None

@@ -45,6 +45,9 @@ class Workshop(db.Model):
     premoderation: Mapped[bool] = mapped_column(default=False)
     #: The stakeholder roles a participant may declare on joining (optional), in order.
     stakeholder_roles: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: Every participant of a room may group its ideas into themes in the cluster phase
+    #: (otherwise only its facilitator and the moderators).
+    participants_cluster: Mapped[bool] = mapped_column(default=False)
     #: While true, participants are in (or may go to) breakout rooms.
     breakouts_open: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,7 +3,8 @@
 An idea is in at most one theme (ideas.theme_id), and only in a theme of its own room:
 the key (theme_id, room_id) points at themes (id, room_id), so the database itself refuses
 an idea in another room's theme. Deleting a theme that still holds ideas is refused too;
-the services take its ideas out first. Workshops gain participants_cluster: every
+the services take its ideas out first. Only visible and hidden ideas have a theme.
+Workshops gain participants_cluster: every
 participant of a room may group its ideas during the cluster phase.
 
 Revision ID: 0011_themes
@@ -40,6 +41,9 @@ def upgrade():
             "fk_ideas_theme_in_room", "themes", ["theme_id", "room_id"], ["id", "room_id"]
         )
         batch_op.create_index(batch_op.f("ix_ideas_theme_id"), ["theme_id"], unique=False)
+        batch_op.create_check_constraint(
+            "idea_theme_shown", "theme_id IS NULL OR status IN ('visible', 'hidden')"
+        )
     with op.batch_alter_table("workshops", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -52,6 +56,7 @@ def downgrade():
     with op.batch_alter_table("workshops", schema=None) as batch_op:
         batch_op.drop_column("participants_cluster")
     with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.drop_constraint("idea_theme_shown", type_="check")
         batch_op.drop_index(batch_op.f("ix_ideas_theme_id"))
         batch_op.drop_constraint("fk_ideas_theme_in_room", type_="foreignkey")
         batch_op.drop_column("theme_id")
