@@ -25,7 +25,15 @@ from cocreate import create_app
 from cocreate.extensions import db, socketio
 from cocreate.models import Idea
 from cocreate.realtime import MODERATOR_NS, PARTICIPANT_NS
-from cocreate.services import ideas, moderation, participants, phases, scribe, workshops
+from cocreate.services import (
+    ideas,
+    moderation,
+    participants,
+    phases,
+    scribe,
+    themes,
+    workshops,
+)
 from cocreate.sockets import moderator as moderator_sockets
 from cocreate.sockets.gate import GatedNamespace
 from cocreate.sockets.moderator import ModeratorNamespace
@@ -133,10 +141,25 @@ PARTICIPANT_EVENTS = {
         phase="vote",
         mode="scores",
     ),
+    **{
+        event: Spec(payload, phase="cluster")
+        for event, payload in {
+            "create_theme": lambda s: {"name": f"Theme {s.token}", "idea_ids": [s.idea]},
+            "rename_theme": lambda s: {"theme_id": s.theme, "name": f"Renamed {s.token}"},
+            "move_idea": lambda s: {"idea_id": s.idea, "theme_id": s.theme},
+            "merge_themes": lambda s: {"keep_id": s.theme, "merged_id": s.second_theme},
+            "dissolve_theme": lambda s: {"theme_id": s.theme},
+        }.items()
+    },
 }
 
 #: Who is authorized for each participant event: the author T or the facilitator F of R1.
 FACILITATOR_EVENTS = {
+    "create_theme",
+    "rename_theme",
+    "move_idea",
+    "merge_themes",
+    "dissolve_theme",
     "set_phase",
     "start_timer",
     "stop_timer",
@@ -183,6 +206,13 @@ MODERATOR_EVENTS = {
         phase="vote",
         mode="scores",
     ),
+    "create_theme": Spec(
+        lambda s: {"room_id": s.r1, "name": f"Theme {s.token}", "idea_ids": [s.idea]}
+    ),
+    "rename_theme": Spec(lambda s: {"theme_id": s.theme, "name": f"Renamed {s.token}"}),
+    "move_idea": Spec(lambda s: {"idea_id": s.idea, "theme_id": s.theme}),
+    "merge_themes": Spec(lambda s: {"keep_id": s.theme, "merged_id": s.second_theme}),
+    "dissolve_theme": Spec(lambda s: {"theme_id": s.theme}),
 }
 
 NAMESPACES = {
@@ -417,6 +447,19 @@ class Scene:
             db.session.get(Idea, idea).status = "pending"
             db.session.commit()
         return idea
+
+    @cached_property
+    def theme(self) -> int:
+        """An empty theme of R1 (made by A's owner)."""
+        return self.make_theme("Theme")
+
+    @cached_property
+    def second_theme(self) -> int:
+        return self.make_theme("Other")
+
+    def make_theme(self, name: str) -> int:
+        owner = ("user", self.a["owner"])
+        return self.service(themes.create_theme, owner, name, "", [], self.r1)["theme"]["id"]
 
     @cached_property
     def facilitator(self):

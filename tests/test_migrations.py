@@ -102,3 +102,40 @@ def test_session_epochs_go_and_come_back_without_losing_accounts(database_url):
         assert accounts.end_sessions(world.user()) == 1  # new accounts start at 0 too
         db.session.remove()
         db.engine.dispose()
+
+
+def test_themes_go_and_come_back_without_losing_ideas(database_url):
+    from cocreate.services import themes
+
+    app = create_app(settings(database_url))
+    with app.app_context():
+        upgrade()
+        world = World()
+        w = world.workshop(participants_cluster=True)
+        author = world.join(w, "A", room=w["rooms"][0])
+        first = ideas.post_idea(author, "Night buses")["idea"]["id"]
+        second = ideas.post_idea(author, "Ramps")["idea"]["id"]
+        themes.create_theme(("user", w["owner"]), "Transport", "", [first], w["rooms"][0])
+        before = counts(db.session.connection())
+        db.session.remove()
+
+        downgrade(revision="0010_session_epoch")
+        with db.engine.connect() as connection:
+            assert counts(connection) == before
+            inspector = sa.inspect(connection)
+            assert "themes" not in inspector.get_table_names()
+            assert "theme_id" not in [c["name"] for c in inspector.get_columns("ideas")]
+            columns = [c["name"] for c in inspector.get_columns("workshops")]
+            assert "participants_cluster" not in columns
+
+        upgrade()
+        with db.engine.connect() as connection:
+            assert counts(connection) == before
+            assert connection.exec_driver_sql("SELECT COUNT(*) FROM themes").scalar() == 0
+            grouped = connection.exec_driver_sql("SELECT theme_id FROM ideas").scalars()
+            assert set(grouped) == {None}
+        # The rebuilt tables take new themes and keep their guards (PostgreSQL: sequences).
+        again = themes.create_theme(("user", w["owner"]), "Again", "", [second], w["rooms"][0])
+        assert again["theme"]["idea_ids"] == [second]
+        db.session.remove()
+        db.engine.dispose()

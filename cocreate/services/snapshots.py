@@ -9,7 +9,7 @@ from flask import current_app
 from cocreate.extensions import db
 from cocreate.models import STANCES, Idea, Participant, Room, RoomEvent, Vote, Workshop
 from cocreate.models._time import utcnow
-from cocreate.services import access, results
+from cocreate.services import access, results, theme_views
 
 
 def idea_view(idea: Idea, author: Participant, tally: dict | None) -> dict[str, Any]:
@@ -26,6 +26,7 @@ def idea_view(idea: Idea, author: Participant, tally: dict | None) -> dict[str, 
         "tally": tally,
         "edited": idea.updated_at > idea.created_at,
         "status": idea.status,
+        "theme_id": idea.theme_id,
     }
 
 
@@ -102,6 +103,7 @@ def workshop_view(workshop: Workshop) -> dict[str, Any]:
         "premoderation": workshop.premoderation,
         "voting_mode": workshop.voting_mode,
         "criteria": workshop.criteria,
+        "participants_cluster": workshop.participants_cluster,
     }
 
 
@@ -231,6 +233,7 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
         "ideas": []
         if room.is_plenary
         else _ideas_in(workshop, [room.id], hidden=room.results_hidden) + own_pending_ideas(me),
+        "themes": [] if room.is_plenary else theme_views.themes_in([room.id]),
         "me": my_state(me),
         "now": server_time(),
     }
@@ -309,6 +312,7 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
     )
     support = results.support(workshop, [idea["id"] for idea in ideas])
     activity = last_activity([room.id for room in rooms])
+    themes = theme_views.themes_in([room.id for room in rooms], moderators=True)
     views = []
     for room in rooms:
         members = [p for p in people if p.room_id == room.id]
@@ -329,6 +333,7 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
                     for idea in ideas
                     if idea["room_id"] == room.id
                 ],
+                "themes": [theme for theme in themes if theme["room_id"] == room.id],
             }
         )
     return {"workshop": workshop_view(workshop), "rooms": views, "now": server_time()}
@@ -403,4 +408,4 @@ def as_seen_now(
         elif room.results_hidden and message["type"] == "results_revealed":
             data = {**data, "tallies": {key: None for key in data["tallies"]}}
         seen.append({**message, "data": data})
-    return seen
+    return theme_views.as_seen_now(seen, reader_id)

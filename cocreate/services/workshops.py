@@ -52,6 +52,8 @@ class WorkshopSettings:
     voting_mode: str = "dots"
     #: What ideas are scored on (voting mode "scores"); None: the default criteria.
     criteria: list[str] | None = None
+    #: Every participant of a room may group its ideas into themes in the cluster phase.
+    participants_cluster: bool = False
 
     def checked(self) -> "WorkshopSettings":
         """Return trimmed settings; raises Invalid when one breaks a rule."""
@@ -79,6 +81,7 @@ class WorkshopSettings:
             premoderation=bool(self.premoderation),
             voting_mode=self.voting_mode,
             criteria=criteria,
+            participants_cluster=bool(self.participants_cluster),
         )
 
 

@@ -17,6 +17,7 @@ from cocreate.services import (
     phases,
     scribe,
     snapshots,
+    themes,
 )
 from cocreate.services.errors import DomainError, NotAllowed
 from cocreate.sockets.gate import (
@@ -35,6 +36,13 @@ from cocreate.sockets.payloads import (
     ScribeOpinion,
     ScribeScore,
     ScribeVote,
+)
+from cocreate.sockets.theme_payloads import (
+    CreateThemeIn,
+    MergeThemes,
+    MoveIdea,
+    RenameTheme,
+    ThemeRef,
 )
 
 #: This process's console connections: socket id → (account, session epoch, workshop).
@@ -324,3 +332,32 @@ class ModeratorNamespace(GatedNamespace):
         return scribe.give_score(
             ("user", user_id), p.paper_id, p.idea_id, p.criterion, p.score, action_id=p.id
         )
+
+    @event(CreateThemeIn, current_moderator)
+    def on_create_theme(self, user_id: int, p: CreateThemeIn) -> dict:
+        """Group ideas of a breakout room into a new theme."""
+        return themes.create_theme(
+            ("user", user_id), p.name, p.description, p.idea_ids, p.room_id, action_id=p.id
+        )
+
+    @event(RenameTheme, current_moderator)
+    def on_rename_theme(self, user_id: int, p: RenameTheme) -> dict:
+        """Rename a theme."""
+        return themes.rename_theme(
+            ("user", user_id), p.theme_id, p.name, p.description, action_id=p.id
+        )
+
+    @event(MoveIdea, current_moderator)
+    def on_move_idea(self, user_id: int, p: MoveIdea) -> dict:
+        """Put an idea in a theme, or out of any."""
+        return themes.move_idea(("user", user_id), p.idea_id, p.theme_id, action_id=p.id)
+
+    @event(MergeThemes, current_moderator)
+    def on_merge_themes(self, user_id: int, p: MergeThemes) -> dict:
+        """Fold one theme into another."""
+        return themes.merge_themes(("user", user_id), p.keep_id, p.merged_id, action_id=p.id)
+
+    @event(ThemeRef, current_moderator)
+    def on_dissolve_theme(self, user_id: int, p: ThemeRef) -> dict:
+        """Dissolve a theme: its ideas are in none."""
+        return themes.dissolve_theme(("user", user_id), p.theme_id, action_id=p.id)

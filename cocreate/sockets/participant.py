@@ -20,6 +20,7 @@ from cocreate.services import (
     phases,
     scribe,
     snapshots,
+    themes,
     votes,
     workshops,
 )
@@ -33,6 +34,13 @@ from cocreate.sockets.payloads import (
     ScribeOpinion,
     ScribeScore,
     ScribeVote,
+)
+from cocreate.sockets.theme_payloads import (
+    CreateTheme,
+    MergeThemes,
+    MoveIdea,
+    RenameTheme,
+    ThemeRef,
 )
 
 
@@ -350,3 +358,36 @@ class ParticipantNamespace(GatedNamespace):
             p.score,
             action_id=p.id,
         )
+
+    @event(CreateTheme, current_participant)
+    def on_create_theme(self, participant_id: int, p: CreateTheme) -> dict:
+        """Group ideas of the participant's room into a new theme."""
+        return themes.create_theme(
+            ("participant", participant_id), p.name, p.description, p.idea_ids, action_id=p.id
+        )
+
+    @event(RenameTheme, current_participant)
+    def on_rename_theme(self, participant_id: int, p: RenameTheme) -> dict:
+        """Rename a theme of the participant's room."""
+        return themes.rename_theme(
+            ("participant", participant_id), p.theme_id, p.name, p.description, action_id=p.id
+        )
+
+    @event(MoveIdea, current_participant)
+    def on_move_idea(self, participant_id: int, p: MoveIdea) -> dict:
+        """Put an idea in a theme, or out of any."""
+        return themes.move_idea(
+            ("participant", participant_id), p.idea_id, p.theme_id, action_id=p.id
+        )
+
+    @event(MergeThemes, current_participant)
+    def on_merge_themes(self, participant_id: int, p: MergeThemes) -> dict:
+        """Fold one theme into another."""
+        return themes.merge_themes(
+            ("participant", participant_id), p.keep_id, p.merged_id, action_id=p.id
+        )
+
+    @event(ThemeRef, current_participant)
+    def on_dissolve_theme(self, participant_id: int, p: ThemeRef) -> dict:
+        """Dissolve a theme: its ideas are in none."""
+        return themes.dissolve_theme(("participant", participant_id), p.theme_id, action_id=p.id)

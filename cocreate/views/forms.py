@@ -111,6 +111,9 @@ class WorkshopForm(FlaskForm):
     premoderation = BooleanField(
         _l("Pre-moderation: new ideas appear after a moderator approves them")
     )
+    participants_cluster = BooleanField(
+        _l("Participants group ideas into themes too (during the Cluster phase)")
+    )
     stakeholder_roles = LinesField(
         _l("Stakeholder roles participants may declare, one per line (empty: none asked)"),
         validators=[Length(max=1000)],

@@ -48,6 +48,7 @@ def _settings(form: WorkshopForm) -> workshops.WorkshopSettings:
         max_dots_per_idea=form.max_dots_per_idea.data,
         assignment=form.assignment.data,
         premoderation=form.premoderation.data,
+        participants_cluster=form.participants_cluster.data,
         stakeholder_roles=_lines(form.stakeholder_roles.data),
         voting_mode=form.voting_mode.data,
         criteria=_lines(form.criteria.data),
