@@ -18,6 +18,11 @@ try:
     app = create_app()
 except ConfigError as error:
     raise SystemExit(f"Cocreate cannot start: {error}") from None
+if app.config["SOCKETIO_ASYNC_MODE"] == "eventlet":
+    from eventlet import tpool
+
+    # CPU-heavy work (theme suggestions) runs in a real thread, not on the loop.
+    app.config["OFF_LOOP_RUNNER"] = tpool.execute
 
 
 def _seconds(name: str, default: float) -> float:

@@ -1,0 +1,24 @@
+"""Work that must not hold the server's event loop: computing theme suggestions.
+
+Under eventlet every request shares one loop, so a second of CPU in a handler is a
+second in which no phone anywhere gets an answer. `wsgi.py` sets OFF_LOOP_RUNNER to
+eventlet's thread pool (`tpool.execute`: a real OS thread; the numerical libraries
+release the GIL while they compute); with threading or in the tests the work simply
+runs in the caller's thread. Nothing here imports eventlet.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app
+
+T = TypeVar("T")
+
+
+def off_loop(work: Callable[..., T], *args) -> T:
+    """Run `work(*args)` where it cannot stall other connections; return its result.
+
+    Raises whatever `work` raises.
+    """
+    runner = current_app.config.get("OFF_LOOP_RUNNER")
+    return runner(work, *args) if runner else work(*args)
