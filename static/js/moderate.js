@@ -5,6 +5,7 @@ import { formatDuration, secondsLeft, secondsSince } from "./clock.js";
 import { applyRoomEvent, ranked, supportedByAllRoles } from "./workshop-state.js";
 import { describeTally, shortTally } from "./tallies.js";
 import { scribePanel } from "./scribe.js";
+import { themeBoard } from "./themes.js";
 
 const PHASES = ["propose", "cluster", "vote", "pathway", "closed"];
 
@@ -74,6 +75,7 @@ function renderRoomCard(r) {
 function renderRoom(r) {
   const card = $("room-card").content.firstElementChild.cloneNode(true);
   card.dataset.roomId = String(r.id);
+  card.dataset.phase = r.kind === "breakout" ? r.phase : "";
   card.querySelector(".room-name").textContent = r.kind === "plenary" ? t("plenary") : r.name;
   card.querySelector(".room-topic").textContent = r.topic;
   const step = card.querySelector(".step-into");
@@ -134,6 +136,21 @@ function renderRoom(r) {
       roomId: r.id,
       send: (event, payload) => live.send(event, payload),
     });
+    card.querySelector(".room-themes").replaceChildren(
+      themeBoard({
+        roomId: r.id,
+        holder: r,
+        workshop: snapshot.workshop,
+        phase: r.phase,
+        resultsHidden: false, // moderators see the counts
+        canEdit: r.phase !== "closed", // a closed room's themes stay as they are
+        moderator: true,
+        send: (event, payload) => live.send(event, payload),
+        rerender: () => renderRoomCard(r),
+        level: 4,
+        foldable: true,
+      }),
+    );
     scribe.open = openScribes.has(r.id);
     scribe.addEventListener("toggle", () => (scribe.open ? openScribes.add(r.id) : openScribes.delete(r.id)));
     card.append(scribe);

@@ -5,6 +5,7 @@ import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
 import { followWorkshop, shown } from "./workshop-state.js";
 import { describeTally } from "./tallies.js";
+import { showThemes } from "./themes.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const roomId = Number(document.body.dataset.roomId);
@@ -33,6 +34,14 @@ function render() {
   $("room-notice").textContent = room.notice || "";
   $("room-people").textContent = t("members", { n: room.members_list.length });
   $("room-hidden").textContent = room.results_hidden ? t("results_hidden_note") : "";
+  showThemes($("room-themes"), {
+    roomId,
+    holder: room,
+    workshop,
+    phase: room.phase,
+    resultsHidden: room.results_hidden,
+    canEdit: false, // this view is read-only: the console groups the ideas
+  });
   $("room-ideas").replaceChildren(
     ...shown(room).map((idea) => {
       const li = document.createElement("li");

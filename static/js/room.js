@@ -5,6 +5,7 @@ import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
 import { scribePanel } from "./scribe.js";
 import { describeTally } from "./tallies.js";
+import { applyThemeEvent, participantMayCluster, showThemes } from "./themes.js";
 
 const PHASES = ["lobby", "propose", "cluster", "vote", "pathway", "closed"];
 const STANCES = ["agree", "disagree", "pass"];
@@ -86,6 +87,7 @@ function applyEvent(event) {
       if (idea) {
         idea.tally = data.tally;
         renderIdea(idea);
+        renderThemes();
       }
       break;
     }
@@ -131,6 +133,7 @@ function applyEvent(event) {
       state.room.facilitator = data.facilitator;
       state.me.facilitates = Boolean(data.facilitator && data.facilitator.id === state.me.id);
       renderFacilitation();
+      renderThemes();
       break;
     case "workshop_changed": {
       const before = state.workshop;
@@ -145,6 +148,7 @@ function applyEvent(event) {
       break;
     }
     default:
+      if (applyThemeEvent(state, event, { announce: true })) renderThemes();
       break;
   }
 }
@@ -323,6 +327,22 @@ function renderMine() {
   if (!state || state.room.kind === "plenary") return;
   if (mode() === "dots") $("dots-left").textContent = t("dots_left", { n: dotsLeft() });
   state.ideas.forEach(renderIdea);
+  renderThemes();
+}
+
+function renderThemes() {
+  if (!state || state.room.kind === "plenary") return;
+  showThemes($("themes"), {
+    roomId: state.room.id,
+    holder: state,
+    workshop: state.workshop,
+    phase: state.room.phase,
+    resultsHidden: state.room.results_hidden,
+    canEdit: participantMayCluster(state),
+    send: (event, payload) => live.send(event, payload),
+    summary: true,
+    viewerHint: true,
+  });
 }
 
 function upsertIdea(idea) {
@@ -331,6 +351,7 @@ function upsertIdea(idea) {
   if (index >= 0) state.ideas[index] = idea;
   else state.ideas.push(idea);
   renderIdea(idea);
+  renderThemes();
   $("ideas").dataset.count = String(state.ideas.length);
 }
 

@@ -5,6 +5,7 @@ import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
 import { followWorkshop, ranked, shown } from "./workshop-state.js";
 import { describeTally } from "./tallies.js";
+import { themeSummary } from "./themes.js";
 
 const TOP_IDEAS = 5;
 const workshopId = Number(document.body.dataset.workshopId);
@@ -52,6 +53,10 @@ function renderRoom(room, reportBack) {
     if (!room.results_hidden) li.append(element("span", "tally", ` · ${describeTally(snapshot.workshop, idea.tally)}`));
     list.append(li);
   });
+  const themes = room.themes || [];
+  card.querySelector(".screen-themes-heading").hidden = !themes.length;
+  card.querySelector(".screen-themes-heading").textContent = t("themes_heading", { n: themes.length });
+  card.querySelector(".screen-themes").replaceWith(themeSummary(snapshot.workshop, room, TOP_IDEAS));
   return card;
 }
 

@@ -3,6 +3,7 @@
 import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { byTally, supports } from "./tallies.js";
+import { applyThemeEvent } from "./themes.js";
 
 /**
  * Follow a workshop read-only on the moderator namespace (the projector, a room's view):
@@ -120,6 +121,7 @@ export function applyRoomEvent(snapshot, event) {
       return "workshop";
     }
     default:
+      applyThemeEvent(target, event); // theme_created, idea_moved, themes_merged, …
       break;
   }
   return target;
