@@ -1,4 +1,4 @@
-"""`flask` commands: create an organizer account, seed a demo workshop."""
+"""`flask` commands: create an organizer account, seed a demo workshop, suggest themes."""
 
 import contextlib
 import secrets
@@ -90,3 +90,25 @@ def register(app: Flask) -> None:
                     votes.give_dot(person, idea["id"], 1, action_id=str(uuid.uuid4()))
         click.echo(f"Demo workshop ready: join code {workshops.format_code(code)}")
         click.echo(f"Sign in at /login as {email} with password {password}")
+
+    @app.cli.command("suggest-themes")
+    def suggest_themes() -> None:
+        """Read {"id", "text"} JSON lines on stdin; print {"id", "theme", "label"} per idea."""
+        import json
+        import sys
+
+        from cocreate.services import suggestions
+
+        ideas = []
+        for number, line in enumerate(sys.stdin, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                ideas.append((int(record["id"]), str(record["text"])))
+            except (ValueError, KeyError, TypeError) as error:
+                raise click.ClickException(f"line {number}: {error}") from None
+        for theme, group in enumerate(suggestions.suggest(ideas), start=1):
+            for idea_id in group.idea_ids:
+                row = {"id": idea_id, "theme": theme, "label": group.label}
+                click.echo(json.dumps(row, ensure_ascii=False))
