@@ -1,6 +1,6 @@
 """Resident memory of the app with and without the suggestions model loaded.
 
-    python bench/clustering/rss.py
+python bench/clustering/rss.py
 """
 
 import resource
