@@ -31,6 +31,7 @@ from cocreate.services import (
     participants,
     phases,
     scribe,
+    tagviews,
     themes,
     workshops,
 )
@@ -151,6 +152,8 @@ PARTICIPANT_EVENTS = {
             "dissolve_theme": lambda s: {"theme_id": s.theme},
         }.items()
     },
+    "tag_idea": Spec(lambda s: {"idea_id": s.idea, "tag_ids": s.tag_ids}),
+    "tag_theme": Spec(lambda s: {"theme_id": s.tagged_theme, "tag_ids": s.tag_ids}),
 }
 
 #: Who is authorized for each participant event: the author T or the facilitator F of R1.
@@ -168,6 +171,7 @@ FACILITATOR_EVENTS = {
     "scribe_vote",
     "scribe_opinion",
     "scribe_score",
+    "tag_theme",
 }
 
 MODERATOR_EVENTS = {
@@ -213,6 +217,8 @@ MODERATOR_EVENTS = {
     "move_idea": Spec(lambda s: {"idea_id": s.idea, "theme_id": s.theme}),
     "merge_themes": Spec(lambda s: {"keep_id": s.theme, "merged_id": s.second_theme}),
     "dissolve_theme": Spec(lambda s: {"theme_id": s.theme}),
+    "tag_idea": Spec(lambda s: {"idea_id": s.idea, "tag_ids": s.tag_ids}),
+    "tag_theme": Spec(lambda s: {"theme_id": s.tagged_theme, "tag_ids": s.tag_ids}),
 }
 
 NAMESPACES = {
@@ -473,6 +479,20 @@ class Scene:
         """A person on paper in R1."""
         added = self.service(scribe.add_paper_person, ("user", self.a["owner"]), self.r1, "Paper")
         return added["member"]["id"]
+
+    @cached_property
+    def tag_ids(self) -> list[int]:
+        """Two of A's tags (the first two rights)."""
+        with self.app.app_context():
+            return [tag.id for tag in tagviews.active_tags(self.a["id"])[:2]]
+
+    @cached_property
+    def tagged_theme(self) -> int:
+        """A theme in R1 (for tagging)."""
+        made = self.service(
+            themes.create_theme, ("user", self.a["owner"]), f"Theme {self.token}", "", [], self.r1
+        )
+        return made["theme"]["id"]
 
     @cached_property
     def member(self) -> int:
@@ -810,6 +830,11 @@ def settings_form(s: Scene) -> dict:
     }
 
 
+def tags_form(s: Scene) -> dict:
+    """A's domains cut to two, one of them new (the other lists left out: kept)."""
+    return {"tags-domains": f"Housing\nDomain {s.token}"}
+
+
 def new_workshop_form(s: Scene) -> dict:
     return {**settings_form(s), "title": "Mine now", "rooms": "Room X"}
 
@@ -860,6 +885,9 @@ ROUTES = {
             ("GET", lambda s, w: f"/workshops/{w}/settings", None),
             ("POST", lambda s, w: f"/workshops/{w}/settings", settings_form),
         ),
+    ),
+    "organize.update_tags": Route(
+        "moderator", (("POST", lambda s, w: f"/workshops/{w}/tags", tags_form),)
     ),
     "organize.add_room": Route(
         "moderator",

@@ -104,6 +104,49 @@ def test_session_epochs_go_and_come_back_without_losing_accounts(database_url):
         db.engine.dispose()
 
 
+def test_tags_go_and_come_back_as_the_defaults_in_every_workshop(database_url):
+    from cocreate.services import tags, themes
+
+    app = create_app(settings(database_url))
+    with app.app_context():
+        upgrade()
+        world = World()
+        w = world.workshop()
+        author = world.join(w, "A", room=w["rooms"][0])
+        idea = ideas.post_idea(author, "Rent caps")["idea"]["id"]
+        women = next(t.id for t in tags.active_tags(w["id"]) if t.label == "Women")
+        tags.tag_idea(author, idea, [women])
+        theme = themes.create_theme(("user", w["owner"]), "Homes", "", [idea], w["rooms"][0])
+        tags.moderate_tag_theme(w["owner"], w["id"], theme["theme"]["id"], [women])
+        tags.update_tags(w["owner"], w["id"], {"groups": ["Women", "Single parents"]})
+        before = counts(db.session.connection())
+        db.session.remove()
+
+        downgrade(revision="0011_themes")
+        with db.engine.connect() as connection:
+            assert counts(connection) == before
+            names = sa.inspect(connection).get_table_names()
+            assert not {"tags", "idea_tags", "theme_tags"} & set(names)
+
+        upgrade()
+        with db.engine.connect() as connection:
+            assert counts(connection) == before
+            rows = connection.exec_driver_sql(
+                "SELECT kind, key, label, position, removed FROM tags WHERE workshop_id = "
+                f"{w['id']} ORDER BY kind, position"
+            ).all()
+            assert len(rows) == 48  # the defaults again: the workshop's edits went down
+            assert ("rights", "udhr-25", "Art. 25 Adequate standard of living", 24, False) in rows
+            assert ("groups", "women", "Women", 0, False) in rows
+            for table in ("idea_tags", "theme_tags"):
+                assert connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar() == 0
+        # The new tables take new rows (PostgreSQL: their sequences work).
+        assert tags.tag_idea(author, idea, [tags.active_tags(w["id"])[0].id])["tag_ids"]
+        assert len(tags.active_tags(world.workshop()["id"])) == 48
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_themes_go_and_come_back_without_losing_ideas(database_url):
     from cocreate.services import themes
 

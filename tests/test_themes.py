@@ -398,6 +398,7 @@ class TestOverSockets:
             "description",
             "idea_ids",
             "created_at",
+            "tag_ids",
         }
         t1 = theme["id"]
         events = [e for batch in max_.received() for e in batch["events"]]

@@ -7,6 +7,7 @@ from cocreate.models.membership import Membership
 from cocreate.models.participant import Participant
 from cocreate.models.revision import IdeaRevision
 from cocreate.models.room import PHASES, Room
+from cocreate.models.tag import TAG_KINDS, IdeaTag, Tag, ThemeTag
 from cocreate.models.theme import Theme
 from cocreate.models.user import User
 from cocreate.models.vote import SCORE_RANGE, STANCES, VOTING_MODES, Vote
@@ -17,15 +18,19 @@ __all__ = [
     "PHASES",
     "SCORE_RANGE",
     "STANCES",
+    "TAG_KINDS",
     "VOTING_MODES",
     "ClientAction",
     "Idea",
     "IdeaRevision",
+    "IdeaTag",
     "Membership",
     "Participant",
     "Room",
     "RoomEvent",
+    "Tag",
     "Theme",
+    "ThemeTag",
     "User",
     "Vote",
     "Workshop",

@@ -10,12 +10,15 @@ from cocreate.extensions import db
 from cocreate.models import STANCES, Idea, Participant, Room, RoomEvent, Vote, Workshop
 from cocreate.models._time import utcnow
 from cocreate.services import access, results, theme_views
+from cocreate.services.tagviews import idea_tag_ids, workshop_tags
 
 
-def idea_view(idea: Idea, author: Participant, tally: dict | None) -> dict[str, Any]:
+def idea_view(
+    idea: Idea, author: Participant, tally: dict | None, tag_ids: list[int] | None = None
+) -> dict[str, Any]:
     """Describe an idea as every member of its room may see it (the author's name, never
     their id; whether it came from paper) with its tally (None while results are hidden;
-    see cocreate.services.results)."""
+    see cocreate.services.results) and its active tags (read when not given)."""
     return {
         "id": idea.id,
         "room_id": idea.room_id,
@@ -27,6 +30,7 @@ def idea_view(idea: Idea, author: Participant, tally: dict | None) -> dict[str, 
         "edited": idea.updated_at > idea.created_at,
         "status": idea.status,
         "theme_id": idea.theme_id,
+        "tag_ids": idea_tag_ids([idea.id])[idea.id] if tag_ids is None else tag_ids,
     }
 
 
@@ -104,6 +108,7 @@ def workshop_view(workshop: Workshop) -> dict[str, Any]:
         "voting_mode": workshop.voting_mode,
         "criteria": workshop.criteria,
         "participants_cluster": workshop.participants_cluster,
+        "tags": workshop_tags(workshop.id),
     }
 
 
@@ -146,7 +151,8 @@ def _ideas_in(
         .order_by(Idea.id)
     ).all()
     counted = {} if hidden else results.tallies(workshop, [idea.id for idea, _a in rows])
-    return [idea_view(idea, author, counted.get(idea.id)) for idea, author in rows]
+    tagged = idea_tag_ids([idea.id for idea, _a in rows])
+    return [idea_view(idea, author, counted.get(idea.id), tagged[idea.id]) for idea, author in rows]
 
 
 def _open_rooms(workshop: Workshop) -> list[Room]:
@@ -374,15 +380,23 @@ def as_seen_now(
     events. Live batches need none of this: they were true when sent.
     """
     shown = [m["data"]["idea"]["id"] for m in messages if isinstance(m["data"].get("idea"), dict)]
+    shown += [m["data"]["idea_id"] for m in messages if m["type"] == "idea_tagged"]
     ideas = (
         {idea.id: idea for idea in db.session.scalars(sa.select(Idea).where(Idea.id.in_(shown)))}
         if shown
         else {}
     )
+    tagged = idea_tag_ids(ideas)
     seen = []
     for message in messages:
         data = message["data"]
         logged = data.get("idea")
+        if message["type"] == "idea_tagged":
+            idea = ideas.get(data["idea_id"])
+            if idea is None or idea.status != "visible":  # only visible ideas are tagged
+                redacted = {"idea_ids": [data["idea_id"]]}
+                seen.append({**message, "type": "idea_redacted", "data": redacted})
+                continue
         if isinstance(logged, dict):
             idea = ideas.get(logged["id"])
             readable = idea is not None and (
@@ -399,6 +413,7 @@ def as_seen_now(
                 "details": idea.details,
                 "edited": idea.updated_at > idea.created_at,
                 "status": idea.status,
+                "tag_ids": tagged[idea.id],
             }
             if room.results_hidden:
                 logged["tally"] = None

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from cocreate.extensions import db
 from cocreate.models import Idea, Theme
+from cocreate.services.tagviews import theme_tag_ids
 
 #: The statuses of the ideas each audience sees in a theme.
 FOR_PARTICIPANTS = ("visible",)
@@ -37,8 +38,11 @@ def ideas_of(theme_ids: list[int], statuses: tuple[str, ...]) -> dict[int, list[
     return found
 
 
-def theme_view(theme: Theme, idea_ids: list[int]) -> dict[str, Any]:
-    """Describe a theme with the ids of the ideas in it (as the reader may see them)."""
+def theme_view(
+    theme: Theme, idea_ids: list[int], tag_ids: list[int] | None = None
+) -> dict[str, Any]:
+    """Describe a theme with the ids of the ideas in it (as the reader may see them) and
+    of its active tags (read when not given; cocreate.services.tags)."""
     return {
         "id": theme.id,
         "room_id": theme.room_id,
@@ -46,6 +50,7 @@ def theme_view(theme: Theme, idea_ids: list[int]) -> dict[str, Any]:
         "description": theme.description,
         "idea_ids": idea_ids,
         "created_at": theme.created_at.isoformat(),
+        "tag_ids": theme_tag_ids([theme.id])[theme.id] if tag_ids is None else tag_ids,
     }
 
 
@@ -63,7 +68,8 @@ def themes_in(room_ids: list[int], *, moderators: bool = False) -> list[dict[str
     members = ideas_of(
         [theme.id for theme in themes], FOR_MODERATORS if moderators else FOR_PARTICIPANTS
     )
-    return [theme_view(theme, members[theme.id]) for theme in themes]
+    tagged = theme_tag_ids([theme.id for theme in themes])
+    return [theme_view(theme, members[theme.id], tagged[theme.id]) for theme in themes]
 
 
 def _mentioned(data: dict[str, Any]) -> list[int]:

@@ -18,7 +18,7 @@ from cocreate.models import (
     Vote,
     Workshop,
 )
-from cocreate.services import access, validate
+from cocreate.services import access, tags, validate
 from cocreate.services.errors import Conflict, Invalid, NotFound
 from cocreate.services.placement import move
 from cocreate.services.snapshots import member_counts, room_view, workshop_view
@@ -209,6 +209,7 @@ def create_workshop(user_id: int, settings: WorkshopSettings, rooms: list[tuple[
         db.session.add(workshop)
         db.session.flush()
         db.session.add(Membership(user_id=user_id, workshop_id=workshop.id, role="owner"))
+        tags.copy_defaults(workshop.id)  # each workshop edits its own copy (DESIGN §7)
         db.session.add(
             Room(
                 workshop_id=workshop.id,

@@ -17,6 +17,7 @@ from cocreate.services import (
     phases,
     scribe,
     snapshots,
+    tags,
     themes,
 )
 from cocreate.services.errors import DomainError, NotAllowed
@@ -37,6 +38,7 @@ from cocreate.sockets.payloads import (
     ScribeScore,
     ScribeVote,
 )
+from cocreate.sockets.tagging import TagIdea, TagTheme
 from cocreate.sockets.theme_payloads import (
     CreateThemeIn,
     MergeThemes,
@@ -361,3 +363,17 @@ class ModeratorNamespace(GatedNamespace):
     def on_dissolve_theme(self, user_id: int, p: ThemeRef) -> dict:
         """Dissolve a theme: its ideas are in none."""
         return themes.dissolve_theme(("user", user_id), p.theme_id, action_id=p.id)
+
+    @event(TagIdea, current_moderator)
+    def on_tag_idea(self, user_id: int, p: TagIdea) -> dict:
+        """Replace the tags of any visible idea of the workshop."""
+        return tags.moderate_tag_idea(
+            user_id, session["workshop_id"], p.idea_id, p.tag_ids, action_id=p.id
+        )
+
+    @event(TagTheme, current_moderator)
+    def on_tag_theme(self, user_id: int, p: TagTheme) -> dict:
+        """Replace the tags of any theme of the workshop."""
+        return tags.moderate_tag_theme(
+            user_id, session["workshop_id"], p.theme_id, p.tag_ids, action_id=p.id
+        )

@@ -20,6 +20,7 @@ from cocreate.services import (
     phases,
     scribe,
     snapshots,
+    tags,
     themes,
     votes,
     workshops,
@@ -35,6 +36,7 @@ from cocreate.sockets.payloads import (
     ScribeScore,
     ScribeVote,
 )
+from cocreate.sockets.tagging import TagIdea, TagTheme
 from cocreate.sockets.theme_payloads import (
     CreateTheme,
     MergeThemes,
@@ -391,3 +393,13 @@ class ParticipantNamespace(GatedNamespace):
     def on_dissolve_theme(self, participant_id: int, p: ThemeRef) -> dict:
         """Dissolve a theme: its ideas are in none."""
         return themes.dissolve_theme(("participant", participant_id), p.theme_id, action_id=p.id)
+
+    @event(TagIdea, current_participant)
+    def on_tag_idea(self, participant_id: int, p: TagIdea) -> dict:
+        """Replace the tags of one's own idea, or (facilitator) of any idea of the room."""
+        return tags.tag_idea(participant_id, p.idea_id, p.tag_ids, action_id=p.id)
+
+    @event(TagTheme, current_participant)
+    def on_tag_theme(self, participant_id: int, p: TagTheme) -> dict:
+        """A facilitator replaces the tags of a theme of their room."""
+        return tags.tag_theme(participant_id, p.theme_id, p.tag_ids, action_id=p.id)

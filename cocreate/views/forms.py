@@ -120,6 +120,14 @@ class WorkshopForm(FlaskForm):
     )
 
 
+class TagsForm(FlaskForm):
+    """A workshop's human-rights tag lists, one tag per line (cocreate.services.tags)."""
+
+    rights = LinesField(_l("Rights"), validators=[Length(max=6000)])
+    groups = LinesField(_l("Groups at risk of exclusion"), validators=[Length(max=6000)])
+    domains = LinesField(_l("Policy domains"), validators=[Length(max=6000)])
+
+
 class NewWorkshopForm(WorkshopForm):
     """A new workshop, with its first breakout rooms."""
 

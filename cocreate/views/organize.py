@@ -16,9 +16,17 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from cocreate.services import access, snapshots, workshops
+from cocreate.models import TAG_KINDS
+from cocreate.services import access, snapshots, tags, workshops
 from cocreate.services.errors import DomainError
-from cocreate.views.forms import EmptyForm, InviteForm, NewWorkshopForm, RoomForm, WorkshopForm
+from cocreate.views.forms import (
+    EmptyForm,
+    InviteForm,
+    NewWorkshopForm,
+    RoomForm,
+    TagsForm,
+    WorkshopForm,
+)
 
 bp = Blueprint("organize", __name__, url_prefix="/workshops")
 
@@ -113,6 +121,7 @@ def settings(workshop_id: int):
         remove_form=EmptyForm(),
         moderators=workshops.moderators_of(current_user.id, workshop_id),
         invite_form=InviteForm(prefix="invite"),
+        tags_form=TagsForm(data=tags.tag_lists(current_user.id, workshop_id), prefix="tags"),
     )
 
 
@@ -238,3 +247,25 @@ def remove_moderator(workshop_id: int, user_id: int):
         else:
             flash(_("Removed from the workshop's moderators."), "info")
     return redirect(url_for("organize.settings", workshop_id=workshop_id))
+
+
+@bp.route("/<int:workshop_id>/tags", methods=["POST"])
+@login_required
+def update_tags(workshop_id: int):
+    """Save the workshop's human-rights tag lists (a line taken off removes its tag softly)."""
+    # Left-out lists stay as they are: the form starts from the workshop's own.
+    form = TagsForm(data=tags.tag_lists(current_user.id, workshop_id), prefix="tags")
+    if form.validate_on_submit():
+        try:
+            tags.update_tags(
+                current_user.id,
+                workshop_id,
+                {kind: _lines(getattr(form, kind).data) for kind in TAG_KINDS},
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Tags saved."), "info")
+    else:
+        flash(_("A list of tags is too long."), "error")
+    return redirect(url_for("organize.settings", workshop_id=workshop_id, _anchor="tags-heading"))
