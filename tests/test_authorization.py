@@ -26,6 +26,7 @@ from cocreate.extensions import db, socketio
 from cocreate.models import Idea
 from cocreate.realtime import MODERATOR_NS, PARTICIPANT_NS
 from cocreate.services import (
+    cross_themes,
     ideas,
     moderation,
     participants,
@@ -219,6 +220,15 @@ MODERATOR_EVENTS = {
     "dissolve_theme": Spec(lambda s: {"theme_id": s.theme}),
     "tag_idea": Spec(lambda s: {"idea_id": s.idea, "tag_ids": s.tag_ids}),
     "tag_theme": Spec(lambda s: {"theme_id": s.tagged_theme, "tag_ids": s.tag_ids}),
+    "suggest_cross_themes": Spec(lambda s: s.theme and {}, refs=False, action=False),
+    "create_cross_theme": Spec(lambda s: {"name": f"Cross {s.token}", "theme_ids": [s.theme]}),
+    "rename_cross_theme": Spec(
+        lambda s: {"cross_theme_id": s.cross_theme, "name": f"Renamed {s.token}"}
+    ),
+    "set_cross_theme_members": Spec(
+        lambda s: {"cross_theme_id": s.cross_theme, "theme_ids": [s.theme, s.second_theme]}
+    ),
+    "remove_cross_theme": Spec(lambda s: {"cross_theme_id": s.discarded_cross_theme}),
 }
 
 NAMESPACES = {
@@ -493,6 +503,21 @@ class Scene:
             themes.create_theme, ("user", self.a["owner"]), f"Theme {self.token}", "", [], self.r1
         )
         return made["theme"]["id"]
+
+    def make_cross_theme(self, name: str) -> int:
+        """A cross-room theme of A holding a theme of its own."""
+        theme = self.make_theme(f"{name} theme")
+        owner, workshop = self.a["owner"], self.a["id"]
+        made = self.service(cross_themes.create_cross_theme, owner, workshop, name, [theme])
+        return made["cross_theme"]["id"]
+
+    @cached_property
+    def cross_theme(self) -> int:
+        return self.make_cross_theme(f"Cross {self.token}")
+
+    @cached_property
+    def discarded_cross_theme(self) -> int:
+        return self.make_cross_theme(f"Discarded {self.token}")
 
     @cached_property
     def member(self) -> int:

@@ -182,3 +182,38 @@ def test_themes_go_and_come_back_without_losing_ideas(database_url):
         assert again["theme"]["idea_ids"] == [second]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_cross_room_themes_go_and_come_back_without_losing_room_themes(database_url):
+    from cocreate.services import cross_themes, themes
+
+    app = create_app(settings(database_url))
+    with app.app_context():
+        upgrade()
+        world = World()
+        w = world.workshop()
+        owner = ("user", w["owner"])
+        first = themes.create_theme(owner, "Housing", "", [], w["rooms"][0])["theme"]["id"]
+        second = themes.create_theme(owner, "Homes", "", [], w["rooms"][1])["theme"]["id"]
+        cross_themes.create_cross_theme(w["owner"], w["id"], "Housing", [first, second])
+        before = counts(db.session.connection())
+        db.session.remove()
+
+        downgrade(revision="0012_tags")
+        with db.engine.connect() as connection:
+            assert counts(connection) == before
+            tables = sa.inspect(connection).get_table_names()
+            assert "cross_themes" not in tables and "cross_theme_themes" not in tables
+            assert connection.exec_driver_sql("SELECT COUNT(*) FROM themes").scalar() == 2
+
+        upgrade()
+        with db.engine.connect() as connection:
+            assert counts(connection) == before
+            assert connection.exec_driver_sql("SELECT COUNT(*) FROM cross_themes").scalar() == 0
+        again = cross_themes.create_cross_theme(w["owner"], w["id"], "Again", [first, second])
+        assert again["cross_theme"]["theme_ids"] == sorted([first, second])
+        # A room theme is in one cross-room theme at most, and leaves it when deleted.
+        themes.dissolve_theme(owner, first)
+        assert cross_themes.cross_themes_of(w["id"])[0]["theme_ids"] == [second]
+        db.session.remove()
+        db.engine.dispose()

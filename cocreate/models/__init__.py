@@ -1,6 +1,7 @@
 """The domain model; importing this package registers every table."""
 
 from cocreate.models.action import ClientAction
+from cocreate.models.cross_theme import CrossTheme, CrossThemeMember
 from cocreate.models.event import RoomEvent
 from cocreate.models.idea import Idea
 from cocreate.models.membership import Membership
@@ -21,6 +22,8 @@ __all__ = [
     "TAG_KINDS",
     "VOTING_MODES",
     "ClientAction",
+    "CrossTheme",
+    "CrossThemeMember",
     "Idea",
     "IdeaRevision",
     "IdeaTag",

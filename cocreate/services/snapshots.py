@@ -9,7 +9,7 @@ from flask import current_app
 from cocreate.extensions import db
 from cocreate.models import STANCES, Idea, Participant, Room, RoomEvent, Vote, Workshop
 from cocreate.models._time import utcnow
-from cocreate.services import access, results, theme_views
+from cocreate.services import access, cross_themes, results, theme_views
 from cocreate.services.tagviews import idea_tag_ids, workshop_tags
 
 
@@ -342,7 +342,12 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
                 "themes": [theme for theme in themes if theme["room_id"] == room.id],
             }
         )
-    return {"workshop": workshop_view(workshop), "rooms": views, "now": server_time()}
+    return {
+        "workshop": workshop_view(workshop),
+        "rooms": views,
+        "cross_themes": cross_themes.cross_themes_of(workshop.id),
+        "now": server_time(),
+    }
 
 
 def events_since(

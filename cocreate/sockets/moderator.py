@@ -12,6 +12,7 @@ from cocreate.realtime import MODERATOR_NS, workshop_channel
 from cocreate.services import (
     access,
     accounts,
+    cross_themes,
     moderation,
     participants,
     phases,
@@ -21,6 +22,13 @@ from cocreate.services import (
     themes,
 )
 from cocreate.services.errors import DomainError, NotAllowed
+from cocreate.sockets.cross_theme_payloads import (
+    CreateCrossTheme,
+    CrossThemeRef,
+    RenameCrossTheme,
+    SetCrossThemeMembers,
+    SuggestCrossThemes,
+)
 from cocreate.sockets.gate import (
     MAX_ID,
     Action,
@@ -376,4 +384,37 @@ class ModeratorNamespace(GatedNamespace):
         """Replace the tags of any theme of the workshop."""
         return tags.moderate_tag_theme(
             user_id, session["workshop_id"], p.theme_id, p.tag_ids, action_id=p.id
+        )
+
+    @event(SuggestCrossThemes, current_moderator)
+    def on_suggest_cross_themes(self, user_id: int, p: SuggestCrossThemes) -> dict:
+        """Suggest cross-room themes from the rooms' themes (changes nothing)."""
+        return cross_themes.suggest_cross_themes(user_id, session["workshop_id"])
+
+    @event(CreateCrossTheme, current_moderator)
+    def on_create_cross_theme(self, user_id: int, p: CreateCrossTheme) -> dict:
+        """Gather room themes into a new cross-room theme."""
+        return cross_themes.create_cross_theme(
+            user_id, session["workshop_id"], p.name, p.theme_ids, p.description, action_id=p.id
+        )
+
+    @event(RenameCrossTheme, current_moderator)
+    def on_rename_cross_theme(self, user_id: int, p: RenameCrossTheme) -> dict:
+        """Rename a cross-room theme."""
+        return cross_themes.rename_cross_theme(
+            user_id, session["workshop_id"], p.cross_theme_id, p.name, p.description, action_id=p.id
+        )
+
+    @event(SetCrossThemeMembers, current_moderator)
+    def on_set_cross_theme_members(self, user_id: int, p: SetCrossThemeMembers) -> dict:
+        """Choose the room themes a cross-room theme holds."""
+        return cross_themes.set_cross_theme_members(
+            user_id, session["workshop_id"], p.cross_theme_id, p.theme_ids, action_id=p.id
+        )
+
+    @event(CrossThemeRef, current_moderator)
+    def on_remove_cross_theme(self, user_id: int, p: CrossThemeRef) -> dict:
+        """Discard a cross-room theme (its room themes stay)."""
+        return cross_themes.remove_cross_theme(
+            user_id, session["workshop_id"], p.cross_theme_id, action_id=p.id
         )

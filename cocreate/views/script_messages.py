@@ -201,4 +201,37 @@ def script_messages() -> dict:
             "one": ngettext("{n} change to the themes", "{n} changes to the themes", 1),
             "other": ngettext("{n} change to the themes", "{n} changes to the themes", 2),
         },
+        # Cross-room themes (static/js/cross-themes.js)
+        "cross_suggest": _("Suggest cross-room themes"),
+        "cross_suggesting": _("Looking for themes rooms share…"),
+        "cross_no_suggestions": _("No theme is shared by two rooms yet."),
+        "cross_suggest_failed": _("No answer from the server. Try again."),
+        "cross_suggestions": _("Suggested cross-room themes"),
+        "cross_rooms": _("Rooms: {rooms}"),
+        "cross_name_label": _("Name of the cross-room theme"),
+        "cross_keep": _("Keep"),
+        "cross_discard": _("Discard"),
+        "cross_kept_one": _("Kept: {name}"),
+        "cross_none": _("None kept yet."),
+        "cross_empty": _("No room theme left in it."),
+        "cross_edit": _("Rename or change themes"),
+        "cross_confirm_discard": _(
+            "Discard the cross-room theme “{name}”? The rooms' themes stay."
+        ),
+        "cross_members_legend": _("Room themes in it"),
+        "cross_choose_one": _("Choose at least one room theme, or discard it."),
+        "cross_support_agree": _("{n} agree · {d} disagree"),
+        "cross_support_scores": _("mean score {mean} from {n} scores"),
+        "cross_found": {
+            "one": ngettext("{n} suggestion", "{n} suggestions", 1),
+            "other": ngettext("{n} suggestion", "{n} suggestions", 2),
+        },
+        "cross_kept": {
+            "one": ngettext("{n} cross-room theme", "{n} cross-room themes", 1),
+            "other": ngettext("{n} cross-room theme", "{n} cross-room themes", 2),
+        },
+        "cross_heading": {
+            "one": ngettext("Across the rooms: {n} theme", "Across the rooms: {n} themes", 1),
+            "other": ngettext("Across the rooms: {n} theme", "Across the rooms: {n} themes", 2),
+        },
     }

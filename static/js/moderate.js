@@ -6,6 +6,7 @@ import { applyRoomEvent, ranked, supportedByAllRoles } from "./workshop-state.js
 import { describeTally, shortTally } from "./tallies.js";
 import { scribePanel } from "./scribe.js";
 import { themeBoard } from "./themes.js";
+import { crossThemePanel } from "./cross-themes.js";
 
 const PHASES = ["propose", "cluster", "vote", "pathway", "closed"];
 
@@ -43,8 +44,20 @@ function applyEvent(event) {
   const changed = applyRoomEvent(snapshot, event);
   if (changed === "resync") live.sync(); // rooms were added or removed, or the voting mode changed
   else if (changed === "workshop") render();
+  else if (changed === "cross_themes") crossThemes.render();
   else if (changed) renderRoomCard(changed); // only the card that changed: open menus elsewhere stay open
+  // Room themes and votes change what the cross-room themes show (names, support).
+  if (changed && typeof changed === "object" && (event.type.includes("theme") || event.type === "votes_changed")) {
+    crossThemes.render();
+  }
 }
+
+const crossThemes = crossThemePanel({
+  root: $("cross-themes"),
+  getSnapshot: () => snapshot,
+  send: (event, payload) => live.send(event, payload),
+  ask: (event, payload) => live.socket.timeout(30000).emitWithAck(event, payload),
+});
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -61,6 +74,7 @@ function render() {
   $("spread").disabled = !w.breakouts_open;
   const focused = document.activeElement?.id;
   $("rooms").replaceChildren(...snapshot.rooms.map(renderRoom));
+  crossThemes.render();
   if (focused && $(focused)) $(focused).focus();
 }
 

@@ -6,6 +6,7 @@ import { formatDuration, secondsLeft } from "./clock.js";
 import { followWorkshop, ranked, shown } from "./workshop-state.js";
 import { describeTally } from "./tallies.js";
 import { themeSummary } from "./themes.js";
+import { crossThemeScreen, membersOf } from "./cross-themes.js";
 
 const TOP_IDEAS = 5;
 const workshopId = Number(document.body.dataset.workshopId);
@@ -33,6 +34,11 @@ function render() {
   $("screen-rooms").hidden = !$("screen-join").hidden;
   $("rooms-heading").textContent = reportBack ? t("report_back") : t("rooms_live");
   $("screen-grid").replaceChildren(...breakouts.map((r) => renderRoom(r, reportBack)));
+  // Back in plenary: the cross-room themes, with their rooms and support.
+  const crosses = (snapshot.cross_themes || []).filter((c) => membersOf(snapshot, c).length);
+  $("screen-cross").hidden = snapshot.workshop.breakouts_open || !crosses.length;
+  $("cross-heading").textContent = t("cross_heading", { n: crosses.length });
+  $("screen-cross-list").replaceChildren(crossThemeScreen(snapshot));
 }
 
 function renderRoom(room, reportBack) {

@@ -4,6 +4,7 @@ import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { byTally, supports } from "./tallies.js";
 import { applyThemeEvent } from "./themes.js";
+import { applyCrossThemeEvent, dropTheme } from "./cross-themes.js";
 
 /**
  * Follow a workshop read-only on the moderator namespace (the projector, a room's view):
@@ -38,13 +39,18 @@ export function followWorkshop(workshopId, page, render) {
 }
 
 /**
- * Apply one room event to the snapshot {workshop, rooms}.
+ * Apply one room event to the snapshot {workshop, rooms, cross_themes}.
  * Returns "resync" when the list of rooms changed (ask for a snapshot), "workshop" when
- * the workshop's rules changed, or the room the event changed (null when unknown).
+ * the workshop's rules changed, "cross_themes" when a cross-room theme changed, or the
+ * room the event changed (null when unknown).
  */
 export function applyRoomEvent(snapshot, event) {
   const target = snapshot.rooms.find((r) => r.id === event.room_id);
   if (!target) return null;
+  if (applyCrossThemeEvent(snapshot, event)) return "cross_themes";
+  // A room theme deleted leaves its cross-room theme (cross-themes.js, dropTheme).
+  if (event.type === "theme_dissolved") dropTheme(snapshot, event.data.theme_id);
+  if (event.type === "themes_merged") dropTheme(snapshot, event.data.merged_id);
   if (event.by === "participant") target.last_activity = event.at;
   const data = event.data;
   switch (event.type) {
