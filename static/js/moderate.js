@@ -6,6 +6,7 @@ import { applyRoomEvent, ranked, supportedByAllRoles } from "./workshop-state.js
 import { describeTally, shortTally } from "./tallies.js";
 import { scribePanel } from "./scribe.js";
 import { themeBoard } from "./themes.js";
+import { itemTags } from "./tags.js";
 import { crossThemePanel } from "./cross-themes.js";
 
 const PHASES = ["propose", "cluster", "vote", "pathway", "closed"];
@@ -160,6 +161,8 @@ function renderRoom(r) {
         canEdit: r.phase !== "closed", // a closed room's themes stay as they are
         moderator: true,
         send: (event, payload) => live.send(event, payload),
+        // The themes' tags, and the ideas' chips (their button is in the idea list).
+        tags: (kind, item) => tagsOf(kind, item, r, kind === "theme", "board-"),
         rerender: () => renderRoomCard(r),
         level: 4,
         foldable: true,
@@ -192,6 +195,8 @@ function renderIdea(idea, allRoles, room) {
     if (allRoles) support.prepend(element("span", "all-roles", `✓ ${t("all_roles")} · `));
     li.append(support);
   }
+  const tags = tagsOf("idea", idea, room, !hidden && !pending); // moderators: any phase
+  if (tags) li.append(tags);
   const actions = element("span", "idea-actions");
   const button = (label, name, onClick) => {
     const b = element("button", "link", label);
@@ -227,6 +232,19 @@ function renderIdea(idea, allRoles, room) {
   }
   li.append(actions);
   return li;
+}
+
+/** An idea's or theme's tags (tags.js), with the picker's button when `canTag`. */
+function tagsOf(kind, item, room, canTag, place = "") {
+  return itemTags({
+    kind,
+    item,
+    place,
+    workshop: snapshot.workshop,
+    canTag,
+    send: (event, payload) => live.send(event, payload),
+    onChange: () => renderRoomCard(room),
+  });
 }
 
 function renderMember(member, current) {

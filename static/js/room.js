@@ -6,6 +6,7 @@ import { formatDuration, secondsLeft } from "./clock.js";
 import { scribePanel } from "./scribe.js";
 import { describeTally } from "./tallies.js";
 import { applyThemeEvent, participantMayCluster, showThemes } from "./themes.js";
+import { applyTagEvent, itemTags, participantMayTag } from "./tags.js";
 
 const PHASES = ["lobby", "propose", "cluster", "vote", "pathway", "closed"];
 const STANCES = ["agree", "disagree", "pass"];
@@ -147,6 +148,11 @@ function applyEvent(event) {
       renderAll();
       break;
     }
+    case "idea_tagged":
+    case "theme_tagged":
+      applyTagEvent(state, event, { announce: true });
+      renderMine(); // the ideas and the themes, with their tags
+      break;
     default:
       if (applyThemeEvent(state, event, { announce: true })) renderThemes();
       break;
@@ -340,6 +346,7 @@ function renderThemes() {
     resultsHidden: state.room.results_hidden,
     canEdit: participantMayCluster(state),
     send: (event, payload) => live.send(event, payload),
+    tags: (kind, item) => tagsOf(kind, item, "board-"),
     summary: true,
     viewerHint: true,
   });
@@ -371,6 +378,19 @@ function element(tag, className, text) {
   return node;
 }
 
+/** An idea's or theme's tags (tags.js), with the picker's button when this person may tag it. */
+function tagsOf(kind, item, place = "") {
+  return itemTags({
+    kind,
+    item,
+    place,
+    workshop: state.workshop,
+    canTag: participantMayTag(state, kind, item),
+    send: (event, payload) => live.send(event, payload),
+    onChange: renderMine,
+  });
+}
+
 function renderIdea(idea) {
   let li = ideaItems.get(idea.id);
   if (!li) {
@@ -395,6 +415,8 @@ function renderIdea(idea) {
     li.replaceChildren(...parts);
     return;
   }
+  const tags = tagsOf("idea", idea);
+  if (tags) parts.push(tags);
   const voting = { dots: dotsVoting, agree: opinionVoting, scores: scoreVoting }[mode()] || dotsVoting;
   parts.push(...voting(idea));
 

@@ -395,6 +395,8 @@ function ideaItem(options, idea, here, targets) {
   if (options.counts) {
     body.append(element("p", "meta tally", describeTally(options.workshop, options.resultsHidden ? null : idea.tally)));
   }
+  const tags = options.tags?.("idea", idea); // its chips, and the page's tag button (tags.js)
+  if (tags) body.append(tags);
   li.append(body);
   if (options.canEdit) {
     const choices = targets
@@ -476,6 +478,8 @@ function themeItem(options, { theme, ideas, support }, targets) {
   let meta = t("theme_ideas", { n: ideas.length });
   if (options.counts) meta += ` · ${t("theme_support", { tally: describeTally(options.workshop, support) })}`;
   li.append(element("p", "meta theme-meta", meta));
+  const tags = options.tags?.("theme", theme);
+  if (tags) li.append(tags);
   if (options.canEdit && !ui.editing.has(theme.id)) {
     const actions = element("div", "theme-actions");
     const rename = button(t("rename_theme"), null, `rename-${theme.id}`);
@@ -556,6 +560,8 @@ function newThemeForm(options) {
  * @param {() => void} [options.rerender]  draw the page's board again after a change here
  * @param {number} [options.level]  the board's heading level (its themes' one below)
  * @param {boolean} [options.foldable]  a <details> that remembers whether it is open
+ * @param {(kind: "idea"|"theme", item: object) => HTMLElement|null} [options.tags]  an idea's
+ *        or a theme's tags to show with it (tags.js itemTags, as the page may tag)
  * @returns {HTMLElement}
  */
 export function themeBoard(options) {

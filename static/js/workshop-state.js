@@ -4,6 +4,7 @@ import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { byTally, supports } from "./tallies.js";
 import { applyThemeEvent } from "./themes.js";
+import { applyTagEvent } from "./tags.js";
 import { applyCrossThemeEvent, dropTheme } from "./cross-themes.js";
 
 /**
@@ -127,7 +128,8 @@ export function applyRoomEvent(snapshot, event) {
       return "workshop";
     }
     default:
-      applyThemeEvent(target, event); // theme_created, idea_moved, themes_merged, …
+      // theme_created, idea_moved, themes_merged, …; idea_tagged, theme_tagged
+      if (!applyThemeEvent(target, event)) applyTagEvent(target, event);
       break;
   }
   return target;
