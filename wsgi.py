@@ -12,6 +12,7 @@ if os.environ.setdefault("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
 from cocreate import create_app
 from cocreate.config import ConfigError
 from cocreate.extensions import socketio
+from cocreate.services import theme_suggestions
 from cocreate.timers import keep_time
 
 try:
@@ -121,6 +122,8 @@ def main() -> None:
     print(f"  First time? Open {base}/setup to create the organizer account", flush=True)
     print("  (or run: make organizer).", flush=True)
     socketio.start_background_task(keep_time, app)
+    # The theme suggestions' model loads in a real thread meanwhile: the start waits for nothing.
+    socketio.start_background_task(theme_suggestions.warm_up, app)
     mode = app.config["SOCKETIO_ASYNC_MODE"]
     if mode == "eventlet":
         import eventlet.wsgi

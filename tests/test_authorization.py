@@ -155,6 +155,23 @@ PARTICIPANT_EVENTS = {
     },
     "tag_idea": Spec(lambda s: {"idea_id": s.idea, "tag_ids": s.tag_ids}),
     "tag_theme": Spec(lambda s: {"theme_id": s.tagged_theme, "tag_ids": s.tag_ids}),
+    # Questions (issue 8, suggestions): nothing is stored, so there is no `id`.
+    **{
+        event: Spec(
+            lambda s: s.idea and s.second_idea and {},
+            phase="cluster",
+            refs=False,
+            own=frozenset({"other_facilitator"}),
+            action=False,
+        )
+        for event in ("suggest_themes", "duplicate_pairs")
+    },
+    "similar_ideas": Spec(
+        lambda s: s.idea and {"text": f"Target idea {s.token}"},
+        refs=False,
+        own=frozenset({"other_room", "other_facilitator"}),
+        action=False,
+    ),
 }
 
 #: Who is authorized for each participant event: the author T or the facilitator F of R1.
@@ -173,6 +190,8 @@ FACILITATOR_EVENTS = {
     "scribe_opinion",
     "scribe_score",
     "tag_theme",
+    "suggest_themes",
+    "duplicate_pairs",
 }
 
 MODERATOR_EVENTS = {
@@ -220,6 +239,10 @@ MODERATOR_EVENTS = {
     "dissolve_theme": Spec(lambda s: {"theme_id": s.theme}),
     "tag_idea": Spec(lambda s: {"idea_id": s.idea, "tag_ids": s.tag_ids}),
     "tag_theme": Spec(lambda s: {"theme_id": s.tagged_theme, "tag_ids": s.tag_ids}),
+    "suggest_themes": Spec(
+        lambda s: s.idea and s.second_idea and {"room_id": s.r1}, phase="cluster", action=False
+    ),
+    "duplicate_pairs": Spec(lambda s: s.idea and s.second_idea and {"room_id": s.r1}, action=False),
     "suggest_cross_themes": Spec(lambda s: s.theme and {}, refs=False, action=False),
     "create_cross_theme": Spec(lambda s: {"name": f"Cross {s.token}", "theme_ids": [s.theme]}),
     "rename_cross_theme": Spec(

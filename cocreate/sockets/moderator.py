@@ -19,6 +19,7 @@ from cocreate.services import (
     scribe,
     snapshots,
     tags,
+    theme_suggestions,
     themes,
 )
 from cocreate.services.errors import DomainError, NotAllowed
@@ -46,6 +47,7 @@ from cocreate.sockets.payloads import (
     ScribeScore,
     ScribeVote,
 )
+from cocreate.sockets.suggestion_payloads import InRoom
 from cocreate.sockets.tagging import TagIdea, TagTheme
 from cocreate.sockets.theme_payloads import (
     CreateThemeIn,
@@ -417,4 +419,18 @@ class ModeratorNamespace(GatedNamespace):
         """Discard a cross-room theme (its room themes stay)."""
         return cross_themes.remove_cross_theme(
             user_id, session["workshop_id"], p.cross_theme_id, action_id=p.id
+        )
+
+    @event(InRoom, current_moderator)
+    def on_suggest_themes(self, user_id: int, p: InRoom) -> dict:
+        """Suggested themes for a breakout room's ideas in no theme (stores nothing)."""
+        return theme_suggestions.suggest_themes(
+            ("user", user_id), p.room_id, session["workshop_id"]
+        )
+
+    @event(InRoom, current_moderator)
+    def on_duplicate_pairs(self, user_id: int, p: InRoom) -> dict:
+        """Likely duplicate ideas of a breakout room, to merge (stores nothing)."""
+        return theme_suggestions.duplicate_pairs(
+            ("user", user_id), p.room_id, session["workshop_id"]
         )

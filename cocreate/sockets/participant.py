@@ -21,6 +21,7 @@ from cocreate.services import (
     scribe,
     snapshots,
     tags,
+    theme_suggestions,
     themes,
     votes,
     workshops,
@@ -36,6 +37,7 @@ from cocreate.sockets.payloads import (
     ScribeScore,
     ScribeVote,
 )
+from cocreate.sockets.suggestion_payloads import OwnRoom, TypedIdea
 from cocreate.sockets.tagging import TagIdea, TagTheme
 from cocreate.sockets.theme_payloads import (
     CreateTheme,
@@ -403,3 +405,18 @@ class ParticipantNamespace(GatedNamespace):
     def on_tag_theme(self, participant_id: int, p: TagTheme) -> dict:
         """A facilitator replaces the tags of a theme of their room."""
         return tags.tag_theme(participant_id, p.theme_id, p.tag_ids, action_id=p.id)
+
+    @event(OwnRoom, current_participant)
+    def on_suggest_themes(self, participant_id: int, p: OwnRoom) -> dict:
+        """Suggested themes for the ideas of the participant's room in no theme (stores nothing)."""
+        return theme_suggestions.suggest_themes(("participant", participant_id))
+
+    @event(OwnRoom, current_participant)
+    def on_duplicate_pairs(self, participant_id: int, p: OwnRoom) -> dict:
+        """A facilitator's look at the likely duplicates of their room (stores nothing)."""
+        return theme_suggestions.duplicate_pairs(("participant", participant_id))
+
+    @event(TypedIdea, current_participant)
+    def on_similar_ideas(self, participant_id: int, p: TypedIdea) -> dict:
+        """Ideas of the room that say nearly what the participant is typing (a hint)."""
+        return theme_suggestions.similar_ideas(participant_id, p.text)

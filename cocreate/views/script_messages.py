@@ -201,6 +201,61 @@ def script_messages() -> dict:
             "one": ngettext("{n} change to the themes", "{n} changes to the themes", 1),
             "other": ngettext("{n} change to the themes", "{n} changes to the themes", 2),
         },
+        # Suggested themes, duplicates, similar ideas (static/js/suggestions.js)
+        "suggest_heading": _("Suggested themes"),
+        "suggest_help": _(
+            "The app can group the ideas that are in no theme yet. You check, rename and "
+            "choose; nothing changes until you create them."
+        ),
+        "suggest_button": _("Suggest themes"),
+        "suggest_working": _("Working out themes…"),
+        "suggest_found": {
+            "one": ngettext("{n} theme suggested.", "{n} themes suggested.", 1),
+            "other": ngettext("{n} theme suggested.", "{n} themes suggested.", 2),
+        },
+        "suggest_nothing": _("No theme to suggest: too few ideas outside a theme are alike."),
+        "suggested_n": _("Suggestion {i} of {n}"),
+        "suggest_create_this": _("Create this theme"),
+        "suggest_typical": _("Most typical idea: {text}"),
+        "suggest_create": _("Create the checked themes"),
+        "suggest_discard": _("Discard"),
+        "suggest_none_checked": _("Check at least one theme to create, or discard them."),
+        "suggest_created": {
+            "one": ngettext("{n} theme created.", "{n} themes created.", 1),
+            "other": ngettext("{n} theme created.", "{n} themes created.", 2),
+        },
+        "suggest_discarded": _("Suggestions discarded."),
+        "suggest_failed": _("No suggestions this time. Try again."),
+        "suggest_offline": _("Offline: suggestions need the connection."),
+        "suggest_timeout": _("No answer in time. Try again."),
+        "duplicates_heading": _("Likely duplicates"),
+        "duplicates_button": _("Find duplicates"),
+        "duplicates_working": _("Looking for duplicates…"),
+        "duplicates_found": {
+            "one": ngettext(
+                "{n} pair of ideas that may say the same thing.",
+                "{n} pairs of ideas that may say the same thing.",
+                1,
+            ),
+            "other": ngettext(
+                "{n} pair of ideas that may say the same thing.",
+                "{n} pairs of ideas that may say the same thing.",
+                2,
+            ),
+        },
+        "duplicates_none": _("No likely duplicates."),
+        "duplicates_read_only": _("A moderator can merge them."),
+        "duplicate_alike": _("{percent}% alike"),
+        "duplicate_merge": _("Merge"),
+        "duplicates_merge_help": _(
+            "Merging keeps the first idea; the votes of the second move to it."
+        ),
+        "duplicate_merge_label": _("Merge “{merged}” into “{kept}”"),
+        "duplicate_merged": _("Merged."),
+        "similar_heading": _("Support this one instead?"),
+        "similar_help": _("An idea of your room says nearly the same. You can still post yours."),
+        "similar_go": _("See this idea"),
+        "similar_go_label": _("See this idea: {text}"),
         # Cross-room themes (static/js/cross-themes.js)
         "cross_suggest": _("Suggest cross-room themes"),
         "cross_suggesting": _("Looking for themes rooms share…"),

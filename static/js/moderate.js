@@ -7,6 +7,7 @@ import { describeTally, shortTally } from "./tallies.js";
 import { scribePanel } from "./scribe.js";
 import { themeBoard } from "./themes.js";
 import { itemTags } from "./tags.js";
+import { asker } from "./suggestions.js";
 import { crossThemePanel } from "./cross-themes.js";
 
 const PHASES = ["propose", "cluster", "vote", "pathway", "closed"];
@@ -163,6 +164,9 @@ function renderRoom(r) {
         send: (event, payload) => live.send(event, payload),
         // The themes' tags, and the ideas' chips (their button is in the idea list).
         tags: (kind, item) => tagsOf(kind, item, r, kind === "theme", "board-"),
+        ask: asker(live.socket),
+        duplicates: true,
+        merge: (keepId, duplicateId) => live.send("merge_ideas", { keep_id: keepId, duplicate_id: duplicateId }),
         rerender: () => renderRoomCard(r),
         level: 4,
         foldable: true,

@@ -7,6 +7,7 @@ import { scribePanel } from "./scribe.js";
 import { describeTally } from "./tallies.js";
 import { applyThemeEvent, participantMayCluster, showThemes } from "./themes.js";
 import { applyTagEvent, itemTags, participantMayTag } from "./tags.js";
+import { asker, highlight, watchTyping } from "./suggestions.js";
 
 const PHASES = ["lobby", "propose", "cluster", "vote", "pathway", "closed"];
 const STANCES = ["agree", "disagree", "pass"];
@@ -35,6 +36,7 @@ const live = new Live({
   onResult: applyResult,
   onStatus: showStatus,
 });
+const ask = asker(live.socket); // questions (no id, no outbox): suggestions.js
 live.on("moved", () => live.sync());
 live.on("idea_moderated", ({ idea_id: ideaId, text, status }) => {
   const key = { hidden: "your_idea_hidden", approved: "your_idea_approved" }[status] || "your_idea_restored";
@@ -347,6 +349,8 @@ function renderThemes() {
     canEdit: participantMayCluster(state),
     send: (event, payload) => live.send(event, payload),
     tags: (kind, item) => tagsOf(kind, item, "board-"),
+    ask,
+    duplicates: Boolean(state.me.facilitates), // read-only: moderators merge
     summary: true,
     viewerHint: true,
   });
@@ -678,6 +682,14 @@ function updateCount() {
 }
 ideaText.addEventListener("input", updateCount);
 updateCount();
+// "Said already?": near-identical ideas of the room while typing; posting is never held up.
+const similar = watchTyping({
+  input: ideaText,
+  hint: $("idea-similar"),
+  ask,
+  ideas: () => new Map(state.ideas.filter((i) => i.status === "visible").map((i) => [i.id, i])),
+  show: (ideaId) => highlight(ideaItems.get(ideaId)),
+});
 
 $("idea-form").addEventListener("submit", (e) => {
   e.preventDefault();
@@ -687,6 +699,7 @@ $("idea-form").addEventListener("submit", (e) => {
     return;
   }
   live.send("post_idea", { text, details: $("idea-details").value.trim() });
+  similar.clear();
   ideaText.value = "";
   $("idea-details").value = "";
   updateCount();

@@ -10,6 +10,7 @@
 // a theme's `idea_ids` only give the order inside it.
 import { t } from "./i18n.js";
 import { describeTally } from "./tallies.js";
+import { suggestionTools } from "./suggestions.js";
 
 /** The room events this module applies. */
 export const THEME_EVENTS = new Set(["theme_created", "theme_changed", "idea_moved", "themes_merged", "theme_dissolved"]);
@@ -562,6 +563,10 @@ function newThemeForm(options) {
  * @param {boolean} [options.foldable]  a <details> that remembers whether it is open
  * @param {(kind: "idea"|"theme", item: object) => HTMLElement|null} [options.tags]  an idea's
  *        or a theme's tags to show with it (tags.js itemTags, as the page may tag)
+ * @param {(event: string, payload: object) => Promise<object>} [options.ask]  ask the server
+ *        a question (suggestions.js): with it, those who may edit get suggested themes
+ * @param {boolean} [options.duplicates]  also show the likely duplicates (with `ask`)
+ * @param {(keepId: number, duplicateId: number) => void} [options.merge]  merge a duplicate
  * @returns {HTMLElement}
  */
 export function themeBoard(options) {
@@ -592,6 +597,12 @@ export function themeBoard(options) {
     board.append(newThemeForm(options));
   } else if (options.phase === "cluster" && options.viewerHint) {
     board.append(element("p", "hint", t("themes_watch")));
+  }
+  // Suggested themes and likely duplicates (suggestions.js), where the page can ask for them.
+  const tools = { suggest: Boolean(options.ask && options.canEdit), duplicates: Boolean(options.ask && options.duplicates) };
+  if (tools.suggest || tools.duplicates) {
+    const create = (name, ids) => act(options, "create_theme", { name, idea_ids: ids });
+    board.append(suggestionTools({ ...options, ...tools, create, focus: (id) => (ui.focus = id) }));
   }
   const list = element("ul", "theme-list");
   themes.forEach((entry) => list.append(themeItem(options, entry, targets)));
