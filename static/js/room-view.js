@@ -6,6 +6,7 @@ import { formatDuration, secondsLeft } from "./clock.js";
 import { followWorkshop, shown } from "./workshop-state.js";
 import { describeTally } from "./tallies.js";
 import { showThemes } from "./themes.js";
+import { itemTags } from "./tags.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const roomId = Number(document.body.dataset.roomId);
@@ -41,6 +42,7 @@ function render() {
     phase: room.phase,
     resultsHidden: room.results_hidden,
     canEdit: false, // this view is read-only: the console groups the ideas
+    tags: (kind, item) => itemTags({ kind, item, workshop, canTag: false }),
   });
   $("room-ideas").replaceChildren(
     ...shown(room).map((idea) => {
@@ -55,6 +57,8 @@ function render() {
       tally.textContent = ` · ${describeTally(workshop, room.results_hidden ? null : idea.tally)}`;
       li.append(text, tally);
       if (idea.on_paper) li.append(` · ${t("from_paper")}`);
+      const tags = itemTags({ kind: "idea", item: idea, workshop, canTag: false });
+      if (tags) li.append(tags);
       return li;
     }),
   );

@@ -191,6 +191,13 @@ def test_the_facilitator_tags_a_theme_and_an_idea_on_the_board(sign_in, new_cont
         console.locator("#rooms .idea-list .idea").filter(has_text=RAMPS).locator(".tag-chip")
     ).to_have_text(["Group: Persons with disabilities"])
     amina.screenshot(path=str(artifacts / "phone-theme-tags.png"), full_page=True)
+    # Stepping into the room from the console shows them too, read-only.
+    with console.expect_popup() as opened:
+        console.get_by_role("link", name="Step into Mobility").click()
+    room = opened.value
+    expect(theme(room, "Transport").locator(".tag-chip")).to_have_text(expected)
+    expect(room.locator("#room-ideas .tag-chip")).to_have_text(["Group: Persons with disabilities"])
+    expect(room.get_by_role("button", name=re.compile("tags"))).to_have_count(0)
 
 
 def test_keyboard_only_tagging_on_the_console(sign_in, new_context, artifacts):
