@@ -29,11 +29,10 @@ import numpy as np
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from cocreate import workers
 from cocreate.extensions import db
 from cocreate.models import CrossTheme, CrossThemeMember, Idea, Room, Theme
 from cocreate.services import access, suggestions, validate
-from cocreate.services.errors import Invalid, NotFound
+from cocreate.services.errors import Invalid, NotFound, RateLimited
 from cocreate.services.unit import Change, perform
 
 NAME_MAX = 80
@@ -163,10 +162,18 @@ def suggest_cross_themes(
         .order_by(Idea.id)
     ):
         texts[theme_id].append(text)
-    db.session.rollback()  # no read transaction held while the engine computes
-    vectors, assignment = workers.off_loop(
-        _embed_and_cluster, [_theme_text(theme, texts[theme.id]) for theme in themes], distance
-    )
+    # (imported here: theme_suggestions reads the phases, which read the snapshots)
+    from cocreate.services import theme_suggestions
+
+    theme_texts = [_theme_text(theme, texts[theme.id]) for theme in themes]
+    # Through the engine's one queue (it also gives the connection back and lowers the
+    # computing thread's priority), never beside a room's suggestion or the warm-up.
+    computed = theme_suggestions.on_engine(60, _embed_and_cluster, theme_texts, distance)
+    if computed is None:
+        raise RateLimited(
+            _("The theme suggestions are busy. Try again in a moment."), retry_after=5
+        )
+    vectors, assignment = computed
     groups: dict[int, list[int]] = {}
     for index, number in enumerate(assignment):
         groups.setdefault(number, []).append(index)
