@@ -94,17 +94,28 @@ def add_theme(page: Page, name: str) -> None:
     expect(theme(page, name)).to_have_count(1)
 
 
+def box_of(element) -> dict:
+    """The element's box once it is on the page: a live event may redraw the board, and
+    an element caught between two renders has no box for a moment."""
+    for _ in range(50):
+        element.wait_for(state="visible")
+        box = element.bounding_box()
+        if box is not None:
+            return box
+    raise AssertionError(f"{element} never settled on the page")
+
+
 def mouse_drag(page: Page, source, target) -> None:
     """Drag `source` onto `target` with the mouse (Pointer Events), checking the drop
     target lights up under the pointer before the button is let go."""
     board(page).evaluate("(el) => el.scrollIntoView({block: 'start'})")
     for what in (source, target):
-        box = what.bounding_box()
+        box = box_of(what)
         assert 0 <= box["y"] <= page.viewport_size["height"] - 10, f"{what} is off screen"
-    box = source.bounding_box()
+    box = box_of(source)
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3)
     page.mouse.down()
-    goal = target.bounding_box()
+    goal = box_of(target)
     page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] / 2, steps=12)
     expect(target).to_have_class(re.compile(r"\bdrop-target\b"))
     expect(page.locator(".drag-ghost")).to_be_visible()
@@ -117,7 +128,7 @@ def touch_drag(page: Page, handle, target) -> None:
     Chrome DevTools Protocol, which Chromium turns into pointer events of type touch."""
     cdp = page.context.new_cdp_session(page)
     handle.scroll_into_view_if_needed()
-    start = handle.bounding_box()
+    start = box_of(handle)
     x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
 
     def touch(kind: str, x: float, y: float) -> None:
@@ -125,7 +136,7 @@ def touch_drag(page: Page, handle, target) -> None:
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
 
     touch("touchStart", x0, y0)
-    goal = target.bounding_box()
+    goal = box_of(target)
     x1, y1 = goal["x"] + goal["width"] / 2, goal["y"] + min(goal["height"] / 2, 40)
     for step in range(1, 13):
         touch("touchMove", x0 + (x1 - x0) * step / 12, y0 + (y1 - y0) * step / 12)
