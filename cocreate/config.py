@@ -88,6 +88,9 @@ def from_environment() -> dict:
         # from that many hops); 0 when the app is reached directly.
         "PROXY_HOPS": _int("COCREATE_PROXY_HOPS", 0),
         "MAX_CONNECTIONS": _int("COCREATE_MAX_CONNECTIONS", 5000),
+        # Embed each new idea's text in the background after commit, so a theme suggestion
+        # only clusters (services/theme_suggestions.preembed); 0 turns it off.
+        "SUGGESTIONS_PREEMBED": _int("COCREATE_SUGGESTIONS_PREEMBED", 1) != 0,
         "PRODUCTION": production,
     }
 

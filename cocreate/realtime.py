@@ -57,6 +57,17 @@ def on_room_change(callback: Callable[[list[int]], object]) -> Callable[[list[in
     return callback
 
 
+#: Called after commit with every batch of committed events (what `publish` gets).
+_committed: list[Callable[[list[tuple[int, dict, dict]]], object]] = []
+
+
+def on_commit(callback: Callable[[list[tuple[int, dict, dict]]], object]) -> Callable:
+    """Register a quick, never-raising look at committed events besides sending them
+    (theme suggestions embed new ideas' texts ahead of the click)."""
+    _committed.append(callback)
+    return callback
+
+
 class Broadcaster:
     """Collects committed events and sends them in per-room batches."""
 
@@ -126,3 +137,5 @@ broadcaster = Broadcaster()
 def publish(messages: list[tuple[int, dict, dict]], notices: list) -> None:
     """Hand committed events to the broadcaster (called by the write path only)."""
     broadcaster.publish(messages, notices)
+    for callback in _committed if messages else ():
+        callback(messages)

@@ -27,6 +27,7 @@ def settings(database_url: str, **extra) -> dict:
         "SOCKETIO_MESSAGE_QUEUE": None,
         "COCREATE_EMIT_INTERVAL": 0,
         "COCREATE_BASE_URL": "http://cocreate.test",
+        "SUGGESTIONS_PREEMBED": False,  # no model in the background; tests/test_preembed.py asks
         **extra,
     }
 
