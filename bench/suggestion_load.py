@@ -121,7 +121,11 @@ def seed(args, url: str) -> dict:
     from cocreate.services import accounts, ideas, participants, phases, workshops
     from cocreate.services.snapshots import moderator_snapshot
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    # Ideas posted here are not embedded, here or by the server: each room's first
+    # suggestion embeds its 60 ideas (bench/suggestion_click.py measures pre-embedding).
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "SUGGESTIONS_PREEMBED": False}
+    )
     rng = random.Random(8)
     with app.app_context():
         owner = accounts.create_user("bench@example.org", "Bench", "bench password")
