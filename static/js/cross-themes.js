@@ -9,6 +9,7 @@
 // themes the snapshot still has, since the plenary's batch and a room's batch may arrive
 // in either order.
 import { t } from "./i18n.js";
+import { element } from "./dom.js";
 
 /** The plenary events this module applies. */
 export const CROSS_THEME_EVENTS = new Set(["cross_theme_created", "cross_theme_changed", "cross_theme_removed"]);
@@ -104,13 +105,6 @@ export function describeSupport(workshop, support) {
   if (workshop.voting_mode === "agree") return t("cross_support_agree", { n: support.value, d: support.against });
   if (workshop.voting_mode === "scores") return t("cross_support_scores", { mean: support.value, n: support.voters });
   return t("dots_total", { n: support.value });
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 function button(label, onClick, className) {

@@ -9,6 +9,7 @@ import { themeBoard } from "./themes.js";
 import { itemTags } from "./tags.js";
 import { asker } from "./suggestions.js";
 import { crossThemePanel } from "./cross-themes.js";
+import { element } from "./dom.js";
 
 const PHASES = ["propose", "cluster", "vote", "pathway", "closed"];
 
@@ -60,13 +61,6 @@ const crossThemes = crossThemePanel({
   send: (event, payload) => live.send(event, payload),
   ask: (event, payload) => live.socket.timeout(30000).emitWithAck(event, payload),
 });
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function render() {
   const w = snapshot.workshop;

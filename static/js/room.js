@@ -8,6 +8,7 @@ import { describeTally } from "./tallies.js";
 import { applyThemeEvent, participantMayCluster, showThemes } from "./themes.js";
 import { applyTagEvent, itemTags, participantMayTag } from "./tags.js";
 import { asker, highlight, watchTyping } from "./suggestions.js";
+import { element } from "./dom.js";
 
 const PHASES = ["lobby", "propose", "cluster", "vote", "pathway", "closed"];
 const STANCES = ["agree", "disagree", "pass"];
@@ -373,13 +374,6 @@ function removeIdea(ideaId) {
   ideaItems.get(ideaId)?.remove();
   ideaItems.delete(ideaId);
   renderMine();
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 /** An idea's or theme's tags (tags.js), with the picker's button when this person may tag it. */

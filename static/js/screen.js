@@ -7,6 +7,7 @@ import { followWorkshop, ranked, shown } from "./workshop-state.js";
 import { describeTally } from "./tallies.js";
 import { themeSummary } from "./themes.js";
 import { crossThemeScreen, membersOf } from "./cross-themes.js";
+import { element } from "./dom.js";
 
 const TOP_IDEAS = 5;
 const workshopId = Number(document.body.dataset.workshopId);
@@ -17,13 +18,6 @@ followWorkshop(workshopId, "screen", (current) => {
   snapshot = current;
   render();
 });
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function render() {
   const breakouts = snapshot.rooms.filter((r) => r.kind === "breakout");

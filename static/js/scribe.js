@@ -1,15 +1,9 @@
 // Scribe mode: a small form for entering the ideas and votes of people without a phone.
 // Used on the console (every room) and on a facilitator's phone (their room).
 import { t } from "./i18n.js";
+import { element } from "./dom.js";
 
 let counter = 0;
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function labelled(labelText, control) {
   counter += 1;

@@ -7,6 +7,7 @@
 // offered lives here, per room, so the board can be drawn again (it is, on every event)
 // without losing the names someone is editing or the boxes they unchecked.
 import { t } from "./i18n.js";
+import { element } from "./dom.js";
 
 /** The phone asks for similar ideas this long (ms) after typing stops... */
 const TYPING_PAUSE_MS = 600;
@@ -38,13 +39,6 @@ export function asker(socket) {
       return { ok: false, error: { code: "timeout", message: t("suggest_timeout") } };
     }
   };
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 function button(text, className, id) {

@@ -9,6 +9,7 @@
 // whole new set at once (two taps on a phone: "Add tags", then a tag); Done or Escape
 // closes it and gives the focus back to the button that opened it.
 import { t } from "./i18n.js";
+import { element } from "./dom.js";
 
 /** The room events this module applies. */
 export const TAG_EVENTS = new Set(["idea_tagged", "theme_tagged"]);
@@ -22,13 +23,6 @@ const NEWS_WAIT_MS = 1200;
 const NEWS_MAX = 2;
 
 // ---- small helpers ---------------------------------------------------------------------
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function short(text) {
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;

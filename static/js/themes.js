@@ -11,6 +11,7 @@
 import { t } from "./i18n.js";
 import { describeTally } from "./tallies.js";
 import { suggestionTools } from "./suggestions.js";
+import { element } from "./dom.js";
 
 /** The room events this module applies. */
 export const THEME_EVENTS = new Set(["theme_created", "theme_changed", "idea_moved", "themes_merged", "theme_dissolved"]);
@@ -183,13 +184,6 @@ export function participantMayCluster(state) {
 }
 
 // ---- small DOM helpers ---------------------------------------------------------------
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function button(text, className, id) {
   const node = element("button", className, text);
