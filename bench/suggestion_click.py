@@ -13,6 +13,7 @@ in the background after they were posted). Prints the median, min and max of the
 
     .venv/bin/python bench/suggestion_click.py                 # SQLite, 5 runs per mode
     .venv/bin/python bench/suggestion_click.py --runs 9 --postgres
+    .venv/bin/python bench/suggestion_click.py --click-after 0   # ask at once after posting
 """
 
 import argparse
@@ -268,7 +269,11 @@ def one_mode(args, preembed: bool) -> list[dict]:
                 posting = time.perf_counter()
                 acks = post_ideas(authors, room_texts(rng, str(n)))  # the same in both modes
                 posted = time.perf_counter() - posting
-                settled = wait_idle(process.pid)
+                if args.click_after is None:
+                    settled = wait_idle(process.pid)
+                else:  # a facilitator who does not wait for the room to settle
+                    time.sleep(args.click_after)
+                    settled = float("nan")
                 started = time.perf_counter()
                 ack = call(facilitator, "suggest_themes", {})
                 first = time.perf_counter() - started
@@ -312,6 +317,12 @@ def summary(name: str, results: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="60-idea rooms per mode")
+    parser.add_argument(
+        "--click-after",
+        type=float,
+        metavar="S",
+        help="ask S seconds after the last post, not once the server is idle",
+    )
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     cold = one_mode(args, preembed=False)
