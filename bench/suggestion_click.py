@@ -176,15 +176,20 @@ def call(client: socketio.Client, event: str, payload: dict, timeout: float = 12
 
 
 def post_ideas(authors: list[socketio.Client], texts: list[str]) -> list[float]:
-    """Post `texts` through the protocol, the authors all at once; return the ack times."""
+    """Post `texts` through the protocol, the authors all at once; return the ack times
+    (infinite for a post whose ack did not come in two minutes)."""
     times, lock = [], threading.Lock()
 
     def author(client: socketio.Client, mine: list[str]) -> None:
         for text in mine:
             started = time.perf_counter()
-            call(client, "post_idea", {"id": str(uuid.uuid4()), "text": text})
+            try:
+                call(client, "post_idea", {"id": str(uuid.uuid4()), "text": text})
+                took = time.perf_counter() - started
+            except socketio.exceptions.TimeoutError:
+                took = float("inf")
             with lock:
-                times.append(time.perf_counter() - started)
+                times.append(took)
 
     threads = [
         threading.Thread(target=author, args=(client, texts[n :: len(authors)]))
