@@ -1,10 +1,12 @@
 """Suggested themes and likely duplicates: the engine, its offline model and its CLI."""
 
 import json
+import math
 import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -73,6 +75,51 @@ def test_empty_single_and_repeated_ids():
     assert suggestions.likely_duplicates([(3, "bike path")], encoder=blobs) == []
     twice = suggestions.suggest([(3, "bike a"), (3, "laptop b"), (4, "bike c")], encoder=blobs)
     assert sorted(i for g in twice for i in g.idea_ids) == [3, 4]
+
+
+def test_themes_cut_the_tree_at_exactly_that_many_groups():
+    vectors = blobs([text for _, text in FAKE_ROOM])
+
+    assert len(set(suggestions.cluster(vectors, themes=2))) == 2
+    assert len(set(suggestions.cluster(vectors, themes=5))) == 5
+    # a fixed cut (as cross-room themes use) still works
+    assert len(set(suggestions.cluster(vectors, distance=suggestions.THEME_DISTANCE))) == 3
+
+
+def test_the_cut_follows_the_room_not_its_size():
+    # 8 directions, 5 ideas each or 40 each: the same 8 themes
+    axes = np.eye(8)
+    for per_theme in (5, 40):
+        rows = [
+            axes[t] + np.sin(np.arange(8) * (i + 2)) * 0.08
+            for t in range(8)
+            for i in range(per_theme)
+        ]
+        vectors = np.asarray(rows) / np.linalg.norm(rows, axis=1, keepdims=True)
+        assignment = suggestions.cluster(vectors)
+        assert len(set(assignment)) == 8
+        assert all(len(set(assignment[t * per_theme : (t + 1) * per_theme])) == 1 for t in range(8))
+
+
+def angled(similarity: float) -> Callable[[list[str]], np.ndarray]:
+    """A fake encoder: "one" texts on one axis, "two" texts at `similarity` from it."""
+
+    def encode(texts: list[str]) -> np.ndarray:
+        other = np.array([similarity, math.sqrt(1 - similarity**2)])
+        return np.asarray([[1.0, 0.0] if "one" in t else other for t in texts])
+
+    return encode
+
+
+def test_ideas_in_two_languages_need_less_similarity_to_be_duplicates():
+    between = suggestions.DUPLICATE_SIMILARITY - suggestions.CROSS_LANGUAGE_MARGIN / 2
+    english = [(1, "the one idea for the park"), (2, "the two ideas for the park")]
+    mixed = [(1, "the one idea for the park"), (2, "les deux idées pour le parc")]
+
+    assert suggestions.likely_duplicates(english, encoder=angled(between)) == []
+    assert [
+        (a, b) for a, b, _ in suggestions.likely_duplicates(mixed, encoder=angled(between))
+    ] == [(1, 2)]
 
 
 def test_real_model_groups_a_multilingual_room_by_meaning():
