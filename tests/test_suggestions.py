@@ -101,6 +101,22 @@ def test_the_cut_follows_the_room_not_its_size():
         assert all(len(set(assignment[t * per_theme : (t + 1) * per_theme])) == 1 for t in range(8))
 
 
+def test_clearly_separate_groups_are_kept_apart_even_when_pairs_of_them_are_close():
+    # 10 tight groups of 4 ideas, in 5 pairs of sibling groups (closer than the room's mean)
+    rows = []
+    for group in range(10):
+        for i in range(4):
+            row = np.zeros(15)
+            row[group], row[10 + group // 2] = 1.0, 0.9
+            rows.append(row + np.sin(np.arange(15) * (i + 2 + group)) * 0.05)
+    vectors = np.asarray(rows) / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    assignment = suggestions.cluster(vectors)
+
+    assert [len(set(assignment[g * 4 : g * 4 + 4])) for g in range(10)] == [1] * 10
+    assert len(set(assignment)) == 10
+
+
 def angled(similarity: float) -> Callable[[list[str]], np.ndarray]:
     """A fake encoder: "one" texts on one axis, "two" texts at `similarity` from it."""
 
