@@ -138,4 +138,7 @@ def publish(messages: list[tuple[int, dict, dict]], notices: list) -> None:
     """Hand committed events to the broadcaster (called by the write path only)."""
     broadcaster.publish(messages, notices)
     for callback in _committed if messages else ():
-        callback(messages)
+        try:
+            callback(messages)
+        except Exception:  # committed and sent already: a side look must not fail the action
+            log.exception("an after-commit hook failed")

@@ -370,3 +370,20 @@ class TestEventLog:
         posted = next(e for e in events_of(w["rooms"][0]) if e.type == "idea_posted")
         assert "author_id" not in posted.data["idea"]
         assert posted.data["idea"]["author"] is None
+
+
+def test_a_failing_after_commit_hook_does_not_fail_a_committed_action(ctx, world, monkeypatch):
+    from cocreate import realtime
+    from cocreate.services import ideas, snapshots
+
+    def broken(messages):
+        raise RuntimeError("a hook that fails")
+
+    monkeypatch.setattr(realtime, "_committed", [broken])
+    workshop = world.workshop()
+    someone = world.join(workshop, room=workshop["rooms"][0])
+    posted = ideas.post_idea(someone, "Posted despite the hook", "")
+    assert posted["idea"]["text"] == "Posted despite the hook"
+    assert [idea["text"] for idea in snapshots.participant_snapshot(someone)["ideas"]] == [
+        "Posted despite the hook"
+    ]
