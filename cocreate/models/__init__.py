@@ -6,6 +6,15 @@ from cocreate.models.event import RoomEvent
 from cocreate.models.idea import Idea
 from cocreate.models.membership import Membership
 from cocreate.models.participant import Participant
+from cocreate.models.pathway import (
+    HORIZONS,
+    PATHWAY_FIELDS,
+    Pathway,
+    PathwayComment,
+    PathwayEndorsement,
+    PathwayIdea,
+    PathwayTag,
+)
 from cocreate.models.revision import IdeaRevision
 from cocreate.models.room import PHASES, Room
 from cocreate.models.tag import TAG_KINDS, IdeaTag, Tag, ThemeTag
@@ -15,6 +24,8 @@ from cocreate.models.vote import SCORE_RANGE, STANCES, VOTING_MODES, Vote
 from cocreate.models.workshop import ASSIGNMENT_MODES, Workshop
 
 __all__ = [
+    "HORIZONS",
+    "PATHWAY_FIELDS",
     "ASSIGNMENT_MODES",
     "PHASES",
     "SCORE_RANGE",
@@ -29,6 +40,11 @@ __all__ = [
     "IdeaTag",
     "Membership",
     "Participant",
+    "Pathway",
+    "PathwayComment",
+    "PathwayEndorsement",
+    "PathwayIdea",
+    "PathwayTag",
     "Room",
     "RoomEvent",
     "Tag",

@@ -50,6 +50,14 @@ class Workshop(db.Model):
     participants_cluster: Mapped[bool] = mapped_column(default=False)
     #: While true, participants are in (or may go to) breakout rooms.
     breakouts_open: Mapped[bool] = mapped_column(default=False)
+    #: When the event starts and ends (None: not set); shown in every zone of time_zones.
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: The IANA time zones the event is held in, the host's first (e.g. ["Asia/Seoul",
+    #: "Europe/Madrid"]); the synthesis gives its times in each.
+    time_zones: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: Who organises it, as the synthesis names them (free text, one line each).
+    organizers: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     rooms: Mapped[list["Room"]] = relationship(  # noqa: F821
