@@ -24,9 +24,9 @@ from cocreate.models.vote import SCORE_RANGE, STANCES, VOTING_MODES, Vote
 from cocreate.models.workshop import ASSIGNMENT_MODES, Workshop
 
 __all__ = [
+    "ASSIGNMENT_MODES",
     "HORIZONS",
     "PATHWAY_FIELDS",
-    "ASSIGNMENT_MODES",
     "PHASES",
     "SCORE_RANGE",
     "STANCES",
