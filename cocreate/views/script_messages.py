@@ -312,6 +312,8 @@ def script_messages() -> dict:
         "tags_count": _("{n} of {max} chosen."),
         "tags_limit_idea": _("An idea has at most {max} tags: take one off to add another."),
         "tags_limit_theme": _("A theme has at most {max} tags: take one off to add another."),
+        "tags_limit_pathway": _("A pathway has at most {max} tags: take one off to add another."),
+        "tags_help_pick": _("Tap a tag to add it or take it off. Save the pathway to keep them."),
         "tags_added": _("Added: {label}."),
         "tags_removed": _("Removed: {label}."),
         "tags_done": _("Done"),

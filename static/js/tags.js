@@ -15,8 +15,8 @@ import { element } from "./dom.js";
 export const TAG_EVENTS = new Set(["idea_tagged", "theme_tagged"]);
 /** The kinds, in the order the workshop's lists come in. */
 export const TAG_KINDS = ["rights", "groups", "domains"];
-/** The most tags an idea or a theme may have (the server refuses more: `invalid`). */
-export const MAX_TAGS = { idea: 6, theme: 10 };
+/** The most tags an idea, a theme or a pathway may have (the server refuses more: `invalid`). */
+export const MAX_TAGS = { idea: 6, theme: 10, pathway: 10 };
 /** Announcements of others' changes wait this long (ms) to be said as one. */
 const NEWS_WAIT_MS = 1200;
 /** More changes than this in one wait are said as their number. */
@@ -41,6 +41,11 @@ function tagsOf(workshop) {
 function activeIds(workshop, ids) {
   const known = new Set(tagsOf(workshop).map((tag) => tag.id));
   return [...new Set(ids || [])].filter((id) => known.has(id)).sort((a, b) => a - b);
+}
+
+/** What an item is called: an idea's text, a theme's name, a pathway's title. */
+function nameOf(item) {
+  return item.text ?? item.name ?? item.title ?? "";
 }
 
 function sameIds(a, b) {
@@ -141,20 +146,22 @@ const contexts = new Map();
  * @param {object} options.workshop  the workshop (its `tags`)
  * @param {boolean} options.canTag   show the button
  * @param {(event: string, payload: object) => void} [options.send]  live.send
+ * @param {(ids: number[]) => void} [options.pick]  instead of sending, hand each new set
+ *        here (a form that saves the tags with the rest: the pathway editor)
  * @param {() => void} [options.onChange]  draw the page again after a tap
  * @param {string} [options.place]   tells two drawings of one item apart (their buttons' ids)
  */
 export function itemTags(options) {
   const { kind, item, workshop, canTag, place = "" } = options;
   const chips = tagChips(workshop, item.tag_ids);
-  const may = Boolean(canTag && options.send && tagsOf(workshop).length);
+  const may = Boolean(canTag && (options.send || options.pick) && tagsOf(workshop).length);
   if (!chips && !may) return null;
   const wrap = element("div", "tags");
   if (chips) wrap.append(chips);
   if (may) {
     const key = keyOf(kind, item.id);
     contexts.set(key, options);
-    const name = kind === "idea" ? item.text : item.name;
+    const name = nameOf(item);
     const has = activeIds(workshop, item.tag_ids).length > 0;
     const open = element("button", "link tag-button", has ? t("tags_change") : t("tags_add"));
     open.type = "button";
@@ -244,8 +251,8 @@ function openPicker(key, openerId, byKeyboard) {
   if (!context) return;
   const box = pickerDialog();
   picker = { key, openerId, selected: new Set(activeIds(context.workshop, context.item.tag_ids)) };
-  const name = context.kind === "idea" ? context.item.text : context.item.name;
-  box.querySelector("#tag-picker-title").textContent = t("tags_title", { text: short(name) });
+  box.querySelector("#tag-picker-title").textContent = t("tags_title", { text: short(nameOf(context.item)) });
+  box.querySelector("#tag-picker-help").textContent = t(context.pick ? "tags_help_pick" : "tags_help");
   box.querySelector("#tag-picker-search").value = "";
   buildOptions(context);
   refreshPicker();
@@ -316,7 +323,7 @@ function filter() {
 }
 
 function limitText(kind) {
-  return t(kind === "idea" ? "tags_limit_idea" : "tags_limit_theme", { max: MAX_TAGS[kind] });
+  return t(`tags_limit_${kind}`, { max: MAX_TAGS[kind] });
 }
 
 /** Pressed states, the count, and why no more can be added (when so). */
@@ -359,9 +366,13 @@ function toggle(tag) {
   }
   const ids = [...selected].sort((a, b) => a - b);
   picker.selected = selected;
-  awaitMine(picker.key, ids);
   item.tag_ids = ids; // at once; the event (or a resync after a refusal) confirms
-  context.send(kind === "idea" ? "tag_idea" : "tag_theme", { [`${kind}_id`]: item.id, tag_ids: ids });
+  if (context.pick) {
+    context.pick(ids); // saved later, with the rest of the form
+  } else {
+    awaitMine(picker.key, ids);
+    context.send(kind === "idea" ? "tag_idea" : "tag_theme", { [`${kind}_id`]: item.id, tag_ids: ids });
+  }
   refreshPicker();
   const done = t(selected.has(tag.id) ? "tags_added" : "tags_removed", { label: tag.label });
   say(`${done} ${t("tags_count", { n: ids.length, max: MAX_TAGS[kind] })}`);

@@ -475,6 +475,8 @@ function themeItem(options, { theme, ideas, support }, targets) {
   li.append(element("p", "meta theme-meta", meta));
   const tags = options.tags?.("theme", theme);
   if (tags) li.append(tags);
+  const more = options.themeActions?.(theme); // e.g. "Draft a pathway" (pathways.js)
+  if (more) li.append(more);
   if (options.canEdit && !ui.editing.has(theme.id)) {
     const actions = element("div", "theme-actions");
     const rename = button(t("rename_theme"), null, `rename-${theme.id}`);
@@ -561,6 +563,8 @@ function newThemeForm(options) {
  *        a question (suggestions.js): with it, those who may edit get suggested themes
  * @param {boolean} [options.duplicates]  also show the likely duplicates (with `ask`)
  * @param {(keepId: number, duplicateId: number) => void} [options.merge]  merge a duplicate
+ * @param {(theme: object) => HTMLElement|null} [options.themeActions]  more for a theme's
+ *        card (pathways.js draftButton)
  * @returns {HTMLElement}
  */
 export function themeBoard(options) {
