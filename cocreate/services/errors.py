@@ -44,6 +44,23 @@ class Conflict(DomainError):
     http_status = 409
 
 
+class EditConflict(Conflict):
+    """An edit of fields someone else changed after the editor's version: nothing was
+    saved. `fields` names the clashing fields; `current` is the thing as it is now, for
+    the editor to make their change again."""
+
+    def __init__(self, message: str, fields: list[str], current: dict):
+        super().__init__(message)
+        self.fields = fields
+        self.current = current
+
+    def to_ack(self) -> dict:
+        """Return the error as an acknowledgement, with `fields` and `current`."""
+        ack = super().to_ack()
+        ack["error"].update(fields=self.fields, current=self.current)
+        return ack
+
+
 class RateLimited(DomainError):
     """Too many of one action in a short time; `retry_after` says in how many seconds
     the next one may succeed."""

@@ -151,3 +151,35 @@ def all_roles(workshop: Workshop, declared: set[str], by_role: dict[str, dict]) 
     return len(declared) >= 2 and all(
         role in by_role and supports(workshop, by_role[role]) for role in declared
     )
+
+
+def _added(workshop: Workshop, counts: list[_Count]) -> dict[str, Any]:
+    """One tally of several ideas' counts added up; in scores mode `voters` counts
+    scorings (one person scoring two of the ideas counts twice)."""
+    merged = _Count()
+    for count in counts:
+        for key, n in count.values.items():
+            merged.values[key] += n
+    added = tally(workshop, merged)
+    if workshop.voting_mode == "scores":
+        added["voters"] = sum(len(count.voters) for count in counts)
+    return added
+
+
+def group_support(workshop: Workshop, groups: dict[int, list[int]]) -> dict[int, dict[str, Any]]:
+    """The support of groups of ideas (a pathway's), by group key: their votes added up
+    into one tally, {"tally", "by_role": {role or "": tally}}, as static/js/themes.js
+    (themeSupport) adds up a theme's ideas' tallies. One query for every group."""
+    counts = _counts(workshop, sorted({i for ids in groups.values() for i in ids}))
+    found = {}
+    for key, idea_ids in groups.items():
+        entries = [counts[i] for i in idea_ids if i in counts]
+        roles = sorted({role for entry in entries for role in entry.by_role})
+        found[key] = {
+            "tally": _added(workshop, [entry.total for entry in entries]),
+            "by_role": {
+                role: _added(workshop, [e.by_role[role] for e in entries if role in e.by_role])
+                for role in roles
+            },
+        }
+    return found

@@ -9,7 +9,7 @@ from flask import current_app
 from cocreate.extensions import db
 from cocreate.models import STANCES, Idea, Participant, Room, RoomEvent, Vote, Workshop
 from cocreate.models._time import utcnow
-from cocreate.services import access, cross_themes, results, theme_views
+from cocreate.services import access, cross_themes, pathway_views, results, theme_views
 from cocreate.services.tagviews import idea_tag_ids, workshop_tags
 
 
@@ -196,7 +196,7 @@ def own_pending_ideas(me: Participant) -> list[dict[str, Any]]:
 
 def my_state(me: Participant) -> dict[str, Any]:
     """A participant's own standing in their room: name, votes, dots left (dots mode;
-    None otherwise), own ideas."""
+    None otherwise), own ideas, the pathways they endorse."""
     workshop = db.session.get(Workshop, me.workshop_id)
     votes = my_votes(workshop, me.id, me.room_id)
     mine = db.session.scalars(
@@ -214,6 +214,7 @@ def my_state(me: Participant) -> dict[str, Any]:
         else None,
         "ideas": list(mine),
         "facilitates": db.session.get(Room, me.room_id).facilitator_id == me.id,
+        "endorsed_pathways": pathway_views.endorsed_by(me.id, me.room_id),
     }
 
 
@@ -234,7 +235,10 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     return {
         "workshop": workshop_view(workshop),
         "rooms": [room_view(r, counts[r.id]) for r in _open_rooms(workshop)],
-        "room": room_state(room, members),
+        "room": {
+            **room_state(room, members),
+            "pathways": [] if room.is_plenary else pathway_views.pathways_in(workshop, [room.id]),
+        },
         "members": [member_view(m) for m in members],
         "ideas": []
         if room.is_plenary
@@ -319,6 +323,7 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
     support = results.support(workshop, [idea["id"] for idea in ideas])
     activity = last_activity([room.id for room in rooms])
     themes = theme_views.themes_in([room.id for room in rooms], moderators=True)
+    pathways = pathway_views.pathways_in(workshop, [room.id for room in rooms], moderators=True)
     views = []
     for room in rooms:
         members = [p for p in people if p.room_id == room.id]
@@ -340,6 +345,7 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
                     if idea["room_id"] == room.id
                 ],
                 "themes": [theme for theme in themes if theme["room_id"] == room.id],
+                "pathways": [p for p in pathways if p["room_id"] == room.id],
             }
         )
     return {
@@ -428,4 +434,4 @@ def as_seen_now(
         elif room.results_hidden and message["type"] == "results_revealed":
             data = {**data, "tallies": {key: None for key in data["tallies"]}}
         seen.append({**message, "data": data})
-    return theme_views.as_seen_now(seen, reader_id)
+    return pathway_views.as_seen_now(room, theme_views.as_seen_now(seen, reader_id))
