@@ -317,6 +317,121 @@ def script_messages() -> dict:
         "tags_added": _("Added: {label}."),
         "tags_removed": _("Removed: {label}."),
         "tags_done": _("Done"),
+        # Pathways (static/js/pathways.js)
+        "pathways_heading": {
+            "one": ngettext("Pathways ({n})", "Pathways ({n})", 1),
+            "other": ngettext("Pathways ({n})", "Pathways ({n})", 2),
+        },
+        "pathways_help": _(
+            "Read each pathway, endorse the ones you support, and say what is missing."
+        ),
+        "pathways_watch": _("Participants read, endorse and comment on these pathways now."),
+        "no_pathways": _("No pathways yet."),
+        "pathway_fields": {
+            "title": _("Title"),
+            "challenge": _("The inequality it addresses"),
+            "vision": _("Where we want to be"),
+            "steps": _("Steps"),
+            "tag_ids": _("Rights, groups and domains"),
+            "idea_ids": _("Ideas it builds on"),
+        },
+        "pathway_from_theme": _("From the theme: {name}"),
+        "steps_heading": {
+            "one": ngettext("Steps ({n})", "Steps ({n})", 1),
+            "other": ngettext("Steps ({n})", "Steps ({n})", 2),
+        },
+        "no_steps": _("No steps yet."),
+        "step_untitled": _("Step {n}"),
+        "step_n": _("Step {n}"),
+        "step_action": _("What is done"),
+        "step_actor": _("Who does it"),
+        "step_horizon": _("When"),
+        "step_indicator": _("How we see progress"),
+        "horizons": {
+            "short": _("Short term"),
+            "medium": _("Medium term"),
+            "long": _("Long term"),
+        },
+        "step_up": _("Move up"),
+        "step_up_on": _("Move step {n} up"),
+        "step_down": _("Move down"),
+        "step_down_on": _("Move step {n} down"),
+        "step_remove": _("Remove"),
+        "step_remove_on": _("Remove step {n}"),
+        "step_add": _("Add a step"),
+        "step_added": _("Step {n} added."),
+        "step_moved": _("Now step {n}."),
+        "step_removed": _("Step {n} removed."),
+        "step_needs_action": _("Step {n} needs its action: say what is done."),
+        "pathway_ideas": {
+            "one": ngettext("{n} idea it builds on", "{n} ideas it builds on", 1),
+            "other": ngettext("{n} idea it builds on", "{n} ideas it builds on", 2),
+        },
+        "pathway_ideas_chosen": {
+            "one": ngettext("Ideas it builds on: {n} chosen", "Ideas it builds on: {n} chosen", 1),
+            "other": ngettext(
+                "Ideas it builds on: {n} chosen", "Ideas it builds on: {n} chosen", 2
+            ),
+        },
+        "no_ideas_to_link": _("No ideas in this room yet."),
+        "no_tags": _("This workshop has no tags."),
+        "endorsements": {
+            "one": ngettext("{n} endorsement", "{n} endorsements", 1),
+            "other": ngettext("{n} endorsement", "{n} endorsements", 2),
+        },
+        "endorse": _("Endorse"),
+        "endorsed_now": _("You endorse this pathway."),
+        "endorsed_not": _("You no longer endorse this pathway."),
+        "comments_heading": {
+            "one": ngettext("Comments ({n})", "Comments ({n})", 1),
+            "other": ngettext("Comments ({n})", "Comments ({n})", 2),
+        },
+        "comment_label": _("Your comment"),
+        "comment_send": _("Comment"),
+        "comment_sent": _("Comment sent."),
+        "hide_comment_on": _("Hide the comment: {text}"),
+        "edit_pathway_on": _("Edit the pathway: {title}"),
+        "remove_pathway": _("Remove"),
+        "remove_pathway_on": _("Remove the pathway: {title}"),
+        "confirm_remove_pathway": _("Remove the pathway “{title}”? Its comments go with it."),
+        "draft_heading": _("Draft a pathway"),
+        "draft_help": _(
+            "Start from a theme (its name, ideas and tags come with it) or from a title."
+        ),
+        "draft_pathway": _("Draft a pathway"),
+        "draft_from_theme": _("Draft a pathway from “{name}”"),
+        "draft_from_scratch": _("Title of a new pathway"),
+        "pathway_drafting": _("Drafting the pathway…"),
+        "pathway_editor": _("Edit the pathway"),
+        "close_editor": _("Close"),
+        "confirm_close_editor": _("Close without saving? What you changed will be lost."),
+        "pathway_saving": _("Saving…"),
+        "pathway_saved_now": _("Pathway saved."),
+        "pathway_not_saved": _("The pathway was not saved."),
+        "pathway_nothing_changed": _("Nothing changed."),
+        "pathway_title_needed": _("Give the pathway a title."),
+        "pathway_unsaved": _("Not saved yet: {fields}."),
+        "pathway_removed_meanwhile": _(
+            "Someone removed this pathway. What you typed is still here to copy."
+        ),
+        "pathway_updated": _("Updated by someone else: {fields}. Your own changes are kept."),
+        "pathway_updated_yours": _(
+            "Someone else also changed {fields}, which you are changing: "
+            "when you save, you choose which to keep."
+        ),
+        "conflict_heading": _("Someone else saved this pathway while you were editing it."),
+        "conflict_help": _(
+            "For each field below, keep their text or use yours. Nothing is lost until you choose."
+        ),
+        "conflict_choose": _("Choose for each field above, then it saves."),
+        "conflict_theirs": _("Saved by someone else:"),
+        "conflict_mine": _("What you typed:"),
+        "keep_theirs": _("Keep theirs"),
+        "keep_theirs_on": _("Keep theirs: {field}"),
+        "use_mine": _("Use mine"),
+        "use_mine_on": _("Use mine: {field}"),
+        "kept_theirs": _("Their version is kept."),
+        "empty_value": _("(empty)"),
         "tags_news": _("Tags changed on “{text}”."),
         "tags_news_many": {
             "one": ngettext("Tags changed on {n} item.", "Tags changed on {n} items.", 1),
