@@ -200,7 +200,7 @@ class TestOperations:
         ):
             with pytest.raises(NotFound):
                 call()
-        shown = snapshots.participant_snapshot(room["member"])["room"]["pathways"]
+        shown = snapshots.participant_snapshot(room["member"])["pathways"]
         assert [p["id"] for p in shown] == [kept["id"]]
 
     def test_comments_endorsements_and_hiding(self, room, world):
@@ -252,7 +252,7 @@ class TestOperations:
         assert ("pathway_endorsed", {"pathway_id": pid, "endorsements": 1}) in types
         assert ("pathway_comment_hidden", {"pathway_id": pid, "comment_id": said["id"]}) in types
         view = snapshots.participant_snapshot(room["member"])
-        [shown] = view["room"]["pathways"]
+        [shown] = view["pathways"]
         assert shown["comments"] == [anonymous] and shown["endorsements"] == 1
         assert view["me"]["endorsed_pathways"] == [pid]
         assert snapshots.participant_snapshot(room["other"])["me"]["endorsed_pathways"] == []
@@ -388,7 +388,7 @@ class TestValidation:
         view = pathways.edit_pathway(room["fac"], pid, 2, {"tag_ids": [room["tags"]["housing"]]})
         assert view["pathway"]["tag_ids"] == [room["tags"]["housing"]]
         tags.update_tags(w["owner"], w["id"], {"groups": lists["groups"]})
-        back = snapshots.participant_snapshot(room["member"])["room"]["pathways"][0]
+        back = snapshots.participant_snapshot(room["member"])["pathways"][0]
         assert back["tag_ids"] == sorted([women, room["tags"]["housing"]])
 
     def test_ideas_are_visible_ideas_of_the_room(self, room, world):
@@ -409,11 +409,11 @@ class TestValidation:
         moderation.hide_idea(w["owner"], w["id"], c)
         mod_view = pathways.edit_pathway(room["mod"], pid, 2, {"idea_ids": [a, b, c]})["pathway"]
         assert mod_view["idea_ids"] == [a, b, c]
-        public = snapshots.participant_snapshot(room["member"])["room"]["pathways"][0]
+        public = snapshots.participant_snapshot(room["member"])["pathways"][0]
         assert public["idea_ids"] == [a, b]
         pathways.edit_pathway(room["fac"], pid, 3, {"idea_ids": [b]})
         moderation.restore_idea(w["owner"], w["id"], c)
-        back = snapshots.participant_snapshot(room["member"])["room"]["pathways"][0]
+        back = snapshots.participant_snapshot(room["member"])["pathways"][0]
         assert back["idea_ids"] == [b, c]
 
     def test_the_theme_is_one_of_the_room(self, room, world):
@@ -479,7 +479,7 @@ class TestValidation:
             pathways.create_pathway(room["mod"], "Three", room_id=room["r1"])
         pathways.remove_pathway(room["fac"], first)
         pathways.create_pathway(room["fac"], "Three")
-        second = snapshots.participant_snapshot(room["member"])["room"]["pathways"][0]["id"]
+        second = snapshots.participant_snapshot(room["member"])["pathways"][0]["id"]
         phases.set_phase(room["w"]["owner"], room["w"]["id"], "pathway", room["r1"])
         pathways.comment_pathway(room["member"], second, "First")
         with pytest.raises(Conflict, match="no more"):
@@ -649,10 +649,10 @@ class TestSupport:
             "dots": 3,
             "by_role": {roles[0]: {"dots": 2}, roles[1]: {"dots": 1}},
         }
-        public = snapshots.participant_snapshot(people[0])["room"]["pathways"][0]
+        public = snapshots.participant_snapshot(people[0])["pathways"][0]
         assert public["support"] == {"dots": 3}
         phases.set_results_hidden(w["owner"], w["id"], True, r1)
-        hidden = snapshots.participant_snapshot(people[0])["room"]["pathways"][0]
+        hidden = snapshots.participant_snapshot(people[0])["pathways"][0]
         assert hidden["support"] is None
         console = snapshots.moderator_snapshot(w["owner"], w["id"])["rooms"][1]["pathways"][0]
         assert console["support"]["dots"] == 3  # moderators always see it
@@ -693,7 +693,7 @@ class TestSupport:
             }
         pid = pathways.create_pathway(("user", w["owner"]), "Both", room_id=r1)["pathway"]["id"]
         pathways.edit_pathway(("user", w["owner"]), pid, 1, {"idea_ids": [a, b]})
-        public = snapshots.participant_snapshot(people[0])["room"]["pathways"][0]
+        public = snapshots.participant_snapshot(people[0])["pathways"][0]
         assert public["support"] == expected
 
 
@@ -788,7 +788,7 @@ class TestSnapshots:
         second = pathways.create_pathway(room["mod"], "Second", room_id=r1)["pathway"]
         other = pathways.create_pathway(room["mod"], "Elsewhere", room_id=w["rooms"][1])
         view = snapshots.participant_snapshot(room["member"])
-        assert view["room"]["pathways"] == [first, {**second, "support": {"dots": 0}}]
+        assert view["pathways"] == [first, {**second, "support": {"dots": 0}}]
         console = snapshots.moderator_snapshot(w["owner"], w["id"])
         by_room = {r["id"]: r["pathways"] for r in console["rooms"]}
         assert [p["id"] for p in by_room[r1]] == [first["id"], second["id"]]
@@ -796,7 +796,7 @@ class TestSnapshots:
         assert by_room[w["plenary"]] == []
         assert console["rooms"][0]["pathways"] == []
         lobby = World().join(w, "Wes")
-        assert snapshots.participant_snapshot(lobby)["room"]["pathways"] == []
+        assert snapshots.participant_snapshot(lobby)["pathways"] == []
 
     def test_the_snapshot_reads_pathways_in_a_fixed_number_of_queries(self, room, ctx):
         w, r1 = room["w"], room["r1"]
@@ -819,3 +819,149 @@ class TestSnapshots:
             made = pathways.create_pathway(room["mod"], f"More {n}", room_id=w["rooms"][n % 2])
             pathways.edit_pathway(room["mod"], made["pathway"]["id"], 1, {"idea_ids": []})
         assert queries() == one
+
+
+class TestOverSockets:
+    def test_phones_and_consoles(self, app, phone, console):
+        from cocreate.realtime import MODERATOR_NS
+
+        with app.app_context():
+            world = World()
+            owner = world.user("owner@example.org", PASSWORD)
+            w = world.workshop(owner, rooms=1, assignment="random")
+        desk = console("owner@example.org", PASSWORD, w["id"])
+        assert desk.send("open_breakouts")["ok"]
+        fay, max_ = phone(w["code"], "Fay"), phone(w["code"], "Max")
+        r1 = w["rooms"][0]
+        assert desk.send("appoint_facilitator", participant_id=fay.snapshot()["me"]["id"])["ok"]
+        idea = max_.send("post_idea", text="Night buses")["idea"]["id"]
+        theme = desk.send("create_theme", room_id=r1, name="Transport", idea_ids=[idea])
+        assert desk.send("set_phase", phase="cluster", room_id=r1)["ok"]
+        max_.snapshot()
+        max_.received()
+        desk.socket.get_received(MODERATOR_NS)
+
+        made = fay.send("create_pathway", theme_id=theme["theme"]["id"])
+        assert made["ok"], made
+        pathway = made["pathway"]
+        assert set(pathway) == {
+            "id",
+            "room_id",
+            "theme_id",
+            "title",
+            "challenge",
+            "vision",
+            "steps",
+            "tag_ids",
+            "idea_ids",
+            "version",
+            "field_versions",
+            "support",
+            "endorsements",
+            "comments",
+        }
+        assert (pathway["title"], pathway["idea_ids"]) == ("Transport", [idea])
+        pid = pathway["id"]
+        events = [e for batch in max_.received() for e in batch["events"]]
+        assert [(e["type"], e["data"]) for e in events] == [("pathway_saved", {"pathway": pathway})]
+        consoles = [
+            e
+            for m in desk.socket.get_received(MODERATOR_NS)
+            if m["name"] == "events"
+            for e in m["args"][0]["events"]
+        ]
+        assert consoles[-1]["type"] == "pathway_saved"
+        assert consoles[-1]["data"]["pathway"]["support"] == {"dots": 0, "by_role": {}}
+
+        # Two editors: different fields merge, the same field is a conflict.
+        step = {"action": "Buses every 20 minutes", "horizon": "short"}
+        fay_edit = fay.send(
+            "edit_pathway", pathway_id=pid, version=1, changes={"title": "Buses", "steps": [step]}
+        )
+        assert fay_edit["ok"] and fay_edit["pathway"]["version"] == 2
+        assert fay_edit["pathway"]["steps"] == [{**step, "actor": "", "indicator": ""}]
+        desk_edit = desk.send(
+            "edit_pathway", pathway_id=pid, version=1, changes={"vision": "Home safely"}
+        )
+        assert desk_edit["ok"] and desk_edit["pathway"]["title"] == "Buses"
+        clash = desk.send("edit_pathway", pathway_id=pid, version=1, changes={"title": "Trams"})
+        assert clash["ok"] is False
+        assert clash["error"]["code"] == "conflict" and clash["error"]["fields"] == ["title"]
+        assert clash["error"]["current"]["title"] == "Buses"
+        assert clash["error"]["current"]["version"] == 3
+        assert clash["error"]["message"]
+
+        # The gate checks shapes; the service checks the rest.
+        for bad in (
+            {"pathway_id": pid, "version": 3, "changes": {"colour": "red"}},
+            {"pathway_id": pid, "version": "3", "changes": {"title": "x"}},
+            {"pathway_id": pid, "version": 3, "changes": {"title": None}},
+            {"pathway_id": pid, "version": 3, "changes": {"steps": [{"action": "x"}]}},
+            {"pathway_id": pid, "version": 3, "changes": {"tag_ids": [0]}},
+            {"pathway_id": pid, "version": True, "changes": {}},
+        ):
+            assert fay.send("edit_pathway", bad)["error"]["code"] == "bad_request", bad
+        long_title = fay.send(
+            "edit_pathway", pathway_id=pid, version=3, changes={"title": "x" * 121}
+        )
+        assert long_title["error"]["code"] == "invalid"
+        bad_horizon = fay.send(
+            "edit_pathway",
+            pathway_id=pid,
+            version=3,
+            changes={"steps": [{"action": "x", "horizon": "soon"}]},
+        )
+        assert bad_horizon["error"]["code"] == "invalid"
+        assert max_.send("create_pathway", title="Mine")["error"]["code"] == "not_allowed"
+        assert max_.send("comment_pathway", pathway_id=pid, text="Early")["error"]["code"] == (
+            "not_allowed"
+        )
+
+        # The pathway phase: comments, endorsements, hiding.
+        assert desk.send("set_phase", phase="pathway", room_id=r1)["ok"]
+        max_.received()
+        hostile = "<script>alert(1)</script> & <b>bold</b>"
+        said = max_.send("comment_pathway", pathway_id=pid, text=hostile)
+        assert said["ok"] and said["comment"]["text"] == hostile
+        assert said["comment"]["author"] == "Max"
+        retry = {"id": action_id(), "pathway_id": pid, "endorse": True}
+        endorsed = max_.send("endorse_pathway", retry)
+        assert endorsed == {"ok": True, "pathway_id": pid, "endorsed": True, "endorsements": 1}
+        assert max_.send("endorse_pathway", retry) == endorsed
+        assert max_.send("endorse_pathway", pathway_id=pid, endorse="yes")["error"]["code"] == (
+            "bad_request"
+        )
+        assert max_.snapshot()["me"]["endorsed_pathways"] == [pid]
+        assert (
+            max_.send("hide_pathway_comment", comment_id=said["comment"]["id"])["error"]["code"]
+            == "not_allowed"
+        )
+        hidden = fay.send("hide_pathway_comment", comment_id=said["comment"]["id"])
+        assert hidden == {"ok": True, "pathway_id": pid, "comment_id": said["comment"]["id"]}
+        again = desk.send("hide_pathway_comment", comment_id=said["comment"]["id"])
+        assert again["ok"]
+        # Moderators do not comment or endorse: they are not the room's participants.
+        assert desk.send("comment_pathway", pathway_id=pid, text="Hi")["error"]["code"] == (
+            "unknown_event"
+        )
+        events = [e for batch in max_.received() for e in batch["events"]]
+        assert [e["type"] for e in events] == [
+            "pathway_commented",
+            "pathway_endorsed",
+            "pathway_comment_hidden",
+        ]
+        assert events[0]["data"]["comment"]["text"] == hostile  # text, for textContent
+
+        snapshot = max_.snapshot()
+        [shown] = snapshot["pathways"]
+        assert shown["comments"] == [] and shown["endorsements"] == 1
+        room_view = desk.send("sync", {})["snapshot"]["rooms"][1]
+        assert [p["id"] for p in room_view["pathways"]] == [pid]
+
+        assert fay.send("remove_pathway", pathway_id=pid) == {"ok": True, "pathway_id": pid}
+        assert desk.send("remove_pathway", pathway_id=pid)["error"]["code"] == "not_found"
+        assert max_.snapshot()["pathways"] == []
+        made = desk.send("create_pathway", room_id=r1, title="From the console")
+        assert made["ok"] and made["pathway"]["room_id"] == r1
+        assert desk.send("create_pathway", title="Where?")["error"]["code"] == "bad_request"
+        assert desk.send("remove_pathway", pathway_id=made["pathway"]["id"])["ok"]

@@ -235,15 +235,13 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     return {
         "workshop": workshop_view(workshop),
         "rooms": [room_view(r, counts[r.id]) for r in _open_rooms(workshop)],
-        "room": {
-            **room_state(room, members),
-            "pathways": [] if room.is_plenary else pathway_views.pathways_in(workshop, [room.id]),
-        },
+        "room": room_state(room, members),
         "members": [member_view(m) for m in members],
         "ideas": []
         if room.is_plenary
         else _ideas_in(workshop, [room.id], hidden=room.results_hidden) + own_pending_ideas(me),
         "themes": [] if room.is_plenary else theme_views.themes_in([room.id]),
+        "pathways": [] if room.is_plenary else pathway_views.pathways_in(workshop, [room.id]),
         "me": my_state(me),
         "now": server_time(),
     }

@@ -15,6 +15,7 @@ from cocreate.services import (
     cross_themes,
     moderation,
     participants,
+    pathways,
     phases,
     scribe,
     snapshots,
@@ -39,6 +40,12 @@ from cocreate.sockets.gate import (
     event,
     limiter,
     refuse,
+)
+from cocreate.sockets.pathway_payloads import (
+    CommentRef,
+    CreatePathwayIn,
+    EditPathway,
+    PathwayRef,
 )
 from cocreate.sockets.payloads import (
     IdeaRef,
@@ -434,3 +441,27 @@ class ModeratorNamespace(GatedNamespace):
         return theme_suggestions.duplicate_pairs(
             ("user", user_id), p.room_id, session["workshop_id"]
         )
+
+    @event(CreatePathwayIn, current_moderator)
+    def on_create_pathway(self, user_id: int, p: CreatePathwayIn) -> dict:
+        """Draft a pathway in a breakout room, from one of its themes or from scratch."""
+        return pathways.create_pathway(
+            ("user", user_id), p.title, p.theme_id, p.room_id, action_id=p.id
+        )
+
+    @event(EditPathway, current_moderator)
+    def on_edit_pathway(self, user_id: int, p: EditPathway) -> dict:
+        """Change fields of a pathway."""
+        return pathways.edit_pathway(
+            ("user", user_id), p.pathway_id, p.version, p.changes.given(), action_id=p.id
+        )
+
+    @event(PathwayRef, current_moderator)
+    def on_remove_pathway(self, user_id: int, p: PathwayRef) -> dict:
+        """Remove a pathway."""
+        return pathways.remove_pathway(("user", user_id), p.pathway_id, action_id=p.id)
+
+    @event(CommentRef, current_moderator)
+    def on_hide_pathway_comment(self, user_id: int, p: CommentRef) -> dict:
+        """Hide a comment on a pathway (any phase)."""
+        return pathways.hide_pathway_comment(("user", user_id), p.comment_id, action_id=p.id)

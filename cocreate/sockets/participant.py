@@ -17,6 +17,7 @@ from cocreate.services import (
     access,
     ideas,
     participants,
+    pathways,
     phases,
     scribe,
     snapshots,
@@ -28,6 +29,14 @@ from cocreate.services import (
 )
 from cocreate.services.errors import DomainError
 from cocreate.sockets.gate import Action, GatedNamespace, Id, Payload, event, limiter, refuse
+from cocreate.sockets.pathway_payloads import (
+    CommentPathway,
+    CommentRef,
+    CreatePathway,
+    EditPathway,
+    EndorsePathway,
+    PathwayRef,
+)
 from cocreate.sockets.payloads import (
     IdeaRef,
     Opinion,
@@ -420,3 +429,45 @@ class ParticipantNamespace(GatedNamespace):
     def on_similar_ideas(self, participant_id: int, p: TypedIdea) -> dict:
         """Ideas of the room that say nearly what the participant is typing (a hint)."""
         return theme_suggestions.similar_ideas(participant_id, p.text)
+
+    @event(CreatePathway, current_participant)
+    def on_create_pathway(self, participant_id: int, p: CreatePathway) -> dict:
+        """The facilitator drafts a pathway in their room, from a theme or from scratch."""
+        return pathways.create_pathway(
+            ("participant", participant_id), p.title, p.theme_id, action_id=p.id
+        )
+
+    @event(EditPathway, current_participant)
+    def on_edit_pathway(self, participant_id: int, p: EditPathway) -> dict:
+        """The facilitator changes fields of a pathway of their room."""
+        return pathways.edit_pathway(
+            ("participant", participant_id),
+            p.pathway_id,
+            p.version,
+            p.changes.given(),
+            action_id=p.id,
+        )
+
+    @event(PathwayRef, current_participant)
+    def on_remove_pathway(self, participant_id: int, p: PathwayRef) -> dict:
+        """The facilitator removes a pathway of their room."""
+        return pathways.remove_pathway(
+            ("participant", participant_id), p.pathway_id, action_id=p.id
+        )
+
+    @event(CommentPathway, current_participant)
+    def on_comment_pathway(self, participant_id: int, p: CommentPathway) -> dict:
+        """Comment on a pathway of one's room."""
+        return pathways.comment_pathway(participant_id, p.pathway_id, p.text, action_id=p.id)
+
+    @event(EndorsePathway, current_participant)
+    def on_endorse_pathway(self, participant_id: int, p: EndorsePathway) -> dict:
+        """Endorse a pathway of one's room, or take the endorsement back."""
+        return pathways.endorse_pathway(participant_id, p.pathway_id, p.endorse, action_id=p.id)
+
+    @event(CommentRef, current_participant)
+    def on_hide_pathway_comment(self, participant_id: int, p: CommentRef) -> dict:
+        """The facilitator hides a comment on a pathway of their room."""
+        return pathways.hide_pathway_comment(
+            ("participant", participant_id), p.comment_id, action_id=p.id
+        )
