@@ -112,12 +112,13 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the HTTP views."""
-    from cocreate.views import api, auth, organize, participate
+    from cocreate.views import api, auth, organize, outcome, participate
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(organize.bp)
     app.register_blueprint(participate.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(outcome.bp)
 
 
 def register_socket_namespaces() -> None:

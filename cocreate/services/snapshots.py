@@ -91,6 +91,20 @@ def server_time() -> str:
     return utcnow().isoformat()
 
 
+def breakouts_held(workshop_id: int) -> bool:
+    """Whether the breakouts have happened: a breakout room holds an idea (of any status).
+    Back in the plenary after them, phones show the outcome (docs/protocol.md, "Outcome")."""
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists()
+                .where(Idea.room_id == Room.id)
+                .where(Room.workshop_id == workshop_id, Room.kind == "breakout")
+            )
+        )
+    )
+
+
 def workshop_view(workshop: Workshop) -> dict[str, Any]:
     """Describe a workshop's question and rules."""
     return {
@@ -103,6 +117,7 @@ def workshop_view(workshop: Workshop) -> dict[str, Any]:
         "max_dots_per_idea": workshop.max_dots_per_idea,
         "assignment": workshop.assignment,
         "breakouts_open": workshop.breakouts_open,
+        "breakouts_held": breakouts_held(workshop.id),
         "stakeholder_roles": workshop.stakeholder_roles,
         "premoderation": workshop.premoderation,
         "voting_mode": workshop.voting_mode,

@@ -9,6 +9,7 @@ import { applyThemeEvent, participantMayCluster, showThemes } from "./themes.js"
 import { applyTagEvent, itemTags, participantMayTag } from "./tags.js";
 import { asker, highlight, watchTyping } from "./suggestions.js";
 import { element } from "./dom.js";
+import { changesOutcome, followOutcome, renderOutcome } from "./outcome.js";
 
 const PHASES = ["lobby", "propose", "cluster", "vote", "pathway", "closed"];
 const STANCES = ["agree", "disagree", "pass"];
@@ -22,6 +23,7 @@ const $ = (id) => document.getElementById(id);
 
 let state = null; // the snapshot, kept current by events
 const ideaItems = new Map(); // idea id → <li>
+let outcome = null; // followOutcome's handle while the lobby shows the outcome
 
 const live = new Live({
   namespace: "/participant",
@@ -68,6 +70,7 @@ function applySync(ack) {
 
 function applyEvent(event) {
   const data = event.data;
+  if (outcome && changesOutcome(event)) outcome.refresh();
   switch (event.type) {
     case "idea_posted":
     case "idea_edited":
@@ -267,6 +270,7 @@ function renderAll() {
   const inLobby = state.room.kind === "plenary";
   $("lobby").hidden = !inLobby;
   $("room").hidden = inLobby;
+  if (!inLobby) renderOutcomeInLobby(false);
   renderNotice();
   if (inLobby) {
     renderLobby();
@@ -292,10 +296,31 @@ function renderAll() {
   }
 }
 
+// Back in the plenary after the breakouts, the lobby shows the shared outcome, kept current.
+function renderOutcomeInLobby(show) {
+  $("lobby-outcome").hidden = !show;
+  if (show && !outcome) {
+    outcome = followOutcome(code, (current) =>
+      $("lobby-outcome-body").replaceChildren(renderOutcome(current, { level: 2, idPrefix: "lobby-outcome" })),
+    );
+  } else if (!show && outcome) {
+    outcome.stop();
+    outcome = null;
+  }
+}
+
 function renderLobby() {
   const w = state.workshop;
   const choosing = w.breakouts_open && w.assignment === "choose";
-  $("lobby-text").textContent = !w.breakouts_open ? t("lobby_wait") : choosing ? t("lobby_choose") : t("lobby_placed");
+  const after = !w.breakouts_open && w.breakouts_held;
+  $("lobby-text").textContent = after
+    ? t("outcome_thanks")
+    : !w.breakouts_open
+      ? t("lobby_wait")
+      : choosing
+        ? t("lobby_choose")
+        : t("lobby_placed");
+  renderOutcomeInLobby(after);
   const list = $("room-choices");
   list.replaceChildren();
   if (!choosing) return;
