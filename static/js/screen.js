@@ -1,6 +1,8 @@
 // The projector screen: read-only, large type. In the lobby it shows how to join and
 // how many have; during breakouts each room's phase, timer and live results; back in
-// the plenary each room's report-back. Hidden results stay hidden here too.
+// the plenary each room's report-back. Hidden results stay hidden here too. "Show the
+// outcome" puts the shared outcome page's content up instead (#outcome in the address
+// keeps it there after a reload), refreshed when a room event changes it.
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
 import { followWorkshop, ranked, shown } from "./workshop-state.js";
@@ -8,16 +10,39 @@ import { describeTally } from "./tallies.js";
 import { themeSummary } from "./themes.js";
 import { crossThemeScreen, membersOf } from "./cross-themes.js";
 import { element } from "./dom.js";
+import { changesOutcome, followOutcome, renderOutcome } from "./outcome.js";
 
 const TOP_IDEAS = 5;
 const workshopId = Number(document.body.dataset.workshopId);
 const $ = (id) => document.getElementById(id);
 let snapshot = null;
 
-followWorkshop(workshopId, "screen", (current) => {
+let outcome = null; // followOutcome's handle while the screen shows the outcome
+
+followWorkshop(workshopId, "screen", (current, event) => {
   snapshot = current;
+  if (outcome && event && changesOutcome(event)) outcome.refresh();
   render();
 });
+
+function showOutcome(on) {
+  const toggle = $("outcome-toggle");
+  toggle.setAttribute("aria-pressed", String(on));
+  toggle.textContent = on ? t("outcome_show_rooms") : t("outcome_show");
+  $("screen-outcome").hidden = !on;
+  history.replaceState(null, "", on ? "#outcome" : location.pathname + location.search);
+  if (on && !outcome) {
+    outcome = followOutcome(document.body.dataset.code, (current) =>
+      $("screen-outcome").replaceChildren(renderOutcome(current, { level: 2, idPrefix: "screen-outcome" })),
+    );
+  } else if (!on && outcome) {
+    outcome.stop();
+    outcome = null;
+  }
+  if (snapshot) render();
+}
+$("outcome-toggle").addEventListener("click", () => showOutcome(!outcome));
+showOutcome(location.hash === "#outcome");
 
 function render() {
   const breakouts = snapshot.rooms.filter((r) => r.kind === "breakout");
@@ -33,6 +58,7 @@ function render() {
   $("screen-cross").hidden = snapshot.workshop.breakouts_open || !crosses.length;
   $("cross-heading").textContent = t("cross_heading", { n: crosses.length });
   $("screen-cross-list").replaceChildren(crossThemeScreen(snapshot));
+  if (outcome) ["screen-join", "screen-cross", "screen-rooms"].forEach((id) => ($(id).hidden = true));
 }
 
 function renderRoom(room, reportBack) {
