@@ -1,6 +1,8 @@
 """Migrations keep the data: a populated database goes down to before voting modes and
 back up again, on SQLite and PostgreSQL, and nothing is lost on the way."""
 
+import json
+
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
@@ -215,5 +217,62 @@ def test_cross_room_themes_go_and_come_back_without_losing_room_themes(database_
         # A room theme is in one cross-room theme at most, and leaves it when deleted.
         themes.dissolve_theme(owner, first)
         assert cross_themes.cross_themes_of(w["id"])[0]["theme_ids"] == [second]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_pathways_go_and_come_back_without_losing_workshops(database_url):
+    from cocreate.models import Workshop
+    from cocreate.services import pathways, phases, tags, themes
+
+    app = create_app(settings(database_url))
+    with app.app_context():
+        upgrade()
+        world = World()
+        w = world.workshop()
+        r1 = w["rooms"][0]
+        fay = world.join(w, "Fay", room=r1)
+        phases.appoint_facilitator(w["owner"], w["id"], fay)
+        idea = ideas.post_idea(fay, "Night buses")["idea"]["id"]
+        theme = themes.create_theme(("user", w["owner"]), "Transport", "", [idea], r1)
+        world.phase(w, "pathway")
+        pid = pathways.create_pathway(("participant", fay), theme_id=theme["theme"]["id"])
+        pid = pid["pathway"]["id"]
+        women = next(t.id for t in tags.active_tags(w["id"]) if t.label == "Women")
+        pathways.edit_pathway(("participant", fay), pid, 1, {"tag_ids": [women]})
+        pathways.comment_pathway(fay, pid, "Every hour")
+        pathways.endorse_pathway(fay, pid, True)
+        workshop = db.session.get(Workshop, w["id"])
+        workshop.time_zones, workshop.organizers = ["Europe/Paris"], ["City of Lyon"]
+        db.session.commit()
+        before = counts(db.session.connection())
+        db.session.remove()
+
+        downgrade(revision="0013_cross_room_themes")
+        with db.engine.connect() as connection:
+            assert counts(connection) == before
+            inspector = sa.inspect(connection)
+            assert not {t for t in inspector.get_table_names() if t.startswith("pathway")}
+            columns = [c["name"] for c in inspector.get_columns("workshops")]
+            assert not {"starts_at", "ends_at", "time_zones", "organizers"} & set(columns)
+            titles = connection.exec_driver_sql("SELECT title FROM workshops").scalars()
+            assert list(titles) == ["Pathways"]
+
+        upgrade()
+        with db.engine.connect() as connection:
+            assert counts(connection) == before
+            for table in ("pathways", "pathway_ideas", "pathway_tags", "pathway_comments"):
+                assert connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar() == 0
+            row = connection.exec_driver_sql(
+                "SELECT starts_at, ends_at, time_zones, organizers FROM workshops"
+            ).one()
+            assert row[:2] == (None, None)
+            assert [json.loads(v) if isinstance(v, str) else v for v in row[2:]] == [[], []]
+        # The new tables take new rows (PostgreSQL: their sequences work).
+        again = pathways.create_pathway(("participant", fay), theme_id=theme["theme"]["id"])
+        pid = again["pathway"]["id"]
+        assert again["pathway"]["idea_ids"] == [idea]
+        assert pathways.comment_pathway(fay, pid, "Again")["comment"]["id"] == 1
+        assert pathways.endorse_pathway(fay, pid, True)["endorsements"] == 1
         db.session.remove()
         db.engine.dispose()
