@@ -112,13 +112,14 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the HTTP views."""
-    from cocreate.views import api, auth, organize, outcome, participate
+    from cocreate.views import api, auth, organize, outcome, participate, synthesis
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(organize.bp)
     app.register_blueprint(participate.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(outcome.bp)
+    app.register_blueprint(synthesis.bp)
 
 
 def register_socket_namespaces() -> None:

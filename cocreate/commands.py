@@ -38,6 +38,29 @@ DEMO_IDEAS: dict[str, list[str]] = {
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
 
+    @app.cli.command("import-workshop")
+    @click.argument("file", type=click.File("rb"))
+    @click.option("--email", required=True, help="The organizer account that will own it.")
+    @click.option(
+        "--mode",
+        type=click.Choice(["template", "archive"]),
+        default="archive",
+        show_default=True,
+        help="template: question, method, rooms and tags; archive: also everything that happened.",
+    )
+    def import_workshop(file, email: str, mode: str) -> None:
+        """Make a new workshop from a synthesis JSON file (docs/synthesis.md, "Import")."""
+        from cocreate.synthesis import importer
+
+        user = accounts.user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No account has the e-mail {email}.")
+        try:
+            workshop_id = importer.import_workshop(user.id, importer.load(file.read()), mode)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        click.echo(f"Imported as workshop {workshop_id} ({mode}), owned by {email}.")
+
     @app.cli.command("create-organizer")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)

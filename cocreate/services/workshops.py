@@ -2,7 +2,10 @@
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -30,8 +33,71 @@ CODE_LENGTH = 8  # 31**8 ≈ 8.5e11 codes: not guessable at the join form's rate
 MAX_ROOMS = 30
 MAX_ROLES = 12
 MAX_CRITERIA = 5
+MAX_TIME_ZONES = 6
+MAX_ORGANIZERS = 12
 #: Once a room reaches one of these phases, the workshop's voting rules are fixed.
 VOTED_PHASES = ("vote", "pathway", "closed")
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+@dataclass
+class Schedule:
+    """When and where in the world the event happens, and who organises it.
+
+    `starts_at` / `ends_at` are aware times, or naive ones read as local times in the
+    first of `time_zones` (UTC when none), as the organizer's form gives them.
+    """
+
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    #: IANA names, the host's first (e.g. "Asia/Seoul").
+    time_zones: list[str] = field(default_factory=list)
+    #: Who organises it, one name per item.
+    organizers: list[str] = field(default_factory=list)
+
+    def checked(self) -> "Schedule":
+        """Return the schedule with UTC times and trimmed lists; raises Invalid."""
+        zones = _distinct(
+            self.time_zones,
+            _("A time zone"),
+            60,
+            MAX_TIME_ZONES,
+            _("An event can be shown in at most %(n)d time zones.", n=MAX_TIME_ZONES),
+        )
+        for zone in zones:
+            if zone not in _zone_names():
+                raise Invalid(
+                    _(
+                        "%(zone)s is not a time zone name. Use names such as Asia/Seoul "
+                        "or Europe/Madrid, one per line.",
+                        zone=zone,
+                    )
+                )
+        home = ZoneInfo(zones[0]) if zones else UTC
+
+        def utc(moment: object, what: str) -> datetime | None:
+            if moment is None:
+                return None
+            if not isinstance(moment, datetime):
+                raise Invalid(_("%(what)s: expected a date and time.", what=what))
+            local = moment if moment.tzinfo else moment.replace(tzinfo=home)
+            return local.astimezone(UTC)
+
+        starts, ends = utc(self.starts_at, _("Start")), utc(self.ends_at, _("End"))
+        if starts and ends and ends <= starts:
+            raise Invalid(_("The event has to end after it starts."))
+        organizers = _distinct(
+            self.organizers,
+            _("An organizer"),
+            120,
+            MAX_ORGANIZERS,
+            _("Name at most %(n)d organizers.", n=MAX_ORGANIZERS),
+        )
+        return Schedule(starts, ends, zones, organizers)
 
 
 @dataclass
@@ -54,6 +120,8 @@ class WorkshopSettings:
     criteria: list[str] | None = None
     #: Every participant of a room may group its ideas into themes in the cluster phase.
     participants_cluster: bool = False
+    #: When, in which time zones and by whom (None: unchanged, or none for a new one).
+    schedule: Schedule | None = None
 
     def checked(self) -> "WorkshopSettings":
         """Return trimmed settings; raises Invalid when one breaks a rule."""
@@ -82,7 +150,15 @@ class WorkshopSettings:
             voting_mode=self.voting_mode,
             criteria=criteria,
             participants_cluster=bool(self.participants_cluster),
+            schedule=None if self.schedule is None else self.schedule.checked(),
         )
+
+    def columns(self) -> dict:
+        """The workshop's columns these settings set (the schedule's when given)."""
+        values = {key: value for key, value in vars(self).items() if key != "schedule"}
+        if self.schedule is not None:
+            values.update(vars(self.schedule))
+        return values
 
 
 def default_roles() -> list[str]:
@@ -140,6 +216,16 @@ def _criteria(criteria: list[str] | None) -> list[str]:
         MAX_CRITERIA,
         _("A workshop can score ideas on at most %(n)d criteria.", n=MAX_CRITERIA),
     )
+
+
+def local_schedule(workshop: Workshop) -> tuple[datetime | None, datetime | None]:
+    """The start and end as naive local times in the first time zone (for the form)."""
+    home = ZoneInfo(workshop.time_zones[0]) if workshop.time_zones else UTC
+
+    def local(moment: datetime | None) -> datetime | None:
+        return None if moment is None else moment.astimezone(home).replace(tzinfo=None)
+
+    return local(workshop.starts_at), local(workshop.ends_at)
 
 
 def voting_opened(workshop: Workshop) -> bool:
@@ -205,7 +291,7 @@ def create_workshop(user_id: int, settings: WorkshopSettings, rooms: list[tuple[
         code = new_join_code()
         while db.session.scalar(sa.select(Workshop.id).where(Workshop.join_code == code)):
             code = new_join_code()
-        workshop = Workshop(join_code=code, **vars(settings))
+        workshop = Workshop(join_code=code, **settings.columns())
         db.session.add(workshop)
         db.session.flush()
         db.session.add(Membership(user_id=user_id, workshop_id=workshop.id, role="owner"))
@@ -282,7 +368,7 @@ def update_workshop(
             raise Conflict(
                 _("The voting mode and criteria can change only before voting opens in any room.")
             )
-        for key, value in vars(settings).items():
+        for key, value in settings.columns().items():
             setattr(workshop, key, value)
         db.session.flush()
         return announce(change, workshop)

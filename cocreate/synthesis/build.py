@@ -416,7 +416,6 @@ def build(workshop_id: int, *, generated_at: datetime) -> dict[str, Any]:
         "people": len(person),
         "paper": _paper(set(person)),
         "voters": len(all_voters),
-        "named": sum(1 for name, _role, _paper in person.values() if name),
         "ideas": len(ideas),
         "votes": len(votes),
         "by_room": [

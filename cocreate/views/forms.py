@@ -3,17 +3,20 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     EmailField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import EqualTo, InputRequired, Length, NumberRange
+from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional
 
 
 class LoginForm(FlaskForm):
@@ -88,6 +91,10 @@ class LinesField(TextAreaField):
         self.data = "\n".join(value) if isinstance(value, list | tuple) else value
 
 
+#: What a datetime-local input sends (with seconds when its step asks for them).
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
 class WorkshopForm(FlaskForm):
     """A workshop's question and rules."""
 
@@ -117,6 +124,21 @@ class WorkshopForm(FlaskForm):
     stakeholder_roles = LinesField(
         _l("Stakeholder roles participants may declare, one per line (empty: none asked)"),
         validators=[Length(max=1000)],
+    )
+    # Local times in the first time zone (cocreate.services.workshops.Schedule); named
+    # unlike the columns so a form made from a workshop does not show them in UTC.
+    starts = DateTimeLocalField(
+        _l("Starts (in the first time zone)"), format=LOCAL_FORMATS, validators=[Optional()]
+    )
+    ends = DateTimeLocalField(
+        _l("Ends (in the first time zone)"), format=LOCAL_FORMATS, validators=[Optional()]
+    )
+    time_zones = LinesField(
+        _l("Time zones, one per line, the host's first (e.g. Asia/Seoul, Europe/Madrid)"),
+        validators=[Length(max=400)],
+    )
+    organizers = LinesField(
+        _l("Organizers, one per line (named in the synthesis)"), validators=[Length(max=1600)]
     )
 
 
@@ -169,6 +191,26 @@ class JoinForm(FlaskForm):
         self.role.choices = [SelectChoice("", _l("Prefer not to say"))] + [
             SelectChoice(role, role) for role in roles
         ]
+
+
+class ImportForm(FlaskForm):
+    """A synthesis JSON file to make a new workshop from (cocreate.synthesis.importer)."""
+
+    file = FileField(
+        _l("Workshop file (.json, downloaded from Cocreate)"), validators=[FileRequired()]
+    )
+    mode = RadioField(
+        _l("Import"),
+        choices=[
+            SelectChoice(
+                "template", _l("As a template: question, method, rooms and tags, ready to run")
+            ),
+            SelectChoice(
+                "archive", _l("As an archive: also the ideas, votes, themes and pathways")
+            ),
+        ],
+        default="template",
+    )
 
 
 class EmptyForm(FlaskForm):

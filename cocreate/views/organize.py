@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from cocreate.models import TAG_KINDS
 from cocreate.services import access, snapshots, tags, workshops
 from cocreate.services.errors import DomainError
+from cocreate.views import synthesis
 from cocreate.views.forms import (
     EmptyForm,
     InviteForm,
@@ -60,6 +61,12 @@ def _settings(form: WorkshopForm) -> workshops.WorkshopSettings:
         stakeholder_roles=_lines(form.stakeholder_roles.data),
         voting_mode=form.voting_mode.data,
         criteria=_lines(form.criteria.data),
+        schedule=workshops.Schedule(
+            starts_at=form.starts.data,
+            ends_at=form.ends.data,
+            time_zones=_lines(form.time_zones.data),
+            organizers=_lines(form.organizers.data),
+        ),
     )
 
 
@@ -101,6 +108,8 @@ def settings(workshop_id: int):
     """Change a workshop's question, rules and rooms."""
     workshop = access.workshop_for_moderator(current_user.id, workshop_id)
     form = WorkshopForm(obj=workshop)
+    if not form.is_submitted():
+        form.starts.data, form.ends.data = workshops.local_schedule(workshop)
     if form.validate_on_submit():
         try:
             workshops.update_workshop(current_user.id, workshop_id, _settings(form))
@@ -122,6 +131,7 @@ def settings(workshop_id: int):
         moderators=workshops.moderators_of(current_user.id, workshop_id),
         invite_form=InviteForm(prefix="invite"),
         tags_form=TagsForm(data=tags.tag_lists(current_user.id, workshop_id), prefix="tags"),
+        synthesis_formats=synthesis.available_formats(),
     )
 
 
