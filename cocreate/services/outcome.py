@@ -30,10 +30,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from cocreate.extensions import db
 from cocreate.models import Room, Workshop
 from cocreate.models._time import utcnow
+from cocreate.services.errors import NotFound
+from cocreate.services.workshops import normalise_code
 from cocreate.synthesis.build import build
 
 FORMAT = "cocreate-outcome"
@@ -217,11 +220,22 @@ def rooms_version(workshop_id: int) -> tuple:
     )
 
 
-def outcome_of(workshop: Workshop) -> tuple[dict[str, Any], str]:
+def workshop_for_code(raw: str) -> tuple[int, str]:
+    """The id and join code of the workshop with this code (only those columns: a poll
+    reads no rooms); raises NotFound with advice."""
+    found = db.session.execute(
+        sa.select(Workshop.id, Workshop.join_code).where(Workshop.join_code == normalise_code(raw))
+    ).first()
+    if found is None:
+        raise NotFound(_("No workshop has this code. Check it on the screen and try again."))
+    return found.id, found.join_code
+
+
+def outcome_of(workshop_id: int, code: str) -> tuple[dict[str, Any], str]:
     """The workshop's public outcome and its ETag, from memory while still current."""
-    version = rooms_version(workshop.id)
+    version = rooms_version(workshop_id)
     now = time.monotonic()
-    kept = _kept().get(workshop.id)
+    kept = _kept().get(workshop_id)
     config = current_app.config
     if kept is not None:
         age = now - kept.built
@@ -231,8 +245,8 @@ def outcome_of(workshop: Workshop) -> tuple[dict[str, Any], str]:
         ):
             return kept.outcome, kept.etag
     hidden = {room_id for room_id, _seq, hidden, *_rest in version if hidden}
-    outcome = public_outcome(build(workshop.id, generated_at=utcnow()), hidden)
-    outcome["code"] = workshop.join_code
+    outcome = public_outcome(build(workshop_id, generated_at=utcnow()), hidden)
+    outcome["code"] = code
     etag = etag_of(outcome)
-    _kept()[workshop.id] = _Kept(version, now, outcome, etag)
+    _kept()[workshop_id] = _Kept(version, now, outcome, etag)
     return outcome, etag

@@ -12,7 +12,6 @@ from flask_babel import ngettext
 
 from cocreate.extensions import unknown_code
 from cocreate.services import outcome as outcomes
-from cocreate.services import workshops
 from cocreate.views.participate import bad_code_limits
 
 bp = Blueprint("outcome", __name__)
@@ -25,10 +24,10 @@ POLL_SECONDS = 15
 @bad_code_limits(unknown_code)  # it tells a workshop's code from a wrong one, too
 def page(code: str):
     """The outcome page; `?view=screen` draws it in the projector's large type."""
-    workshop = workshops.workshop_by_code(code)
-    if workshop.join_code != code:  # one link per workshop, whatever was typed
-        return redirect(url_for("outcome.page", code=workshop.join_code, **request.args))
-    outcome, etag = outcomes.outcome_of(workshop)
+    workshop_id, join_code = outcomes.workshop_for_code(code)
+    if join_code != code:  # one link per workshop, whatever was typed
+        return redirect(url_for("outcome.page", code=join_code, **request.args))
+    outcome, etag = outcomes.outcome_of(workshop_id, join_code)
     return render_template(
         "participate/outcome.html",
         outcome=outcome,
@@ -44,8 +43,7 @@ def page(code: str):
 @bad_code_limits(unknown_code)
 def data(code: str):
     """The outcome as JSON ({"ok", "outcome"}) with an ETag; 304 when it is unchanged."""
-    workshop = workshops.workshop_by_code(code)
-    outcome, etag = outcomes.outcome_of(workshop)
+    outcome, etag = outcomes.outcome_of(*outcomes.workshop_for_code(code))
     if etag in request.if_none_match:
         response = jsonify()  # make_conditional turns it into a bodiless 304
     else:
