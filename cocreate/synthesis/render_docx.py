@@ -1,0 +1,332 @@
+"""The synthesis as a Word document (python-docx), for Word and LibreOffice alike.
+
+Headings are Word's own heading styles (navigation pane, table of contents); tables use
+the built-in "Table Grid"; each chart is a PNG (charts.png) with its figures also in the
+table beside it. Korean runs get an East-Asian font and language, right-to-left
+paragraphs are marked bidirectional. python-docx escapes the XML; control characters,
+which XML refuses, are removed first (view.clean). The package's dates, its zip entries'
+times and its revision come from the data's "generated_at", so the same data gives the
+same bytes.
+"""
+
+import io
+import zipfile
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from flask_babel import gettext as _
+
+from cocreate.synthesis import charts
+from cocreate.synthesis.render_pdf import (
+    generated_at,
+    horizon,
+    method_lines,
+    pathway_evidence,
+    when,
+)
+from cocreate.synthesis.view import View, clean, is_rtl, prepare, refs
+
+#: Fonts named in the document; Word and LibreOffice substitute what they lack.
+LATIN_FONT = "Noto Sans"
+EAST_ASIAN_FONT = "Malgun Gothic"
+
+
+def _fonts(style_or_run_element: object) -> None:
+    """Set the Latin and East-Asian fonts and Korean as the East-Asian language."""
+    rpr = style_or_run_element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "ko-KR")
+
+
+class _Writer:
+    """Adds the view's sections to a python-docx Document."""
+
+    def __init__(self, view: View):
+        self.view = view
+        self.doc = Document()
+        for name in ("Normal", "Heading 1", "Heading 2", "Heading 3", "Title"):
+            _fonts(self.doc.styles[name].element)
+        self.doc.styles["Normal"].font.size = Pt(10)
+        section = self.doc.sections[0]
+        section.left_margin = section.right_margin = Cm(2)
+
+    def para(
+        self, text: str, *, bold_lead: str = "", small: bool = False, style: str | None = None
+    ) -> None:
+        """A paragraph; right-to-left text is marked so."""
+        p = self.doc.add_paragraph(style=style)
+        if bold_lead:
+            p.add_run(bold_lead + ": ").bold = True
+        run = p.add_run(text)
+        if small:
+            run.font.size = Pt(8.5)
+            run.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+        if is_rtl(text) and not bold_lead:
+            ppr = p._p.get_or_add_pPr()
+            ppr.append(OxmlElement("w:bidi"))
+            run._r.get_or_add_rPr().append(OxmlElement("w:rtl"))
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+    def table(self, headings: list[str], rows: list[list[str]]) -> None:
+        """A grid table with a heading row that repeats on each page."""
+        table = self.doc.add_table(rows=1, cols=len(headings))
+        table.style = "Table Grid"
+        head = table.rows[0]
+        trpr = head._tr.get_or_add_trPr()
+        trpr.append(OxmlElement("w:tblHeader"))
+        for cell, text in zip(head.cells, headings, strict=False):
+            cell.text = ""
+            cell.paragraphs[0].add_run(text).bold = True
+        for values in rows:
+            cells = table.add_row().cells
+            for cell, text in zip(cells, values, strict=False):
+                cell.text = text
+        self.doc.add_paragraph()
+
+    def chart(self, chart: charts.Chart) -> None:
+        """A chart as a PNG picture with its title as caption."""
+        if not chart.bars:
+            return
+        self.doc.add_picture(io.BytesIO(charts.png(chart)), width=Cm(16))
+        self.para(chart.title, small=True, style="Caption")
+
+    def build(self) -> None:
+        """Every section, in the documents' order."""
+        view, doc = self.view, self.doc
+        data = view.data
+        w = data.get("workshop", {})
+        doc.add_heading(clean(w.get("title")), 0)
+        self.para(clean(w.get("question")))
+        if w.get("description"):
+            self.para(clean(w["description"]))
+        for t in w.get("times") or []:
+            self.para(
+                f"{when(t.get('starts'))} – {when(t.get('ends'))}",  # noqa: RUF001
+                bold_lead=clean(t.get("zone")),
+            )
+        if w.get("organizers"):
+            self.para("; ".join(clean(o) for o in w["organizers"]), bold_lead=_("Organizers"))
+        self.para(clean(data.get("generated_at")), bold_lead=_("Generated at"), small=True)
+
+        doc.add_heading(_("Method"), 1)
+        for line in method_lines(view):
+            self.para(line, style="List Bullet")
+
+        p = data.get("participation") or {}
+        doc.add_heading(_("Participation"), 1)
+        self.para(
+            _(
+                "%(people)s people took part (%(paper)s on paper); %(voters)s voted.",
+                people=p.get("people", 0),
+                paper=p.get("paper", 0),
+                voters=p.get("voters", 0),
+            )
+        )
+        self.chart(charts.participation_chart(view))
+        self.table(
+            ["#", _("Room"), _("People"), _("On paper"), _("Voters"), _("Ideas")],
+            [
+                [
+                    f"R{n}",
+                    clean(r.get("name")),
+                    *(str(r.get(k, 0)) for k in ("people", "paper", "voters", "ideas")),
+                ]
+                for n, r in enumerate(p.get("by_room") or [], start=1)
+            ],
+        )
+        self.table(
+            [_("Role"), _("People"), _("On paper"), _("Voters")],
+            [
+                [
+                    clean(r.get("role")) or _("no role given"),
+                    str(r.get("people", 0)),
+                    str(r.get("paper", "—")),
+                    str(r.get("voters", 0)),
+                ]
+                for r in p.get("by_role") or []
+            ],
+        )
+
+        doc.add_heading(_("Pathways toward equality"), 1)
+        pathways = data.get("pathways") or []
+        if pathways:
+            self.para(
+                _(
+                    "Strongest support first. Support is the votes on the ideas a "
+                    "pathway builds on, added up."
+                )
+            )
+            self.chart(charts.pathway_chart(view))
+        else:
+            self.para(_("No pathway was drafted."))
+        for n, pw in enumerate(pathways, start=1):
+            doc.add_heading(f"P{n}. {clean(pw.get('title'))}", 2)
+            self.para(pathway_evidence(view, pw), small=True)
+            if pw.get("challenge"):
+                self.para(clean(pw["challenge"]), bold_lead=_("Challenge"))
+            if pw.get("vision"):
+                self.para(clean(pw["vision"]), bold_lead=_("Vision"))
+            if pw.get("steps"):
+                self.table(
+                    ["#", _("Action"), _("Who"), _("When"), _("Indicator")],
+                    [
+                        [
+                            str(k),
+                            clean(s.get("action")),
+                            clean(s.get("actor")),
+                            horizon(s.get("horizon")),
+                            clean(s.get("indicator")),
+                        ]
+                        for k, s in enumerate(pw["steps"], start=1)
+                    ],
+                )
+            for heading, labels in view.tag_line(pw.get("tag_ids") or []):
+                self.para(labels, bold_lead=heading)
+            self.para(refs(pw.get("idea_ids") or []), bold_lead=_("Builds on ideas"))
+            for c in pw.get("comments") or []:
+                who = clean(c.get("author")) or _("anonymous")
+                self.para(f"“{clean(c.get('text'))}” — {who}", small=True)
+
+        doc.add_heading(_("Cross-room themes"), 1)
+        items = data.get("cross_themes") or []
+        if not items:
+            self.para(_("No cross-room theme was kept."))
+        for ct in items:
+            doc.add_heading(clean(ct.get("name")), 3)
+            if ct.get("description"):
+                self.para(clean(ct["description"]))
+            self.para(view.results(ct.get("support")), bold_lead=_("Support"))
+            for t in ct.get("themes") or []:
+                self.para(f"{clean(t.get('room'))}: {clean(t.get('name'))}", style="List Bullet")
+
+        doc.add_heading(_("Rooms"), 1)
+        for room in data.get("rooms") or []:
+            doc.add_heading(clean(room.get("name")), 2)
+            if room.get("topic"):
+                self.para(clean(room["topic"]))
+            self.para(
+                _(
+                    "%(people)s people, %(voters)s voted.",
+                    people=room.get("people", 0),
+                    voters=room.get("voters", 0),
+                ),
+                small=True,
+            )
+            top = view.room_ideas(room)
+            if top:
+                self.chart(charts.room_chart(view, room))
+                self.table(
+                    [_("Idea"), _("Text"), _("Results")],
+                    [
+                        [f"#{i['id']}", clean(i.get("text")), view.results(i.get("results"))]
+                        for i in top
+                    ],
+                )
+            for t in room.get("themes") or []:
+                self.para(
+                    f"{view.results(t.get('support'))} · "
+                    + _("ideas")
+                    + " "
+                    + refs(t.get("idea_ids") or []),
+                    bold_lead=clean(t.get("name")),
+                )
+
+        doc.add_heading(_("Intersectional coverage"), 1)
+        self.para(
+            _(
+                "Each cell counts the ideas / pathways tagged with both the row and the "
+                "column. Empty cells are shaded."
+            )
+        )
+        for mx in view.matrices:
+            if not mx.rows or not mx.columns:
+                continue
+            doc.add_heading(mx.title, 3)
+            self.table(
+                ["", *mx.columns],
+                [
+                    [mx.rows[r], *(f"{c.ideas} / {c.pathways}" for c in row)]
+                    for r, row in enumerate(mx.cells)
+                ],
+            )
+            table = doc.tables[-1]
+            for r, row in enumerate(mx.cells, start=1):
+                for c, cell in enumerate(row, start=1):
+                    if cell.empty:
+                        shade = OxmlElement("w:shd")
+                        shade.set(qn("w:val"), "clear")
+                        shade.set(qn("w:fill"), "FDE0DD")
+                        table.cell(r, c)._tc.get_or_add_tcPr().append(shade)
+            if mx.gaps:
+                self.para("; ".join(mx.gaps), bold_lead=_("Not addressed"))
+
+        doc.add_page_break()
+        doc.add_heading(_("Appendix: every visible idea"), 1)
+        rooms = {r["id"]: clean(r.get("name")) for r in data.get("rooms") or []}
+        self.table(
+            [_("Idea"), _("Room"), _("Text"), _("By"), _("Tags"), _("Results")],
+            [
+                [
+                    f"#{i['id']}",
+                    rooms.get(i.get("room_id"), ""),
+                    clean(i.get("text"))
+                    + (("\n" + clean(i["details"])) if i.get("details") else ""),
+                    view.author(i),
+                    "; ".join(view.tag(t) for t in i.get("tag_ids") or []),
+                    view.results(i.get("results")),
+                ]
+                for i in data.get("ideas") or []
+            ],
+        )
+
+
+def _fixed_zip(blob: bytes, moment: tuple[int, int, int, int, int, int]) -> bytes:
+    """The package re-zipped with every entry dated `moment` (python-docx uses the clock)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(blob)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=moment)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(item.filename))
+    return out.getvalue()
+
+
+def render(data: dict) -> bytes:
+    """The synthesis as a DOCX document."""
+    writer = _Writer(prepare(data))
+    writer.build()
+    moment = generated_at(data).replace(tzinfo=None, microsecond=0)
+    props = writer.doc.core_properties
+    props.title = clean(data.get("workshop", {}).get("title"))[:250]
+    props.author = props.last_modified_by = "Cocreate"
+    props.created = props.modified = props.last_printed = moment
+    props.revision = 1
+    props.comments = ""
+    buffer = io.BytesIO()
+    writer.doc.save(buffer)
+    stamp = (
+        max(moment.year, 1980),
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
+    return _fixed_zip(buffer.getvalue(), stamp)

@@ -1,0 +1,590 @@
+"""The synthesis as PDF (fpdf2, text shaped by HarfBuzz through uharfbuzz).
+
+Pure Python from PyPI: no system library is needed, so `pip install` gives working PDFs.
+The fonts are embedded (subset): NanumGothic for Latin and Hangul, with Noto faces as
+per-glyph fallbacks for Arabic and Hebrew (shaped, right to left) and monochrome emoji
+(cocreate/synthesis/fonts.py). Charts are drawn as vector shapes from the same chart model
+as the HTML's SVG. Participant text is only ever laid out as text (never as markup), so a
+hostile string is inert. The creation date and the file id come from the data's
+"generated_at", so the same data gives the same bytes.
+"""
+
+import hashlib
+import logging
+import unicodedata
+from datetime import UTC, datetime
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from fpdf import FPDF
+from fpdf.enums import TableCellFillMode
+from fpdf.fonts import FontFace
+
+from cocreate.synthesis import charts, fonts
+from cocreate.synthesis.charts import Chart
+from cocreate.synthesis.view import View, clean, is_rtl, prepare, refs
+
+# NanumGothic carries its hinting sources (TSI* tables); the subsetter drops them, rightly,
+# and would say so on every render.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+
+BLUE = (33, 102, 172)
+GREY = (68, 68, 68)
+EMPTY = (253, 224, 221)
+
+
+def generated_at(data: dict) -> datetime:
+    """The data's generation time as an aware datetime (the epoch if it is missing)."""
+    try:
+        moment = datetime.fromisoformat(str(data.get("generated_at")).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime(1970, 1, 1, tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class _Document(FPDF):
+    """An A4 page with the workshop's title and a page number at the foot."""
+
+    footer_text = ""
+
+    def footer(self) -> None:
+        """Title and page number."""
+        self.set_y(-12)
+        self.set_font("main", size=8)
+        self.set_text_color(*GREY)
+        self.cell(0, 6, f"{self.footer_text} · {self.page_no()}", align="C")
+        self.set_text_color(0)
+
+
+def _new_document(data: dict) -> _Document:
+    """An empty document with the fonts loaded and shaping on."""
+    found = fonts.find()
+    pdf = _Document(format="A4")
+    pdf.set_margins(16, 16, 16)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_font("main", "", str(found.regular))
+    pdf.add_font("main", "B", str(found.bold))
+    used = scripts(data)
+    fallbacks = [(name, path) for name, path in found.fallbacks if name in used]
+    for name, path in fallbacks:
+        pdf.add_font(name, "", str(path))
+    pdf.set_fallback_fonts([name for name, _path in fallbacks], exact_match=False)
+    pdf.set_text_shaping(True)
+    moment = generated_at(data)
+    pdf.set_creation_date(moment)
+    title = clean(data.get("workshop", {}).get("title"))
+    pdf.set_title(title)
+    pdf.set_creator("Cocreate")
+    pdf.set_lang(clean(data.get("language") or "en"))
+    pdf.footer_text = title[:80]
+    return pdf
+
+
+#: Which fallback face covers a character (first match wins).
+_RANGES = (
+    ("hangul", ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7A3), (0x3000, 0x303F))),
+    ("arabic", ((0x0600, 0x06FF), (0x0750, 0x077F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))),
+    ("hebrew", ((0x0590, 0x05FF), (0xFB1D, 0xFB4F))),
+    ("emoji", ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0xFE0F, 0xFE0F))),
+    ("symbols", ((0x2190, 0x23FF), (0x2B00, 0x2BFF))),
+)
+
+
+def scripts(data: object) -> set[str]:
+    """The fallback faces the data's text needs (loading a face costs a tenth of a second)."""
+    chars: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            chars.update(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(data)
+    found = set()
+    codes = sorted(ord(c) for c in chars if ord(c) >= 0x0590)
+    for name, ranges in _RANGES:
+        if any(lo <= code <= hi for code in codes for lo, hi in ranges):
+            found.add(name)
+    return found
+
+
+class _Writer:
+    """Lays the view out on the pages."""
+
+    def __init__(self, pdf: _Document, view: View):
+        self.pdf = pdf
+        self.view = view
+        self._widths: dict[tuple, float] = {}
+
+    def width(self, text: str) -> float:
+        """The width of `text` in the current font (cached: words repeat)."""
+        pdf = self.pdf
+        key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, bool(pdf.text_shaping), text)
+        found = self._widths.get(key)
+        if found is None:
+            found = self._widths[key] = pdf.get_string_width(text)
+        return found
+
+    def lines(self, text: str, width: float) -> list[str]:
+        """`text` broken into lines of at most `width` (fpdf2's own breaking is quadratic)."""
+        out = []
+        space = self.width(" ")
+        for paragraph in text.split("\n"):
+            line, used = [], 0.0
+            for word in paragraph.split(" "):
+                w = self.width(word)
+                while w > width and len(word) > 1:  # a word longer than the line
+                    cut = max(1, int(len(word) * width / w) - 1)
+                    if line:
+                        out.append(" ".join(line))
+                        line, used = [], 0.0
+                    out.append(word[:cut])
+                    word = word[cut:]
+                    w = self.width(word)
+                extra = w if not line else used + space + w
+                if line and extra > width:
+                    out.append(" ".join(line))
+                    line, used = [word], w
+                else:
+                    line.append(word)
+                    used = extra
+            out.append(" ".join(line))
+        return out
+
+    def text(self, text: str, size: float, width: float | None = None) -> None:
+        """`text` at `size`, wrapped, shaped only when it needs it."""
+        pdf = self.pdf
+        width = width or pdf.w - pdf.l_margin - pdf.r_margin
+        pdf.set_text_shaping(needs_shaping(text))
+        for line in self.lines(text, width - 1):
+            pdf.cell(
+                width,
+                size * 0.45,
+                line,
+                new_x="LMARGIN",
+                new_y="NEXT",
+                align="R" if is_rtl(line) else "L",
+            )
+        pdf.set_text_shaping(True)
+
+    # -- blocks -----------------------------------------------------------------------
+    def heading(self, text: str, level: int = 2) -> None:
+        """A heading (an outline entry too, so PDF readers list the sections)."""
+        pdf = self.pdf
+        size = {1: 20, 2: 15, 3: 12, 4: 11}[level]
+        if pdf.get_y() > pdf.h - 50:
+            pdf.add_page()
+        pdf.ln(3 if level > 2 else 5)
+        if level <= 3:
+            pdf.start_section(text[:120], level=level - 1)
+        pdf.set_font("main", "B", size)
+        pdf.set_text_color(*(BLUE if level == 2 else (0, 0, 0)))
+        pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.set_text_color(0)
+        pdf.ln(1)
+
+    def para(self, text: str, size: float = 10, grey: bool = False, bold: bool = False) -> None:
+        """A paragraph of text."""
+        pdf = self.pdf
+        pdf.set_font("main", "B" if bold else "", size)
+        if grey:
+            pdf.set_text_color(*GREY)
+        self.text(text, size)
+        pdf.set_text_color(0)
+        pdf.ln(0.8)
+
+    def table(
+        self,
+        headings: list[str],
+        rows: list[list[str]],
+        widths: tuple[int, ...],
+        *,
+        size: float = 8.5,
+        empty: set[tuple[int, int]] = frozenset(),
+        align: str = "LEFT",
+    ) -> None:
+        """A table with a repeated heading row; `empty` cells are shaded."""
+        pdf = self.pdf
+        pdf.set_font("main", "", size)
+        with pdf.table(
+            col_widths=widths,
+            line_height=size * 0.5,
+            text_align=align,
+            headings_style=FontFace(emphasis="BOLD", fill_color=(238, 242, 247)),
+            cell_fill_mode=TableCellFillMode.NONE,
+            repeat_headings=1,
+        ) as table:
+            head = table.row()
+            for h in headings:
+                head.cell(h)
+            for r, values in enumerate(rows):
+                row = table.row()
+                for c, value in enumerate(values):
+                    if (r, c) in empty:
+                        row.cell(value, style=FontFace(fill_color=EMPTY))
+                    else:
+                        row.cell(value)
+        pdf.ln(2)
+
+    def chart(self, chart: Chart) -> None:
+        """A bar chart drawn with vector shapes, full text width."""
+        pdf = self.pdf
+        if not chart.bars:
+            return
+        scale = (pdf.w - pdf.l_margin - pdf.r_margin) / charts.WIDTH
+        needed = charts.height(chart) * scale
+        if pdf.get_y() + needed > pdf.h - 20:
+            pdf.add_page()
+        x0, y0 = pdf.l_margin, pdf.get_y()
+        pdf.set_font("main", "B", 9)
+        pdf.set_xy(x0, y0)
+        pdf.cell(0, 5, chart.title)
+        y0 += 5
+        pdf.set_font("main", "", 7.5)
+        x = x0 + charts.LABEL * scale
+        for name, colour in zip(chart.series, chart.colours, strict=False):
+            pdf.set_fill_color(*_rgb(colour))
+            pdf.rect(x, y0 + 1, 3, 3, style="F")
+            pdf.set_xy(x + 4, y0)
+            pdf.cell(pdf.get_string_width(name) + 2, 5, name)
+            x += pdf.get_string_width(name) + 10
+        bar_width = (charts.WIDTH - charts.LABEL - charts.NOTE) * scale
+        row = charts.ROW * scale
+        step = row / max(len(chart.series), 1)
+        y = y0 + (charts.TOP - 12) * scale
+        for bar in chart.bars:
+            pdf.set_xy(x0, y)
+            pdf.cell(charts.LABEL * scale - 2, row, bar.label, align="R")
+            for dx, dy, length, colour in charts._segments(chart, bar, bar_width):
+                if length > 0:
+                    pdf.set_fill_color(*_rgb(colour))
+                    h = row if chart.stacked else step
+                    pdf.rect(x0 + charts.LABEL * scale + dx, y + dy * scale, length, h, "F")
+            pdf.set_xy(x0 + (charts.WIDTH - charts.NOTE + 4) * scale, y)
+            pdf.cell(charts.NOTE * scale, row, bar.note)
+            y += (charts.ROW + charts.GAP) * scale
+        pdf.set_fill_color(255)
+        pdf.set_xy(x0, y + 2)
+        pdf.ln(2)
+
+    # -- sections -----------------------------------------------------------------------
+    def cover(self) -> None:
+        """Title, question, times in every zone, organizers."""
+        w = self.view.data.get("workshop", {})
+        self.heading(clean(w.get("title")), 1)
+        self.para(clean(w.get("question")), 13)
+        if w.get("description"):
+            self.para(clean(w.get("description")))
+        for t in w.get("times") or []:
+            self.para(f"{clean(t.get('zone'))}: {when(t.get('starts'))} – {when(t.get('ends'))}")  # noqa: RUF001
+        if w.get("organizers"):
+            self.para(_("Organizers") + ": " + "; ".join(clean(o) for o in w["organizers"]))
+        self.para(_("Generated at") + ": " + clean(self.view.data.get("generated_at")), grey=True)
+
+    def method(self) -> None:
+        """Voting mode, budget, criteria, phases."""
+        self.heading(_("Method"))
+        for line in method_lines(self.view):
+            self.para("• " + line)
+
+    def participation(self) -> None:
+        """Totals, the per-room chart and tables."""
+        p = self.view.data.get("participation") or {}
+        self.heading(_("Participation"))
+        self.para(
+            _(
+                "%(people)s people took part (%(paper)s on paper); %(voters)s voted.",
+                people=p.get("people", 0),
+                paper=p.get("paper", 0),
+                voters=p.get("voters", 0),
+            )
+        )
+        self.chart(charts.participation_chart(self.view))
+        self.table(
+            ["#", _("Room"), _("People"), _("On paper"), _("Voters"), _("Ideas")],
+            [
+                [
+                    f"R{n}",
+                    clean(r.get("name")),
+                    *(str(r.get(k, 0)) for k in ("people", "paper", "voters", "ideas")),
+                ]
+                for n, r in enumerate(p.get("by_room") or [], start=1)
+            ],
+            (8, 40, 13, 13, 13, 13),
+        )
+        self.table(
+            [_("Role"), _("People"), _("On paper"), _("Voters")],
+            [
+                [
+                    clean(r.get("role")) or _("no role given"),
+                    str(r.get("people", 0)),
+                    str(r.get("paper", "—")),
+                    str(r.get("voters", 0)),
+                ]
+                for r in p.get("by_role") or []
+            ],
+            (40, 15, 15, 15),
+        )
+
+    def pathways(self) -> None:
+        """Each pathway, strongest first, with its steps and evidence."""
+        view = self.view
+        pathways = view.data.get("pathways") or []
+        self.heading(_("Pathways toward equality"))
+        if not pathways:
+            self.para(_("No pathway was drafted."))
+            return
+        self.para(
+            _(
+                "Strongest support first. Support is the votes on the ideas a pathway "
+                "builds on, added up."
+            )
+        )
+        self.chart(charts.pathway_chart(view))
+        for n, pw in enumerate(pathways, start=1):
+            self.heading(f"P{n}. {clean(pw.get('title'))}", 3)
+            self.para(pathway_evidence(view, pw), 9, grey=True)
+            if pw.get("challenge"):
+                self.para(_("Challenge") + ": " + clean(pw["challenge"]))
+            if pw.get("vision"):
+                self.para(_("Vision") + ": " + clean(pw["vision"]))
+            if pw.get("steps"):
+                self.table(
+                    ["#", _("Action"), _("Who"), _("When"), _("Indicator")],
+                    [
+                        [
+                            str(k),
+                            clean(s.get("action")),
+                            clean(s.get("actor")),
+                            horizon(s.get("horizon")),
+                            clean(s.get("indicator")),
+                        ]
+                        for k, s in enumerate(pw["steps"], start=1)
+                    ],
+                    (6, 40, 22, 14, 30),
+                )
+            for heading, labels in view.tag_line(pw.get("tag_ids") or []):
+                self.para(f"{heading}: {labels}", 9)
+            self.para(_("Builds on ideas") + ": " + refs(pw.get("idea_ids") or []), 9, grey=True)
+            for c in pw.get("comments") or []:
+                who = clean(c.get("author")) or _("anonymous")
+                self.para(f"“{clean(c.get('text'))}” — {who}", 8.5, grey=True)
+
+    def cross_themes(self) -> None:
+        """The themes several rooms share."""
+        self.heading(_("Cross-room themes"))
+        items = self.view.data.get("cross_themes") or []
+        if not items:
+            self.para(_("No cross-room theme was kept."))
+        for ct in items:
+            self.heading(clean(ct.get("name")), 4)
+            if ct.get("description"):
+                self.para(clean(ct["description"]))
+            self.para(_("Support") + ": " + self.view.results(ct.get("support")), 9, grey=True)
+            for t in ct.get("themes") or []:
+                self.para(f"• {clean(t.get('room'))}: {clean(t.get('name'))}", 9)
+
+    def rooms(self) -> None:
+        """Each room's chart, top ideas and themes."""
+        view = self.view
+        self.heading(_("Rooms"))
+        for room in view.data.get("rooms") or []:
+            self.heading(clean(room.get("name")), 3)
+            if room.get("topic"):
+                self.para(clean(room["topic"]))
+            self.para(
+                _(
+                    "%(people)s people, %(voters)s voted.",
+                    people=room.get("people", 0),
+                    voters=room.get("voters", 0),
+                ),
+                9,
+                grey=True,
+            )
+            top = view.room_ideas(room)
+            if top:
+                self.chart(charts.room_chart(view, room))
+                self.table(
+                    [_("Idea"), _("Text"), _("Results")],
+                    [
+                        [f"#{i['id']}", clean(i.get("text")), view.results(i.get("results"))]
+                        for i in top
+                    ],
+                    (10, 60, 40),
+                )
+            for t in room.get("themes") or []:
+                self.para(
+                    f"{clean(t.get('name'))}: {view.results(t.get('support'))} · "
+                    + _("ideas")
+                    + " "
+                    + refs(t.get("idea_ids") or []),
+                    9,
+                )
+
+    def coverage(self) -> None:
+        """The rights-by-groups and domains-by-groups matrices, with the gaps named."""
+        self.heading(_("Intersectional coverage"))
+        self.para(
+            _(
+                "Each cell counts the ideas / pathways tagged with both the row and the "
+                "column. Empty cells are shaded."
+            )
+        )
+        for mx in self.view.matrices:
+            if not mx.rows or not mx.columns:
+                continue
+            self.heading(mx.title, 4)
+            first = 34
+            other = max(8, int((178 - first) / len(mx.columns)))
+            empty = {
+                (r, c + 1)
+                for r, row in enumerate(mx.cells)
+                for c, cell in enumerate(row)
+                if cell.empty
+            }
+            self.table(
+                ["", *mx.columns],
+                [
+                    [mx.rows[r], *(f"{c.ideas} / {c.pathways}" for c in row)]
+                    for r, row in enumerate(mx.cells)
+                ],
+                (first, *([other] * len(mx.columns))),
+                size=7,
+                empty=empty,
+            )
+            if mx.gaps:
+                self.para(_("Not addressed") + ": " + "; ".join(mx.gaps), 9, bold=True)
+
+    def appendix(self) -> None:
+        """Every visible idea: a line of evidence, then its text (paper ideas marked).
+
+        Laid out idea by idea rather than as one table, and shaped only where the text
+        needs it (right-to-left scripts, combining marks, emoji sequences): thousands of
+        ideas stay fast.
+        """
+        view, pdf = self.view, self.pdf
+        pdf.add_page()
+        self.heading(_("Appendix: every visible idea"))
+        width = pdf.w - pdf.l_margin - pdf.r_margin
+        rooms = {r["id"]: clean(r.get("name")) for r in view.data.get("rooms") or []}
+        for i in view.data.get("ideas") or []:
+            head = " · ".join(
+                part
+                for part in (
+                    f"#{i['id']}",
+                    rooms.get(i.get("room_id"), ""),
+                    view.author(i),
+                    view.results(i.get("results")),
+                )
+                if part
+            )
+            text = clean(i.get("text"))
+            details = clean(i.get("details"))
+            tags = "; ".join(view.tag(t) for t in i.get("tag_ids") or [])
+            if pdf.get_y() > pdf.h - 34:
+                pdf.add_page()
+            pdf.set_font("main", "", 7)
+            pdf.set_text_color(*GREY)
+            self.text(head, 7, width)
+            pdf.set_text_color(0)
+            for part, size in ((text, 8.5), (details, 7.5), (tags, 7)):
+                if part:
+                    pdf.set_font("main", "", size)
+                    self.text(part, size, width)
+            pdf.ln(1.2)
+
+
+def needs_shaping(text: str) -> bool:
+    """True when `text` needs HarfBuzz: right-to-left, combining marks, joiners, emoji."""
+    for char in text:
+        code = ord(char)
+        if code < 0x0300 or 0xAC00 <= code <= 0xD7A3:  # Latin and Hangul syllables
+            continue
+        if unicodedata.bidirectional(char) in ("R", "AL", "AN", "NSM") or code >= 0x1F000:
+            return True
+        if unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf"):
+            return True
+    return False
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """#rrggbb as a tuple."""
+    return tuple(int(colour[k : k + 2], 16) for k in (1, 3, 5))
+
+
+def when(value: object) -> str:
+    """A local ISO time as 2024-10-08 17:00 (+09:00)."""
+    text = clean(value)
+    if len(text) >= 16 and text[10] == "T":
+        return f"{text[:10]} {text[11:16]}" + (f" ({text[19:]})" if len(text) > 19 else "")
+    return text
+
+
+def horizon(value: object) -> str:
+    """A step's horizon in words."""
+    return {"short": _("short term"), "medium": _("medium term"), "long": _("long term")}.get(
+        str(value), clean(value)
+    )
+
+
+def method_lines(view: View) -> list[str]:
+    """The method, one line each."""
+    m = view.data.get("workshop", {}).get("method") or {}
+    modes = {"dots": _("dots"), "agree": _("agree / disagree / pass"), "scores": _("scores")}
+    lines = [_("Voting mode: %(mode)s", mode=modes.get(view.mode, view.mode))]
+    if view.mode == "dots":
+        lines.append(
+            _(
+                "%(dots)s dots per person and room, at most %(max)s on one idea",
+                dots=m.get("dots_per_room"),
+                max=m.get("max_dots_per_idea"),
+            )
+        )
+    if m.get("criteria"):
+        criteria = "; ".join(clean(c) for c in m["criteria"])
+        lines.append(_("Criteria (scored 1–5)") + ": " + criteria)  # noqa: RUF001
+    if m.get("phases"):
+        lines.append(_("Phases of each room") + ": " + ", ".join(clean(p) for p in m["phases"]))
+    lines.append(
+        _("Ideas reviewed before they were shown")
+        if m.get("premoderation")
+        else _("Ideas shown as soon as they were posted")
+    )
+    lines.append(_("Each figure names its evidence: #12 is idea 12 in the appendix."))
+    return lines
+
+
+def pathway_evidence(view: View, pw: dict) -> str:
+    """A pathway's room, support and endorsements in one line."""
+    return " · ".join(
+        [
+            _("Room") + ": " + clean(pw.get("room")),
+            _("Support") + ": " + view.results(pw.get("support")),
+            ngettext("%(num)s endorsement", "%(num)s endorsements", pw.get("endorsements") or 0),
+        ]
+    )
+
+
+def render(data: dict) -> bytes:
+    """The synthesis as a PDF document."""
+    view = prepare(data)
+    pdf = _new_document(data)
+    pdf.add_page()
+    writer = _Writer(pdf, view)
+    writer.cover()
+    writer.method()
+    writer.participation()
+    writer.pathways()
+    writer.cross_themes()
+    writer.rooms()
+    writer.coverage()
+    writer.appendix()
+    # fpdf2 would otherwise derive the file id from the clock.
+    digest = hashlib.md5(str(data.get("generated_at")).encode(), usedforsecurity=False)
+    pdf.file_id = lambda: f"<{digest.hexdigest().upper()}><{digest.hexdigest().upper()}>"
+    return bytes(pdf.output())

@@ -1,0 +1,216 @@
+"""What the HTML, PDF and DOCX documents say, worked out once from the builder's dict.
+
+The renderers lay out the same sentences, tables and charts; this module decides them, so
+the three formats cannot drift apart. Every sentence that states a figure names the ideas
+behind it (#id) or the count it comes from; agree/disagree results keep their
+divisiveness next to their consensus, so dissent is shown rather than averaged away.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+#: C0/C1 control characters (but tab and newline) and lone surrogates: XML (DOCX) refuses
+#: them, and in a PDF or HTML page they are invisible noise.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean(text: object) -> str:
+    """Participant text made safe to lay out: a string without control characters."""
+    if text is None:
+        return ""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", str(text)))
+
+
+def is_rtl(text: str) -> bool:
+    """True when the first strongly directional character is right-to-left."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def idea_ref(idea_id: int) -> str:
+    """How the documents name an idea: #id (its row in the appendix)."""
+    return f"#{idea_id}"
+
+
+def refs(idea_ids: list[int]) -> str:
+    """A list of idea references, or a dash when there are none."""
+    return ", ".join(idea_ref(i) for i in idea_ids) if idea_ids else "—"
+
+
+def number(value: float | int | None) -> str:
+    """A figure as the documents print it: integers plain, fractions with two decimals."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.2f}"
+    return str(int(value))
+
+
+def results_text(mode: str, results: dict | None) -> str:
+    """One idea's (or theme's) results in the workshop's voting mode, in words."""
+    if not results:
+        return _("no votes")
+    parts = []
+    if mode == "agree" and "agree" in results:
+        parts = [
+            _("%(n)s agree", n=results.get("agree", 0)),
+            _("%(n)s disagree", n=results.get("disagree", 0)),
+            _("%(n)s pass", n=results.get("pass", 0)),
+            _("consensus %(v)s", v=number(results.get("consensus"))),
+            _("divisiveness %(v)s", v=number(results.get("divisiveness"))),
+        ]
+    elif mode == "scores" and "criteria" in results:
+        parts = [
+            _(
+                "%(criterion)s %(mean)s (%(count)s scores)",
+                criterion=clean(c.get("criterion")),
+                mean=number(c.get("mean")),
+                count=c.get("count", 0),
+            )
+            for c in results["criteria"]
+        ]
+    elif "dots" in results:
+        parts = [ngettext("%(num)s dot", "%(num)s dots", results["dots"])]
+    for key, label in (("ideas", _("ideas")), ("endorsements", _("endorsements"))):
+        if key in results:
+            parts.append(f"{results[key]} {label}")
+    if "voters" in results:
+        parts.append(ngettext("%(num)s voter", "%(num)s voters", results["voters"]))
+    return " · ".join(parts) if parts else _("no votes")
+
+
+def strength(mode: str, results: dict | None) -> float:
+    """The one figure a bar shows: dots, agree votes, or the mean of the criteria means."""
+    if not results:
+        return 0.0
+    if mode == "agree":
+        return float(results.get("agree", 0))
+    if mode == "scores":
+        means = [c.get("mean") or 0 for c in results.get("criteria", [])]
+        return sum(means) / len(means) if means else 0.0
+    return float(results.get("dots", 0))
+
+
+@dataclass
+class Cell:
+    """One cell of a coverage matrix."""
+
+    ideas: int
+    pathways: int
+
+    @property
+    def empty(self) -> bool:
+        """No idea and no pathway addresses this pair."""
+        return not self.ideas and not self.pathways
+
+
+@dataclass
+class Matrix:
+    """A coverage matrix with its labels and the empty cells worth naming."""
+
+    title: str
+    rows: list[str]
+    columns: list[str]
+    cells: list[list[Cell]]
+    gaps: list[str] = field(default_factory=list)
+
+
+@dataclass
+class View:
+    """The document's content, in the order every format prints it."""
+
+    data: dict
+    mode: str
+    tags: dict[int, dict]
+    ideas: dict[int, dict]
+    rooms: dict[int, dict]
+    matrices: list[Matrix]
+
+    def tag(self, tag_id: int) -> str:
+        """A tag's label (or its id if the tag is unknown)."""
+        tag = self.tags.get(tag_id)
+        return clean(tag["label"]) if tag else f"tag {tag_id}"
+
+    def tag_line(self, tag_ids: list[int]) -> list[tuple[str, str]]:
+        """(kind heading, labels) for rights, groups and domains among `tag_ids`."""
+        headings = {"rights": _("Rights"), "groups": _("Groups"), "domains": _("Domains")}
+        out = []
+        for kind, heading in headings.items():
+            labels = [self.tag(t) for t in tag_ids if self.tags.get(t, {}).get("kind") == kind]
+            if labels:
+                out.append((heading, "; ".join(labels)))
+        return out
+
+    def idea_text(self, idea_id: int) -> str:
+        """An idea's text, or a note that it is not in the appendix."""
+        idea = self.ideas.get(idea_id)
+        return clean(idea["text"]) if idea else _("(not visible)")
+
+    def author(self, idea: dict) -> str:
+        """Who gave an idea, as far as the document may say."""
+        who = clean(idea.get("author")) or _("anonymous")
+        if idea.get("paper"):
+            who = _("%(who)s, on paper", who=who)
+        role = clean(idea.get("author_role"))
+        return f"{who} ({role})" if role else who
+
+    def results(self, results: dict | None) -> str:
+        """Results in words in this workshop's mode."""
+        return results_text(self.mode, results)
+
+    def room_ideas(self, room: dict) -> list[dict]:
+        """A room's top ideas, strongest first, as idea dicts."""
+        return [self.ideas[i] for i in room.get("top_ideas", []) if i in self.ideas]
+
+
+def _matrix(view_tags: dict[int, dict], coverage: dict, key: str, title: str) -> Matrix:
+    """A coverage matrix from the builder's {rows, columns, cells}."""
+    m = coverage.get(key) or {}
+
+    def label(tag_id: int) -> str:
+        tag = view_tags.get(tag_id)
+        return clean(tag["label"]) if tag else f"tag {tag_id}"
+
+    cells = [
+        [Cell(int(c.get("ideas", 0)), int(c.get("pathways", 0))) for c in row]
+        for row in m.get("cells", [])
+    ]
+    return Matrix(
+        title,
+        [label(r) for r in m.get("rows", [])],
+        [label(c) for c in m.get("columns", [])],
+        cells,
+    )
+
+
+def prepare(data: dict) -> View:
+    """The view of a synthesis dict (docs/synthesis.md)."""
+    tags = {t["id"]: t for t in data.get("tags", [])}
+    coverage = data.get("coverage") or {}
+    matrices = [
+        _matrix(tags, coverage, "rights_groups", _("Rights × groups")),  # noqa: RUF001
+        _matrix(tags, coverage, "domains_groups", _("Domains × groups")),  # noqa: RUF001
+    ]
+    for gap in coverage.get("gaps", []):
+        target = matrices[0] if gap.get("kind") == "rights" else matrices[1]
+        tag = tags.get(gap.get("group"))
+        name = clean(tag["label"]) if tag else f"tag {gap.get('group')}"
+        note = clean(gap.get("note"))
+        target.gaps.append(f"{name}: {note}" if note else name)
+    return View(
+        data=data,
+        mode=(data.get("workshop", {}).get("method", {}) or {}).get("voting_mode", "dots"),
+        tags=tags,
+        ideas={i["id"]: i for i in data.get("ideas", [])},
+        rooms={r["id"]: r for r in data.get("rooms", [])},
+        matrices=matrices,
+    )

@@ -1,0 +1,254 @@
+"""The synthesis documents (HTML, PDF, DOCX), each read back by a real reader: the
+pathways, figures and charts are there, hostile text is inert, Korean glyphs are drawn,
+and the same data gives the same bytes."""
+
+import copy
+import io
+import re
+import zipfile
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+
+import pypdf
+import pypdfium2
+import pytest
+from docx import Document
+
+from cocreate.synthesis import build, render_docx, render_html, render_pdf
+from tests import synthesis_world
+from tests.synthesis_sample import HOSTILE, sample
+
+MODES = ("dots", "agree", "scores")
+
+
+@pytest.fixture(scope="module", params=MODES)
+def data(request):
+    """A hand-made synthesis dict in each voting mode."""
+    return sample(request.param)
+
+
+# -- readers -------------------------------------------------------------------------------
+
+
+class _Html(HTMLParser):
+    """Collects the tags, attributes and text of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def read_html(blob: bytes) -> _Html:
+    """The parsed page."""
+    page = _Html()
+    page.feed(blob.decode("utf-8"))
+    return page
+
+
+def pdf_text(blob: bytes) -> str:
+    """The PDF's text as pypdf extracts it."""
+    return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(blob)).pages)
+
+
+def docx_text(blob: bytes) -> tuple[Document, str]:
+    """The document and all its paragraphs' and cells' text."""
+    doc = Document(io.BytesIO(blob))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return doc, "\n".join(parts)
+
+
+# -- content -------------------------------------------------------------------------------
+
+
+def test_html_has_the_pathways_figures_and_charts_and_is_offline(data):
+    blob = render_html.render(data)
+    page = read_html(blob)
+    text = "".join(page.text)
+    for pathway in data["pathways"]:
+        assert pathway["title"] in text
+        for step in pathway["steps"]:
+            assert step["action"] in text and step["indicator"] in text
+    first = data["ideas"][0]
+    assert render_html.prepare(data).results(first["results"]) in text
+    if data["workshop"]["method"]["voting_mode"] == "agree":
+        assert "divisiveness" in text
+    tags = [t for t, _ in page.tags]
+    assert tags[0] == "html" and page.tags[0][1]["lang"] == "en"
+    assert tags.count("svg") == 2 + len(data["rooms"])  # participation, pathways, rooms
+    assert tags.count("rect") > 10  # bars, not only tables
+    assert "script" not in tags and "img" not in tags and "link" not in tags
+    for _tag, attrs in page.tags:
+        assert "style" not in attrs
+        assert not any(k.startswith("on") for k in attrs)
+        for key in ("src", "href"):
+            assert not attrs.get(key, "#").startswith(("http", "//"))
+    css, source = render_html.stylesheet()
+    assert f"<style>{css}</style>".encode() in blob
+    assert source in render_html.content_security_policy()
+    for time in data["workshop"]["times"]:
+        assert time["zone"] in text
+    for idea in data["ideas"]:
+        assert f'id="idea-{idea["id"]}"' in blob.decode()
+
+
+def test_html_escapes_hostile_text(data):
+    blob = render_html.render(data).decode()
+    assert HOSTILE not in blob
+    assert "&lt;script&gt;alert(" in blob
+    assert "<script" not in blob.lower() and "onerror=" not in blob.replace("onerror=alert", "")
+
+
+def test_pdf_has_the_pathways_figures_and_no_active_content(data):
+    blob = render_pdf.render(data)
+    text = pdf_text(blob)
+    flat = re.sub(r"\s+", " ", text)
+    for pathway in data["pathways"]:
+        assert pathway["title"] in flat
+        assert pathway["steps"][0]["action"] in flat
+    assert "Intersectional coverage" in flat and "Appendix" in flat
+    for idea in data["ideas"]:
+        assert f"#{idea['id']}" in flat
+    if data["workshop"]["method"]["voting_mode"] == "agree":
+        idea = data["ideas"][0]["results"]
+        assert f"{idea['agree']} agree · {idea['disagree']} disagree" in flat
+        assert "divisiveness" in flat
+    # hostile text is text: it appears as typed and nothing in the file can run
+    assert '<script>alert("x")</script>' in flat
+    for active in (b"/JavaScript", b"/JS ", b"/Launch", b"/URI", b"/SubmitForm"):
+        assert active not in blob
+
+
+def test_pdf_charts_are_drawn():
+    blob = render_pdf.render(sample("dots"))
+    reader = pypdf.PdfReader(io.BytesIO(blob))
+    contents = b"".join(p.get_contents().get_data() for p in reader.pages[:3])
+    assert contents.count(b" re f") + contents.count(b" re\nf") + contents.count(b"re F") > 10
+
+
+def test_pdf_embeds_fonts_for_korean_arabic_hebrew_and_emoji():
+    reader = pypdf.PdfReader(io.BytesIO(render_pdf.render(sample("agree"))))
+    names = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            names.add(str(font["/BaseFont"]).split("+")[-1])
+            descendant = font["/DescendantFonts"][0].get_object()
+            assert "/FontFile2" in descendant["/FontDescriptor"]  # embedded, TrueType
+    assert any("Nanum" in n for n in names)
+    assert any("Arabic" in n for n in names) and any("Hebrew" in n for n in names)
+    assert any("Emoji" in n for n in names)
+
+
+def _title_ink(title: str) -> "list[int]":
+    """The rendered pixels of page 1's title line for a workshop titled `title`."""
+    data = sample("dots", hostile=False)
+    data["workshop"]["title"] = title
+    pdf = pypdfium2.PdfDocument(render_pdf.render(data))
+    try:
+        image = pdf[0].render(scale=2).to_pil().convert("L")
+    finally:
+        pdf.close()
+    return list(image.crop((0, 60, image.width, 160)).tobytes())
+
+
+def test_pdf_draws_korean_glyphs_not_boxes():
+    first = _title_ink("평등을 향한 길")
+    second = _title_ink("주거권 보장하라")
+    ink = sum(1 for v in first if v < 128)
+    assert ink > 500  # something is drawn
+    # Tofu (or nothing) would look the same for two different strings of equal length.
+    assert sum(1 for a, b in zip(first, second, strict=True) if abs(a - b) > 64) > 300
+
+
+def test_docx_has_headings_tables_pathways_figures_and_a_chart(data):
+    blob = render_docx.render(data)
+    doc, text = docx_text(blob)
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    for n, pathway in enumerate(data["pathways"], start=1):
+        assert f"P{n}. {pathway['title']}" in headings
+        assert pathway["steps"][1]["indicator"] in text
+    assert "Appendix: every visible idea" in headings
+    assert len(doc.inline_shapes) == 2 + len(data["rooms"])
+    for idea in data["ideas"]:
+        assert f"#{idea['id']}" in text
+    assert HOSTILE in text  # kept as text, escaped by the XML writer
+    normal = doc.styles["Normal"].element.rPr
+    assert normal.rFonts.get(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
+    )
+    with zipfile.ZipFile(io.BytesIO(blob)) as package:
+        assert package.testzip() is None
+        pngs = [n for n in package.namelist() if n.endswith(".png")]
+        assert pngs and package.read(pngs[0]).startswith(b"\x89PNG")
+        assert b"<script" not in package.read("word/document.xml")
+
+
+def test_docx_marks_right_to_left_paragraphs():
+    data = sample("dots")
+    data["workshop"]["question"] = "كيف نضمن الحق في السكن للجميع؟"
+    doc = Document(io.BytesIO(render_docx.render(data)))
+    para = next(p for p in doc.paragraphs if p.text == data["workshop"]["question"])
+    assert (
+        para._p.pPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}bidi")
+        is not None
+    )
+
+
+def test_control_characters_do_not_break_any_format():
+    data = sample("dots")
+    data["ideas"][0]["text"] = "bell\x07 null\x00 esc\x1b ok"
+    assert b"bell null esc ok" in render_html.render(data)
+    assert "bell null esc ok" in docx_text(render_docx.render(data))[1]
+    assert "bell null esc ok" in pdf_text(render_pdf.render(data))
+
+
+# -- determinism ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("renderer", [render_html, render_pdf, render_docx])
+def test_same_data_same_bytes(renderer):
+    data = sample("agree")
+    first = renderer.render(copy.deepcopy(data))
+    assert renderer.render(copy.deepcopy(data)) == first
+    later = dict(data, generated_at="2031-01-01T00:00:00+00:00")
+    assert renderer.render(later) != first  # the stated "generated at" is the one change
+
+
+def test_pdf_and_docx_dates_come_from_the_data():
+    data = sample("dots")
+    meta = pypdf.PdfReader(io.BytesIO(render_pdf.render(data))).metadata
+    assert meta.creation_date.replace(tzinfo=UTC) == datetime(2024, 10, 8, 12, 30, tzinfo=UTC)
+    props = Document(io.BytesIO(render_docx.render(data))).core_properties
+    assert props.created == props.modified == datetime(2024, 10, 8, 12, 30, tzinfo=UTC)
+    with zipfile.ZipFile(io.BytesIO(render_docx.render(data))) as package:
+        assert {i.date_time for i in package.infolist()} == {(2024, 10, 8, 12, 30, 0)}
+
+
+# -- real builder output -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_documents_of_a_built_workshop(ctx, world, mode):
+    made = synthesis_world.make(world, mode)
+    data = build.build(made["id"], generated_at=datetime(2025, 10, 1, 12, 0, tzinfo=UTC))
+    html = render_html.render(data)
+    pdf = render_pdf.render(data)
+    docx = render_docx.render(data)
+    pathway = data["pathways"][0]
+    assert pathway["title"].split("<")[0].strip() in pdf_text(pdf)
+    assert "&lt;script&gt;" in html.decode() and "<script>" not in html.decode()
+    _doc, text = docx_text(docx)
+    assert pathway["title"] in text
+    assert "Affordable housing for migrants" in text
+    assert "@SUM(A1) hidden later" not in text  # hidden ideas are not in the documents
+    assert render_pdf.render(data) == pdf and render_docx.render(data) == docx
