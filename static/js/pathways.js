@@ -608,8 +608,10 @@ function context() {
   return editor ? latest.get(editor.roomId) : null;
 }
 
+/** The fields whose value (as it would be saved: trimmed, empty steps left out) differs
+ * from the pathway the editor started from. */
 function changedKeys() {
-  return KEYS.filter((key) => !same(editor.form[key], editor.base[key]));
+  return KEYS.filter((key) => !same(trimmed(key, editor.form[key]), editor.base[key]));
 }
 
 function editorDialog() {
@@ -972,7 +974,7 @@ function editorHears(pathway) {
       editor.base[key] = copy(incoming[key]);
       editor.form[key] = copy(incoming[key]);
       merged.push(key);
-    } else if (same(incoming[key], editor.form[key])) {
+    } else if (same(incoming[key], trimmed(key, editor.form[key]))) {
       editor.base[key] = copy(incoming[key]); // what this person typed is saved now
     } else if (editor.conflict?.fields.includes(key)) {
       editor.conflict.theirs[key] = copy(incoming[key]); // the panel shows their newest
@@ -1085,7 +1087,7 @@ function showConflict(action, error) {
     if (!mineNow.includes(key) && !fields.includes(key)) editor.form[key] = copy(incoming[key]);
     editor.base[key] = copy(incoming[key]);
   });
-  const clashing = fields.filter((key) => !same(editor.form[key], incoming[key]));
+  const clashing = fields.filter((key) => !same(trimmed(key, editor.form[key]), incoming[key]));
   editor.version = current.version;
   editor.seen = Math.max(editor.seen, current.version);
   editor.saving = null;
@@ -1111,7 +1113,8 @@ function showConflict(action, error) {
 function choose(key, which) {
   const { conflict } = editor;
   conflict.choices[key] = which;
-  editor.form[key] = copy(which === "theirs" ? conflict.theirs[key] : conflict.mine[key]);
+  // "Use mine" keeps what is in the field now (typed on since the conflict, maybe).
+  if (which === "theirs") editor.form[key] = copy(conflict.theirs[key]);
   editor.base[key] = copy(conflict.theirs[key]);
   const open = conflict.fields.filter((field) => !conflict.choices[field]);
   if (open.length) {
