@@ -9,6 +9,7 @@ import { themeBoard } from "./themes.js";
 import { itemTags } from "./tags.js";
 import { asker } from "./suggestions.js";
 import { crossThemePanel } from "./cross-themes.js";
+import { draftButton, pathwayBoard, pathwayResult } from "./pathways.js";
 import { element } from "./dom.js";
 
 const PHASES = ["propose", "cluster", "vote", "pathway", "closed"];
@@ -30,6 +31,7 @@ const live = new Live({
   },
   onEvent: applyEvent,
   onResult: (action, ack) => {
+    if (pathwayResult(action, ack, live.pending())) return; // pathways.js: its editor, conflicts
     if (!ack.ok) {
       $("breakout-state").textContent = ack.error.message;
       live.sync();
@@ -164,8 +166,10 @@ function renderRoom(r) {
         rerender: () => renderRoomCard(r),
         level: 4,
         foldable: true,
+        themeActions: r.phase !== "closed" ? (theme) => draftButton(pathwaysOf(r), theme) : undefined,
       }),
     );
+    card.querySelector(".room-pathways").replaceChildren(pathwayBoard(pathwaysOf(r)));
     scribe.open = openScribes.has(r.id);
     scribe.addEventListener("toggle", () => (scribe.open ? openScribes.add(r.id) : openScribes.delete(r.id)));
     card.append(scribe);
@@ -232,6 +236,24 @@ function renderIdea(idea, allRoles, room) {
   return li;
 }
 
+/** What pathways.js needs to draw a room's pathways: moderators edit them in any open phase. */
+function pathwaysOf(r) {
+  return {
+    roomId: r.id,
+    holder: r,
+    workshop: snapshot.workshop,
+    phase: r.phase,
+    resultsHidden: false, // moderators see the counts
+    canEdit: r.phase !== "closed",
+    canHide: true,
+    moderator: true,
+    send: (event, payload) => live.send(event, payload),
+    rerender: () => renderRoomCard(r),
+    level: 4,
+    foldable: true,
+  };
+}
+
 /** An idea's or theme's tags (tags.js), with the picker's button when `canTag`. */
 function tagsOf(kind, item, room, canTag, place = "") {
   return itemTags({
@@ -249,7 +271,7 @@ function renderMember(member, current) {
   const li = element("li", "member");
   const name = member.name || `${t("anonymous")} #${member.id}`;
   li.append(element("span", null, name));
-  const selectId = `move-${member.id}`;
+  const selectId = `move-member-${member.id}`; // "move-<idea id>" is a theme menu (themes.js)
   const label = element("label", "visually-hidden", t("move_to", { name }));
   label.htmlFor = selectId;
   const select = element("select");

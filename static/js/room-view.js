@@ -7,6 +7,7 @@ import { followWorkshop, shown } from "./workshop-state.js";
 import { describeTally } from "./tallies.js";
 import { showThemes } from "./themes.js";
 import { itemTags } from "./tags.js";
+import { showPathways } from "./pathways.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const roomId = Number(document.body.dataset.roomId);
@@ -23,6 +24,7 @@ function render() {
   if (!room) {
     $("room-phase").textContent = t("room_gone");
     $("room-ideas").replaceChildren();
+    $("room-pathways").replaceChildren();
     return;
   }
   const workshop = snapshot.workshop;
@@ -43,6 +45,15 @@ function render() {
     resultsHidden: room.results_hidden,
     canEdit: false, // this view is read-only: the console groups the ideas
     tags: (kind, item) => itemTags({ kind, item, workshop, canTag: false }),
+  });
+  showPathways($("room-pathways"), {
+    roomId,
+    holder: room,
+    workshop,
+    phase: room.phase,
+    resultsHidden: room.results_hidden,
+    canEdit: false, // read-only: the console and the facilitator edit them
+    always: true,
   });
   $("room-ideas").replaceChildren(
     ...shown(room).map((idea) => {

@@ -8,6 +8,7 @@ import { describeTally } from "./tallies.js";
 import { applyThemeEvent, participantMayCluster, showThemes } from "./themes.js";
 import { applyTagEvent, itemTags, participantMayTag } from "./tags.js";
 import { asker, highlight, watchTyping } from "./suggestions.js";
+import { applyPathwayEvent, draftButton, participantMayDiscuss, participantMayDraft, pathwayResult, setEndorsed, showPathways } from "./pathways.js";
 import { element } from "./dom.js";
 import { changesOutcome, followOutcome, renderOutcome } from "./outcome.js";
 
@@ -57,11 +58,13 @@ live.on("removed", ({ message }) => {
 function applySync(ack) {
   if (ack.snapshot) {
     state = ack.snapshot;
+    setEndorsed(state.me.endorsed_pathways);
     showPendingVotes();
     renderAll();
     return { [state.room.id]: state.room.seq };
   }
   state.me = ack.me;
+  setEndorsed(state.me.endorsed_pathways);
   showPendingVotes();
   ack.events.forEach(applyEvent);
   renderMine();
@@ -161,11 +164,13 @@ function applyEvent(event) {
       break;
     default:
       if (applyThemeEvent(state, event, { announce: true })) renderThemes();
+      else if (applyPathwayEvent(state, event)) renderPathways();
       break;
   }
 }
 
 function applyResult(action, ack) {
+  if (pathwayResult(action, ack, live.pending())) return; // pathways.js: its editor, conflicts
   if (!ack.ok) {
     showNotice(ack.error.message);
     removePendingIdea(action.payload.id);
@@ -379,7 +384,29 @@ function renderThemes() {
     duplicates: Boolean(state.me.facilitates), // read-only: moderators merge
     summary: true,
     viewerHint: true,
+    themeActions: participantMayDraft(state) ? (theme) => draftButton(pathwayOptions(), theme) : undefined,
   });
+  renderPathways();
+}
+
+/** What pathways.js needs to draw this room's pathways (and to draft one from a theme). */
+function pathwayOptions() {
+  return {
+    roomId: state.room.id,
+    holder: state,
+    workshop: state.workshop,
+    phase: state.room.phase,
+    resultsHidden: state.room.results_hidden,
+    canEdit: participantMayDraft(state),
+    canDiscuss: participantMayDiscuss(state),
+    canHide: Boolean(state.me.facilitates),
+    send: (event, payload) => live.send(event, payload),
+  };
+}
+
+function renderPathways() {
+  if (!state || state.room.kind === "plenary") return;
+  showPathways($("pathways"), pathwayOptions());
 }
 
 function upsertIdea(idea) {

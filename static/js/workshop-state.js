@@ -5,6 +5,7 @@ import { t } from "./i18n.js";
 import { byTally, supports } from "./tallies.js";
 import { applyThemeEvent } from "./themes.js";
 import { applyTagEvent } from "./tags.js";
+import { applyPathwayEvent } from "./pathways.js";
 import { applyCrossThemeEvent, dropTheme } from "./cross-themes.js";
 
 /**
@@ -128,8 +129,8 @@ export function applyRoomEvent(snapshot, event) {
       return "workshop";
     }
     default:
-      // theme_created, idea_moved, themes_merged, …; idea_tagged, theme_tagged
-      if (!applyThemeEvent(target, event)) applyTagEvent(target, event);
+      // theme_created, idea_moved, themes_merged, …; idea_tagged, theme_tagged; pathway_*
+      if (!applyThemeEvent(target, event) && !applyTagEvent(target, event)) applyPathwayEvent(target, event);
       break;
   }
   return target;
