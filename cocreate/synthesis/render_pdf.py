@@ -17,8 +17,6 @@ from datetime import UTC, datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from fpdf import FPDF
-from fpdf.enums import TableCellFillMode
-from fpdf.fonts import FontFace
 
 from cocreate.synthesis import charts, fonts
 from cocreate.synthesis.charts import Chart
@@ -31,6 +29,7 @@ logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 BLUE = (33, 102, 172)
 GREY = (68, 68, 68)
 EMPTY = (253, 224, 221)
+HEAD = (238, 242, 247)
 
 
 def generated_at(data: dict) -> datetime:
@@ -177,7 +176,7 @@ class _Writer:
         """A heading (an outline entry too, so PDF readers list the sections)."""
         pdf = self.pdf
         size = {1: 20, 2: 15, 3: 12, 4: 11}[level]
-        if pdf.get_y() > pdf.h - 50:
+        if pdf.get_y() > pdf.h - 70:  # keep a heading with what follows it
             pdf.add_page()
         pdf.ln(3 if level > 2 else 5)
         if level <= 3:
@@ -206,29 +205,45 @@ class _Writer:
         *,
         size: float = 8.5,
         empty: set[tuple[int, int]] = frozenset(),
-        align: str = "LEFT",
     ) -> None:
-        """A table with a repeated heading row; `empty` cells are shaded."""
+        """A grid table whose heading row repeats on each page; `empty` cells are shaded.
+
+        Drawn cell by cell with the cached line breaking (fpdf2's own table lays each cell
+        out twice and breaks lines in quadratic time: minutes for thousands of ideas).
+        """
         pdf = self.pdf
-        pdf.set_font("main", "", size)
-        with pdf.table(
-            col_widths=widths,
-            line_height=size * 0.5,
-            text_align=align,
-            headings_style=FontFace(emphasis="BOLD", fill_color=(238, 242, 247)),
-            cell_fill_mode=TableCellFillMode.NONE,
-            repeat_headings=1,
-        ) as table:
-            head = table.row()
-            for h in headings:
-                head.cell(h)
-            for r, values in enumerate(rows):
-                row = table.row()
-                for c, value in enumerate(values):
-                    if (r, c) in empty:
-                        row.cell(value, style=FontFace(fill_color=EMPTY))
-                    else:
-                        row.cell(value)
+        total = pdf.w - pdf.l_margin - pdf.r_margin
+        columns = [total * w / sum(widths) for w in widths]
+        line = size * 0.45
+        pad = 1.0
+
+        def draw(values: list[str], r: int | None, bold: bool) -> None:
+            pdf.set_font("main", "B" if bold else "", size)
+            wrapped = [self.lines(v, c - 2 * pad) for v, c in zip(values, columns, strict=False)]
+            height = max(len(w) for w in wrapped) * line + 2 * pad
+            if pdf.get_y() + height > pdf.h - pdf.b_margin and r is not None:
+                pdf.add_page()
+                draw(headings, None, True)
+                pdf.set_font("main", "", size)
+            x, y = pdf.l_margin, pdf.get_y()
+            for c, (lines, width) in enumerate(zip(wrapped, columns, strict=False)):
+                shaded = bold or (r, c) in empty
+                if shaded:
+                    pdf.set_fill_color(*(HEAD if bold else EMPTY))
+                pdf.rect(x, y, width, height, style="DF" if shaded else "D")
+                for k, text in enumerate(lines):
+                    if text:
+                        pdf.set_text_shaping(needs_shaping(text))
+                        pdf.set_xy(x + pad, y + pad + k * line)
+                        pdf.cell(width - 2 * pad, line, text, align="R" if is_rtl(text) else "L")
+                x += width
+            pdf.set_text_shaping(True)
+            pdf.set_fill_color(255)
+            pdf.set_xy(pdf.l_margin, y + height)
+
+        draw(headings, None, True)
+        for r, values in enumerate(rows):
+            draw(values, r, False)
         pdf.ln(2)
 
     def chart(self, chart: Chart) -> None:
