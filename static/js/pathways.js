@@ -452,7 +452,11 @@ function pathwayItem(options, pathway) {
 
 /** The "Draft a pathway" button of a theme (a theme's card on the board, or the list below). */
 export function draftButton(options, theme, { long = false } = {}) {
-  const draft = button(long ? t("draft_from_theme", { name: theme.name }) : t("draft_pathway"), "draft-button", `draft-${long ? "list-" : ""}theme-${theme.id}`);
+  const draft = button(
+    long ? t("draft_from_theme", { name: theme.name }) : t("draft_pathway"),
+    long ? "draft-button" : "link draft-link",
+    `draft-${long ? "list-" : ""}theme-${theme.id}`,
+  );
   if (!long) draft.setAttribute("aria-label", t("draft_from_theme", { name: theme.name }));
   draft.addEventListener("click", () => create(options, { theme_id: theme.id }));
   return draft;

@@ -474,9 +474,15 @@ function themeItem(options, { theme, ideas, support }, targets) {
   if (options.counts) meta += ` · ${t("theme_support", { tally: describeTally(options.workshop, support) })}`;
   li.append(element("p", "meta theme-meta", meta));
   const tags = options.tags?.("theme", theme);
-  if (tags) li.append(tags);
   const more = options.themeActions?.(theme); // e.g. "Draft a pathway" (pathways.js)
-  if (more) li.append(more);
+  if (tags && more) {
+    // One row when they fit: the console's boards must not grow taller for it.
+    const row = element("div", "theme-tools");
+    row.append(tags, more);
+    li.append(row);
+  } else if (tags || more) {
+    li.append(tags || more);
+  }
   if (options.canEdit && !ui.editing.has(theme.id)) {
     const actions = element("div", "theme-actions");
     const rename = button(t("rename_theme"), null, `rename-${theme.id}`);
