@@ -176,7 +176,10 @@ class TestFormats:
         assert "비영리 주택".encode() in body  # UTF-8 as is, not \\u escapes
         assert (
             body
-            == json.dumps(parsed, sort_keys=True, ensure_ascii=False, indent=1).encode() + b"\n"
+            == json.dumps(
+                parsed, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+            ).encode()
+            + b"\n"
         )
 
     def test_csv_matches_every_idea(self, made):
