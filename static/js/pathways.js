@@ -167,11 +167,22 @@ function heading(level, className, text) {
   return element(`h${Math.min(6, level)}`, className, text);
 }
 
+const opened = new Set(); // ids of the cards' <details> this person opened (a redraw keeps them)
+
+/** A <details> that stays open (or closed) through the redraws that every event brings. */
+function keptOpen(className, id) {
+  const details = element("details", className);
+  details.id = id;
+  details.open = opened.has(id);
+  details.addEventListener("toggle", () => (details.open ? opened.add(id) : opened.delete(id)));
+  return details;
+}
+
 /** A text that folds when long: its start as a summary, all of it when opened. */
-function foldable(text, className) {
+function foldable(text, className, id) {
   const full = element("p", className, text);
   if (text.length <= FOLD_AT) return full;
-  const details = element("details", "fold");
+  const details = keptOpen("fold", id);
   const cut = text.slice(0, FOLD_AT - 40).replace(/\s+\S*$/, "");
   details.append(element("summary", null, `${cut}…`), full);
   return details;
@@ -379,8 +390,8 @@ function pathwayItem(options, pathway) {
   const theme = (options.holder.themes || []).find((th) => th.id === pathway.theme_id);
   if (theme) article.append(element("p", "meta", t("pathway_from_theme", { name: theme.name })));
   const sub = options.level + 2;
-  if (pathway.challenge) article.append(heading(sub, "pathway-sub", t("pathway_fields", { which: "challenge" })), foldable(pathway.challenge, "pathway-text"));
-  if (pathway.vision) article.append(heading(sub, "pathway-sub", t("pathway_fields", { which: "vision" })), foldable(pathway.vision, "pathway-text"));
+  if (pathway.challenge) article.append(heading(sub, "pathway-sub", t("pathway_fields", { which: "challenge" })), foldable(pathway.challenge, "pathway-text", `pathway-${pathway.id}-challenge`));
+  if (pathway.vision) article.append(heading(sub, "pathway-sub", t("pathway_fields", { which: "vision" })), foldable(pathway.vision, "pathway-text", `pathway-${pathway.id}-vision`));
   const steps = pathway.steps || [];
   article.append(heading(sub, "pathway-sub", t("steps_heading", { n: steps.length })));
   if (steps.length) {
@@ -398,7 +409,7 @@ function pathwayItem(options, pathway) {
   }
   const ideas = visibleIdeas(options.holder).filter((idea) => (pathway.idea_ids || []).includes(idea.id));
   if (ideas.length) {
-    const fold = element("details", "pathway-ideas");
+    const fold = keptOpen("pathway-ideas", `pathway-${pathway.id}-ideas`);
     fold.append(element("summary", null, t("pathway_ideas", { n: ideas.length })));
     const list = element("ul", "pathway-idea-list");
     ideas.forEach((idea) => list.append(element("li", null, idea.text)));
