@@ -135,6 +135,8 @@ DEFAULTS = {
     "IDEA_DETAILS_MAX": 1000,
     "DISPLAY_NAME_MAX": 40,
     "SOCKET_PAYLOAD_MAX": 8 * 1024,
+    # An edit of a whole pathway (edit_pathway); under the transport's 64 KiB.
+    "PATHWAY_PAYLOAD_MAX": 56 * 1024,
     "SOCKET_RATE_BURST": 20,
     "SOCKET_RATE_PER_SECOND": 5.0,
     "SYNC_EVENTS_MAX": 500,

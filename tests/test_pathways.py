@@ -912,6 +912,18 @@ class TestOverSockets:
             changes={"steps": [{"action": "x", "horizon": "soon"}]},
         )
         assert bad_horizon["error"]["code"] == "invalid"
+        # A whole pathway at every limit, in Korean (3 bytes a character), is one edit;
+        # other events keep the 8 KiB limit.
+        full = {"action": "가" * 300, "actor": "나" * 120, "horizon": "long"}
+        full["indicator"] = "다" * 300
+        whole = {"title": "길" * 120, "challenge": "불" * 1000, "vision": "꿈" * 1000}
+        korean = fay.send(
+            "edit_pathway", pathway_id=pid, version=3, changes={**whole, "steps": [full] * 20}
+        )
+        assert korean["ok"], korean
+        assert korean["pathway"]["steps"] == [full] * 20
+        too_long = fay.send("create_pathway", title="가" * 4000)
+        assert too_long["error"]["code"] == "too_large"
         assert max_.send("create_pathway", title="Mine")["error"]["code"] == "not_allowed"
         assert max_.send("comment_pathway", pathway_id=pid, text="Early")["error"]["code"] == (
             "not_allowed"

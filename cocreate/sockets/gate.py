@@ -5,7 +5,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -33,6 +33,9 @@ class Payload(BaseModel):
     """Base of every event payload: unknown fields and wrong types are refused."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    #: The config key of this payload's size limit (see `event`).
+    size_limit: ClassVar[str] = "SOCKET_PAYLOAD_MAX"
 
 
 class Action(Payload):
@@ -121,7 +124,7 @@ def event(schema: type[Payload], identify: Callable[[], int | None]):
                     return error_ack(
                         "bad_request", _("This request holds text that is not valid Unicode.")
                     )
-                if size > config["SOCKET_PAYLOAD_MAX"]:
+                if size > config[schema.size_limit]:
                     return error_ack("too_large", _("This request is too large."))
                 actor = identify()
                 if actor is None:

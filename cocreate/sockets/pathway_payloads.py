@@ -3,7 +3,7 @@
 Lengths, counts and the horizon's words are the service's to check (cocreate.services
 .pathways), with messages a person can act on; here only the shapes and types."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from cocreate.sockets.gate import Action, Id, Payload
 
@@ -48,6 +48,9 @@ class CreatePathwayIn(CreatePathway):
 
 class EditPathway(Action):
     """Changes to a pathway, as of the version the editor started from."""
+
+    #: A whole pathway in Korean (20 steps, 3 bytes a character) is about 50 KiB.
+    size_limit: ClassVar[str] = "PATHWAY_PAYLOAD_MAX"
 
     pathway_id: Id
     version: int
