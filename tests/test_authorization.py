@@ -172,6 +172,7 @@ PARTICIPANT_EVENTS = {
         own=frozenset({"other_room", "other_facilitator"}),
         action=False,
     ),
+    "suggest_tags": Spec(lambda s: {"idea_id": s.idea}, action=False),
 }
 
 #: Who is authorized for each participant event: the author T or the facilitator F of R1.
@@ -243,6 +244,7 @@ MODERATOR_EVENTS = {
         lambda s: s.idea and s.second_idea and {"room_id": s.r1}, phase="cluster", action=False
     ),
     "duplicate_pairs": Spec(lambda s: s.idea and s.second_idea and {"room_id": s.r1}, action=False),
+    "suggest_tags": Spec(lambda s: {"idea_id": s.idea}, action=False),
     "suggest_cross_themes": Spec(lambda s: s.theme and {}, refs=False, action=False),
     "create_cross_theme": Spec(lambda s: {"name": f"Cross {s.token}", "theme_ids": [s.theme]}),
     "rename_cross_theme": Spec(

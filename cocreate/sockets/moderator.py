@@ -19,6 +19,7 @@ from cocreate.services import (
     phases,
     scribe,
     snapshots,
+    suggested_tags,
     tags,
     theme_suggestions,
     themes,
@@ -54,7 +55,7 @@ from cocreate.sockets.payloads import (
     ScribeScore,
     ScribeVote,
 )
-from cocreate.sockets.suggestion_payloads import InRoom
+from cocreate.sockets.suggestion_payloads import InRoom, TagsFor
 from cocreate.sockets.tagging import TagIdea, TagTheme
 from cocreate.sockets.theme_payloads import (
     CreateThemeIn,
@@ -440,6 +441,13 @@ class ModeratorNamespace(GatedNamespace):
         """Likely duplicate ideas of a breakout room, to merge (stores nothing)."""
         return theme_suggestions.duplicate_pairs(
             ("user", user_id), p.room_id, session["workshop_id"]
+        )
+
+    @event(TagsFor, current_moderator)
+    def on_suggest_tags(self, user_id: int, p: TagsFor) -> dict:
+        """Tags suggested for an idea of the workshop, or for a text (a hint)."""
+        return suggested_tags.suggest_tags(
+            ("user", user_id), p.idea_id, p.text, session["workshop_id"]
         )
 
     @event(CreatePathwayIn, current_moderator)

@@ -21,6 +21,7 @@ from cocreate.services import (
     phases,
     scribe,
     snapshots,
+    suggested_tags,
     tags,
     theme_suggestions,
     themes,
@@ -46,7 +47,7 @@ from cocreate.sockets.payloads import (
     ScribeScore,
     ScribeVote,
 )
-from cocreate.sockets.suggestion_payloads import OwnRoom, TypedIdea
+from cocreate.sockets.suggestion_payloads import OwnRoom, TagsFor, TypedIdea
 from cocreate.sockets.tagging import TagIdea, TagTheme
 from cocreate.sockets.theme_payloads import (
     CreateTheme,
@@ -429,6 +430,11 @@ class ParticipantNamespace(GatedNamespace):
     def on_similar_ideas(self, participant_id: int, p: TypedIdea) -> dict:
         """Ideas of the room that say nearly what the participant is typing (a hint)."""
         return theme_suggestions.similar_ideas(participant_id, p.text)
+
+    @event(TagsFor, current_participant)
+    def on_suggest_tags(self, participant_id: int, p: TagsFor) -> dict:
+        """Tags suggested for one's idea, or (facilitator) any idea of the room (a hint)."""
+        return suggested_tags.suggest_tags(("participant", participant_id), p.idea_id, p.text)
 
     @event(CreatePathway, current_participant)
     def on_create_pathway(self, participant_id: int, p: CreatePathway) -> dict:

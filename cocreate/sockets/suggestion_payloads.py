@@ -17,3 +17,11 @@ class TypedIdea(Payload):
     """What a participant is typing, to find ideas of their room that say it already."""
 
     text: str
+
+
+class TagsFor(Payload):
+    """An idea to suggest tags for (`idea_id`), or the text of one being written (`text`);
+    one of the two (the service refuses neither or both)."""
+
+    idea_id: Id | None = None
+    text: str | None = None

@@ -351,6 +351,8 @@ def script_messages() -> dict:
         "tags_added": _("Added: {label}."),
         "tags_removed": _("Removed: {label}."),
         "tags_done": _("Done"),
+        "tags_suggested": _("Suggested from the idea's text"),
+        "tags_suggested_help": _("A suggestion is only added when you tap it."),
         # Pathways (static/js/pathways.js)
         "pathways_heading": {
             "one": ngettext("Pathways ({n})", "Pathways ({n})", 1),

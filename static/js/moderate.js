@@ -263,6 +263,7 @@ function tagsOf(kind, item, room, canTag, place = "") {
     workshop: snapshot.workshop,
     canTag,
     send: (event, payload) => live.send(event, payload),
+    ask: asker(live.socket),
     onChange: () => renderRoomCard(room),
   });
 }

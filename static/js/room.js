@@ -437,6 +437,7 @@ function tagsOf(kind, item, place = "") {
     workshop: state.workshop,
     canTag: participantMayTag(state, kind, item),
     send: (event, payload) => live.send(event, payload),
+    ask,
     onChange: renderMine,
   });
 }

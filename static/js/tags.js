@@ -7,7 +7,9 @@
 // their ideas and themes again on every event, and a picker inside them would close (and
 // lose the keyboard's place) whenever someone else voted. Each tap on a tag sends the
 // whole new set at once (two taps on a phone: "Add tags", then a tag); Done or Escape
-// closes it and gives the focus back to the button that opened it.
+// closes it and gives the focus back to the button that opened it. For an idea, the
+// picker asks the server which tags its text suggests (`suggest_tags`, protocol section
+// 14) and lists them first, under "Suggested": a suggestion is never applied without a tap.
 import { t } from "./i18n.js";
 import { element } from "./dom.js";
 
@@ -149,6 +151,8 @@ const contexts = new Map();
  * @param {(ids: number[]) => void} [options.pick]  instead of sending, hand each new set
  *        here (a form that saves the tags with the rest: the pathway editor)
  * @param {() => void} [options.onChange]  draw the page again after a tap
+ * @param {(event: string, payload: object) => Promise<object>} [options.ask]  a question
+ *   to the server (suggestions.js `asker`): with it, an idea's picker shows suggested tags
  * @param {string} [options.place]   tells two drawings of one item apart (their buttons' ids)
  */
 export function itemTags(options) {
@@ -250,7 +254,12 @@ function openPicker(key, openerId, byKeyboard) {
   const context = contexts.get(key);
   if (!context) return;
   const box = pickerDialog();
-  picker = { key, openerId, selected: new Set(activeIds(context.workshop, context.item.tag_ids)) };
+  picker = {
+    key,
+    openerId,
+    selected: new Set(activeIds(context.workshop, context.item.tag_ids)),
+    suggested: suggestedBefore.get(key) || [],
+  };
   box.querySelector("#tag-picker-title").textContent = t("tags_title", { text: short(nameOf(context.item)) });
   box.querySelector("#tag-picker-help").textContent = t(context.pick ? "tags_help_pick" : "tags_help");
   box.querySelector("#tag-picker-search").value = "";
@@ -260,6 +269,25 @@ function openPicker(key, openerId, byKeyboard) {
   if (!box.open) box.showModal();
   box.querySelector(".tag-picker-body").scrollTop = 0;
   (byKeyboard ? box.querySelector("#tag-picker-search") : box.querySelector("#tag-picker-title")).focus();
+  askSuggestions(key, context);
+}
+
+// Suggested tags by item, as the server last answered (the text rarely changes while the
+// picker is open and closed again).
+const suggestedBefore = new Map();
+
+/** Ask which tags an idea's text suggests; list them first when the answer comes, if the
+ * picker is still open on that idea. A refusal or no answer shows nothing (a hint). */
+async function askSuggestions(key, context) {
+  if (context.kind !== "idea" || !context.ask) return;
+  const ack = await context.ask("suggest_tags", { idea_id: context.item.id });
+  if (!ack || !ack.ok) return;
+  const ids = ack.suggestions.map((found) => found.tag_id);
+  suggestedBefore.set(key, ids);
+  if (!picker || picker.key !== key || ids.join() === picker.suggested.join()) return;
+  picker.suggested = ids;
+  buildOptions(context);
+  refreshPicker();
 }
 
 function closePicker() {
@@ -272,31 +300,43 @@ function closePicker() {
   if (opener) opener.focus();
 }
 
+function tagGroup(name, heading, tags) {
+  const group = element("div", "tag-group");
+  group.setAttribute("role", "group");
+  const title = element("h3", null, heading);
+  title.id = `tag-group-${name}`;
+  group.setAttribute("aria-labelledby", title.id);
+  const list = element("ul", "tag-options");
+  tags.forEach((tag) => {
+    const li = element("li");
+    const option = element("button", "tag-option", tag.label);
+    option.type = "button";
+    option.dataset.kind = tag.kind;
+    option.dataset.tagId = String(tag.id);
+    option.dataset.search = folded(tag.label);
+    option.addEventListener("click", () => toggle(tag));
+    li.append(option);
+    list.append(li);
+  });
+  group.append(title, list);
+  return group;
+}
+
 function buildOptions(context) {
   const body = dialog.querySelector("#tag-picker-body");
+  const all = tagsOf(context.workshop);
+  const byId = new Map(all.map((tag) => [tag.id, tag]));
+  const suggested = (picker?.suggested || []).map((id) => byId.get(id)).filter(Boolean);
   const groups = TAG_KINDS.map((kind) => {
-    const tags = tagsOf(context.workshop).filter((tag) => tag.kind === kind);
-    if (!tags.length) return null;
-    const group = element("div", "tag-group");
-    group.setAttribute("role", "group");
-    const heading = element("h3", null, t("tag_kinds", { which: kind }));
-    heading.id = `tag-group-${kind}`;
-    group.setAttribute("aria-labelledby", heading.id);
-    const list = element("ul", "tag-options");
-    tags.forEach((tag) => {
-      const li = element("li");
-      const option = element("button", "tag-option", tag.label);
-      option.type = "button";
-      option.dataset.kind = tag.kind;
-      option.dataset.tagId = String(tag.id);
-      option.dataset.search = folded(tag.label);
-      option.addEventListener("click", () => toggle(tag));
-      li.append(option);
-      list.append(li);
-    });
-    group.append(heading, list);
-    return group;
+    const tags = all.filter((tag) => tag.kind === kind);
+    return tags.length ? tagGroup(kind, t("tag_kinds", { which: kind }), tags) : null;
   }).filter(Boolean);
+  if (suggested.length) {
+    const group = tagGroup("suggested", t("tags_suggested"), suggested);
+    group.classList.add("tag-suggested");
+    group.append(element("p", "hint", t("tags_suggested_help")));
+    groups.unshift(group);
+  }
   const none = element("p", "hint tag-none");
   none.id = "tag-picker-none";
   none.hidden = true;
