@@ -23,13 +23,14 @@ import sqlalchemy as sa
 
 from cocreate import create_app
 from cocreate.extensions import db, socketio
-from cocreate.models import Idea
+from cocreate.models import Idea, Pathway
 from cocreate.realtime import MODERATOR_NS, PARTICIPANT_NS
 from cocreate.services import (
     cross_themes,
     ideas,
     moderation,
     participants,
+    pathways,
     phases,
     scribe,
     tagviews,
@@ -173,6 +174,18 @@ PARTICIPANT_EVENTS = {
         action=False,
     ),
     "suggest_tags": Spec(lambda s: {"idea_id": s.idea}, action=False),
+    # Pathways (issue 9): drafted by R1's facilitator, discussed by its participants.
+    "create_pathway": Spec(lambda s: {"theme_id": s.theme}, phase="pathway"),
+    "edit_pathway": Spec(
+        lambda s: {"pathway_id": s.pathway, "version": 1, "changes": {"vision": s.token}},
+        phase="pathway",
+    ),
+    "remove_pathway": Spec(lambda s: {"pathway_id": s.pathway}, phase="pathway"),
+    "hide_pathway_comment": Spec(lambda s: {"comment_id": s.pathway_comment}, phase="pathway"),
+    "comment_pathway": Spec(
+        lambda s: {"pathway_id": s.pathway, "text": f"Comment {s.token}"}, phase="pathway"
+    ),
+    "endorse_pathway": Spec(lambda s: {"pathway_id": s.pathway, "endorse": True}, phase="pathway"),
 }
 
 #: Who is authorized for each participant event: the author T or the facilitator F of R1.
@@ -193,6 +206,10 @@ FACILITATOR_EVENTS = {
     "tag_theme",
     "suggest_themes",
     "duplicate_pairs",
+    "create_pathway",
+    "edit_pathway",
+    "remove_pathway",
+    "hide_pathway_comment",
 }
 
 MODERATOR_EVENTS = {
@@ -254,6 +271,12 @@ MODERATOR_EVENTS = {
         lambda s: {"cross_theme_id": s.cross_theme, "theme_ids": [s.theme, s.second_theme]}
     ),
     "remove_cross_theme": Spec(lambda s: {"cross_theme_id": s.discarded_cross_theme}),
+    "create_pathway": Spec(lambda s: {"room_id": s.r1, "title": f"Pathway {s.token}"}),
+    "edit_pathway": Spec(
+        lambda s: {"pathway_id": s.pathway, "version": 1, "changes": {"vision": s.token}}
+    ),
+    "remove_pathway": Spec(lambda s: {"pathway_id": s.pathway}),
+    "hide_pathway_comment": Spec(lambda s: {"comment_id": s.pathway_comment}),
 }
 
 NAMESPACES = {
@@ -408,6 +431,12 @@ class Scene:
                         phases.stop_timer(w["owner"], w["id"], room["id"])
                     if room["facilitator"]:
                         phases.dismiss_facilitator(w["owner"], w["id"], room["id"])
+            # Earlier tests' pathways leave the rooms (a room holds at most 50).
+            rooms = [room for w in (self.a, self.b) for room in w["rooms"]]
+            db.session.execute(
+                sa.update(Pathway).where(Pathway.room_id.in_(rooms)).values(removed=True)
+            )
+            db.session.commit()
         self.enter("propose")
 
     def enter(self, phase: str) -> None:
@@ -543,6 +572,22 @@ class Scene:
     @cached_property
     def discarded_cross_theme(self) -> int:
         return self.make_cross_theme(f"Discarded {self.token}")
+
+    @cached_property
+    def pathway(self) -> int:
+        """A pathway of R1 (drafted by A's owner)."""
+        owner = ("user", self.a["owner"])
+        made = self.service(pathways.create_pathway, owner, f"Pathway {self.token}", None, self.r1)
+        return made["pathway"]["id"]
+
+    @cached_property
+    def pathway_comment(self) -> int:
+        """A comment of T's on R1's pathway (written in the pathway phase)."""
+        pathway, phase = self.pathway, self.phase
+        self.enter("pathway")
+        said = self.service(pathways.comment_pathway, self.author[1], pathway, "Said it")
+        self.enter(phase)
+        return said["comment"]["id"]
 
     @cached_property
     def member(self) -> int:
