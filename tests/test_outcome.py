@@ -26,6 +26,7 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 def app(app):
     """Every request sees the latest outcome (no two-second window between builds)."""
     app.config["OUTCOME_FRESH_FOR"] = 0
+    app.config["OUTCOME_COST_FACTOR"] = 0
     return app
 
 
@@ -168,6 +169,20 @@ class TestJson:
             themes.rename_theme(("user", workshop["owner"]), workshop["theme"], "Moving around")
         assert get_json(client, workshop["code"], **{"If-None-Match": etag}).status_code == 304
         app.config["OUTCOME_FRESH_FOR"] = 0
+        assert get_json(client, workshop["code"], **{"If-None-Match": etag}).status_code == 200
+
+    def test_a_slow_build_waits_in_proportion_and_one_builds_at_a_time(self, app, workshop):
+        client = app.test_client()
+        etag = get_json(client, workshop["code"]).headers["ETag"]
+        with app.app_context():
+            themes.rename_theme(("user", workshop["owner"]), workshop["theme"], "Moving around")
+        app.config["OUTCOME_COST_FACTOR"] = 1e12  # any build's cost times this is hours
+        assert get_json(client, workshop["code"], **{"If-None-Match": etag}).status_code == 304
+        app.config["OUTCOME_COST_FACTOR"] = 0
+        # While another request builds this workshop's outcome, the kept one is answered.
+        app.extensions["cocreate.outcome.building"].add(workshop["id"])
+        assert get_json(client, workshop["code"], **{"If-None-Match": etag}).status_code == 304
+        app.extensions["cocreate.outcome.building"].clear()
         assert get_json(client, workshop["code"], **{"If-None-Match": etag}).status_code == 200
 
     def test_unknown_code_is_404(self, app, workshop):

@@ -17,7 +17,11 @@ unless it is picked here) and keeps it cheap to ask for again and again:
   workshop with a version of the workshop's rooms (their log's sequence numbers): a
   request reads that version (one small query) and answers from memory while it is
   unchanged. A changed version rebuilds at most once per FRESH_FOR seconds (a burst of
-  votes costs one build, not one per request); an unchanged one is rebuilt after
+  votes costs one build, not one per request), and never sooner than COST_FACTOR times
+  what the last build took (a 5,000-idea workshop's build takes about a second of the
+  event loop, so it is redone at most every 20 s: rebuilding stays under 5 % of the
+  loop however big the workshop); while one request builds, the others answer with the
+  outcome kept (no herd of builds). An unchanged one is rebuilt after
   REBUILD_AFTER seconds anyway, for the few changes no room event records (a tag's
   label). The ETag is a hash of the content, so every process gives the same one.
 """
@@ -47,6 +51,9 @@ BEFORE_THE_VOTE = ("lobby", "propose", "cluster")
 FRESH_FOR = 2.0
 #: An unchanged one is rebuilt after this many seconds (setting OUTCOME_REBUILD_AFTER).
 REBUILD_AFTER = 60.0
+#: A changed outcome waits at least this many times its last build's duration
+#: (setting OUTCOME_COST_FACTOR).
+COST_FACTOR = 20.0
 
 
 def _results_shown(room: dict[str, Any], hidden: set[int]) -> bool:
@@ -197,6 +204,7 @@ def etag_of(outcome: dict[str, Any]) -> str:
 class _Kept:
     version: tuple
     built: float  # time.monotonic() of the build
+    cost: float  # seconds the build took
     outcome: dict[str, Any]
     etag: str
 
@@ -237,16 +245,27 @@ def outcome_of(workshop_id: int, code: str) -> tuple[dict[str, Any], str]:
     now = time.monotonic()
     kept = _kept().get(workshop_id)
     config = current_app.config
+    building = current_app.extensions.setdefault("cocreate.outcome.building", set())
     if kept is not None:
         age = now - kept.built
         same = kept.version == version
-        if (same and age < config.get("OUTCOME_REBUILD_AFTER", REBUILD_AFTER)) or (
-            not same and age < config.get("OUTCOME_FRESH_FOR", FRESH_FOR)
+        fresh_for = max(
+            config.get("OUTCOME_FRESH_FOR", FRESH_FOR),
+            config.get("OUTCOME_COST_FACTOR", COST_FACTOR) * kept.cost,
+        )
+        if (
+            (same and age < config.get("OUTCOME_REBUILD_AFTER", REBUILD_AFTER))
+            or (not same and age < fresh_for)
+            or workshop_id in building
         ):
             return kept.outcome, kept.etag
-    hidden = {room_id for room_id, _seq, hidden, *_rest in version if hidden}
-    outcome = public_outcome(build(workshop_id, generated_at=utcnow()), hidden)
+    building.add(workshop_id)
+    try:
+        hidden = {room_id for room_id, _seq, hidden, *_rest in version if hidden}
+        outcome = public_outcome(build(workshop_id, generated_at=utcnow()), hidden)
+    finally:
+        building.discard(workshop_id)
     outcome["code"] = code
     etag = etag_of(outcome)
-    _kept()[workshop_id] = _Kept(version, now, outcome, etag)
+    _kept()[workshop_id] = _Kept(version, now, time.monotonic() - now, outcome, etag)
     return outcome, etag
