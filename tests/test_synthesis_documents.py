@@ -4,10 +4,14 @@ and the same data gives the same bytes."""
 
 import copy
 import io
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pypdf
 import pypdfium2
@@ -222,6 +226,27 @@ def test_same_data_same_bytes(renderer):
     assert renderer.render(copy.deepcopy(data)) == first
     later = dict(data, generated_at="2031-01-01T00:00:00+00:00")
     assert renderer.render(later) != first  # the stated "generated at" is the one change
+
+
+def test_pdf_bytes_do_not_depend_on_the_process():
+    # Set order changes with each process's hash seed; the PDF's glyph codes must not.
+    script = (
+        "import hashlib, sys; from cocreate.synthesis import render_pdf; "
+        "from tests.synthesis_sample import sample; "
+        "sys.stdout.write(hashlib.sha256(render_pdf.render(sample('agree'))).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1 and len(next(iter(digests))) == 64
 
 
 def test_pdf_and_docx_dates_come_from_the_data():

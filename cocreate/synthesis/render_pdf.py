@@ -11,7 +11,6 @@ hostile string is inert. The creation date and the file id come from the data's
 
 import hashlib
 import logging
-import unicodedata
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from fpdf import FPDF
 
 from cocreate.synthesis import charts, fonts
 from cocreate.synthesis.charts import Chart
+from cocreate.synthesis.pdf_text import Typesetter, needs_shaping
 from cocreate.synthesis.view import View, clean, is_rtl, prepare, refs
 
 # NanumGothic carries its hinting sources (TSI* tables); the subsetter drops them, rightly,
@@ -45,13 +45,14 @@ class _Document(FPDF):
     """An A4 page with the workshop's title and a page number at the foot."""
 
     footer_text = ""
+    typesetter: Typesetter
 
     def footer(self) -> None:
         """Title and page number."""
-        self.set_y(-12)
-        self.set_font("main", size=8)
         self.set_text_color(*GREY)
-        self.cell(0, 6, f"{self.footer_text} · {self.page_no()}", align="C")
+        width = self.w - self.l_margin - self.r_margin
+        text = f"{self.footer_text} · {self.page_no()}"
+        self.typesetter.line(self.l_margin, self.h - 12, width, 6, text, size=8, align="C")
         self.set_text_color(0)
 
 
@@ -76,6 +77,7 @@ def _new_document(data: dict) -> _Document:
     pdf.set_creator("Cocreate")
     pdf.set_lang(clean(data.get("language") or "en"))
     pdf.footer_text = title[:80]
+    pdf.typesetter = Typesetter(pdf)
     return pdf
 
 
@@ -118,25 +120,26 @@ class _Writer:
     def __init__(self, pdf: _Document, view: View):
         self.pdf = pdf
         self.view = view
-        self._widths: dict[tuple, float] = {}
+        self.type = pdf.typesetter
 
-    def width(self, text: str) -> float:
-        """The width of `text` in the current font (cached: words repeat)."""
-        pdf = self.pdf
-        key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, bool(pdf.text_shaping), text)
-        found = self._widths.get(key)
-        if found is None:
-            found = self._widths[key] = pdf.get_string_width(text)
-        return found
-
-    def lines(self, text: str, width: float) -> list[str]:
+    def lines(
+        self, text: str, width: float, style: str, size: float, shaped: bool | None = None
+    ) -> list[str]:
         """`text` broken into lines of at most `width` (fpdf2's own breaking is quadratic)."""
+        if shaped is None:
+            shaped = needs_shaping(text)
+        measure = self.type.width
+        if "\n" not in text and measure(text, style, size, shaped) <= width:
+            return [text]  # most texts: one line
+        known = self.type.widths(style, size, shaped)
         out = []
-        space = self.width(" ")
+        space = measure(" ", style, size, shaped)
         for paragraph in text.split("\n"):
             line, used = [], 0.0
             for word in paragraph.split(" "):
-                w = self.width(word)
+                w = known.get(word)
+                if w is None:
+                    w = measure(word, style, size, shaped)
                 while w > width and len(word) > 1:  # a word longer than the line
                     cut = max(1, int(len(word) * width / w) - 1)
                     if line:
@@ -144,7 +147,7 @@ class _Writer:
                         line, used = [], 0.0
                     out.append(word[:cut])
                     word = word[cut:]
-                    w = self.width(word)
+                    w = measure(word, style, size, shaped)
                 extra = w if not line else used + space + w
                 if line and extra > width:
                     out.append(" ".join(line))
@@ -155,21 +158,28 @@ class _Writer:
             out.append(" ".join(line))
         return out
 
-    def text(self, text: str, size: float, width: float | None = None) -> None:
-        """`text` at `size`, wrapped, shaped only when it needs it."""
+    def text(self, text: str, size: float, width: float | None = None, style: str = "") -> None:
+        """`text` at `size`, wrapped, from the left margin down (a new page when full)."""
         pdf = self.pdf
         width = width or pdf.w - pdf.l_margin - pdf.r_margin
-        pdf.set_text_shaping(needs_shaping(text))
-        for line in self.lines(text, width - 1):
-            pdf.cell(
+        height = size * 0.45
+        shaped = needs_shaping(text)
+        for line in self.lines(text, width - 1, style, size, shaped):
+            if pdf.will_page_break(height):
+                pdf.add_page()
+            align = "R" if shaped and is_rtl(line) else "L"
+            self.type.line(
+                pdf.l_margin,
+                pdf.y,
                 width,
-                size * 0.45,
+                height,
                 line,
-                new_x="LMARGIN",
-                new_y="NEXT",
-                align="R" if is_rtl(line) else "L",
+                style=style,
+                size=size,
+                align=align,
+                shaped=shaped,
             )
-        pdf.set_text_shaping(True)
+            pdf.set_xy(pdf.l_margin, pdf.y + height)
 
     # -- blocks -----------------------------------------------------------------------
     def heading(self, text: str, level: int = 2) -> None:
@@ -190,10 +200,9 @@ class _Writer:
     def para(self, text: str, size: float = 10, grey: bool = False, bold: bool = False) -> None:
         """A paragraph of text."""
         pdf = self.pdf
-        pdf.set_font("main", "B" if bold else "", size)
         if grey:
             pdf.set_text_color(*GREY)
-        self.text(text, size)
+        self.text(text, size, style="B" if bold else "")
         pdf.set_text_color(0)
         pdf.ln(0.8)
 
@@ -218,13 +227,15 @@ class _Writer:
         pad = 1.0
 
         def draw(values: list[str], r: int | None, bold: bool) -> None:
-            pdf.set_font("main", "B" if bold else "", size)
-            wrapped = [self.lines(v, c - 2 * pad) for v, c in zip(values, columns, strict=False)]
+            style = "B" if bold else ""
+            wrapped = [
+                self.lines(v, c - 2 * pad, style, size)
+                for v, c in zip(values, columns, strict=False)
+            ]
             height = max(len(w) for w in wrapped) * line + 2 * pad
             if pdf.get_y() + height > pdf.h - pdf.b_margin and r is not None:
                 pdf.add_page()
                 draw(headings, None, True)
-                pdf.set_font("main", "", size)
             x, y = pdf.l_margin, pdf.get_y()
             for c, (lines, width) in enumerate(zip(wrapped, columns, strict=False)):
                 shaded = bold or (r, c) in empty
@@ -232,12 +243,17 @@ class _Writer:
                     pdf.set_fill_color(*(HEAD if bold else EMPTY))
                 pdf.rect(x, y, width, height, style="DF" if shaded else "D")
                 for k, text in enumerate(lines):
-                    if text:
-                        pdf.set_text_shaping(needs_shaping(text))
-                        pdf.set_xy(x + pad, y + pad + k * line)
-                        pdf.cell(width - 2 * pad, line, text, align="R" if is_rtl(text) else "L")
+                    self.type.line(
+                        x + pad,
+                        y + pad + k * line,
+                        width - 2 * pad,
+                        line,
+                        text,
+                        style=style,
+                        size=size,
+                        align="R" if is_rtl(text) else "L",
+                    )
                 x += width
-            pdf.set_text_shaping(True)
             pdf.set_fill_color(255)
             pdf.set_xy(pdf.l_margin, y + height)
 
@@ -256,32 +272,35 @@ class _Writer:
         if pdf.get_y() + needed > pdf.h - 20:
             pdf.add_page()
         x0, y0 = pdf.l_margin, pdf.get_y()
-        pdf.set_font("main", "B", 9)
-        pdf.set_xy(x0, y0)
-        pdf.cell(0, 5, chart.title)
+        line = self.type.line
+        line(x0, y0, charts.WIDTH * scale, 5, chart.title, style="B", size=9)
         y0 += 5
-        pdf.set_font("main", "", 7.5)
         x = x0 + charts.LABEL * scale
         for name, colour in zip(chart.series, chart.colours, strict=False):
             pdf.set_fill_color(*_rgb(colour))
             pdf.rect(x, y0 + 1, 3, 3, style="F")
-            pdf.set_xy(x + 4, y0)
-            pdf.cell(pdf.get_string_width(name) + 2, 5, name)
-            x += pdf.get_string_width(name) + 10
+            width = self.type.width(name, "", 7.5)
+            line(x + 4, y0, width + 2, 5, name, size=7.5)
+            x += width + 10
         bar_width = (charts.WIDTH - charts.LABEL - charts.NOTE) * scale
         row = charts.ROW * scale
         step = row / max(len(chart.series), 1)
         y = y0 + (charts.TOP - 12) * scale
         for bar in chart.bars:
-            pdf.set_xy(x0, y)
-            pdf.cell(charts.LABEL * scale - 2, row, bar.label, align="R")
+            line(x0, y, charts.LABEL * scale - 2, row, bar.label, size=7.5, align="R")
             for dx, dy, length, colour in charts._segments(chart, bar, bar_width):
                 if length > 0:
                     pdf.set_fill_color(*_rgb(colour))
                     h = row if chart.stacked else step
                     pdf.rect(x0 + charts.LABEL * scale + dx, y + dy * scale, length, h, "F")
-            pdf.set_xy(x0 + (charts.WIDTH - charts.NOTE + 4) * scale, y)
-            pdf.cell(charts.NOTE * scale, row, bar.note)
+            line(
+                x0 + (charts.WIDTH - charts.NOTE + 4) * scale,
+                y,
+                charts.NOTE * scale,
+                row,
+                bar.note,
+                size=7.5,
+            )
             y += (charts.ROW + charts.GAP) * scale
         pdf.set_fill_color(255)
         pdf.set_xy(x0, y + 2)
@@ -503,28 +522,13 @@ class _Writer:
             tags = "; ".join(view.tag(t) for t in i.get("tag_ids") or [])
             if pdf.get_y() > pdf.h - 34:
                 pdf.add_page()
-            pdf.set_font("main", "", 7)
             pdf.set_text_color(*GREY)
             self.text(head, 7, width)
             pdf.set_text_color(0)
             for part, size in ((text, 8.5), (details, 7.5), (tags, 7)):
                 if part:
-                    pdf.set_font("main", "", size)
                     self.text(part, size, width)
             pdf.ln(1.2)
-
-
-def needs_shaping(text: str) -> bool:
-    """True when `text` needs HarfBuzz: right-to-left, combining marks, joiners, emoji."""
-    for char in text:
-        code = ord(char)
-        if code < 0x0300 or 0xAC00 <= code <= 0xD7A3:  # Latin and Hangul syllables
-            continue
-        if unicodedata.bidirectional(char) in ("R", "AL", "AN", "NSM") or code >= 0x1F000:
-            return True
-        if unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf"):
-            return True
-    return False
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
