@@ -1027,6 +1027,20 @@ ROUTES = {
             ),
         ),
     ),
+    # The shared outcome: anyone with the join code (it trims what is not public).
+    "outcome.page": Route("public"),
+    "outcome.data": Route("public"),
+    "synthesis.download": Route(
+        "moderator",
+        tuple(
+            ("GET", lambda s, w, fmt=fmt: s.idea and f"/workshops/{w}/synthesis.{fmt}", None)
+            for fmt in ("json", "csv", "md", "html", "pdf", "docx")
+        ),
+    ),
+    # Any account may import a workshop: it becomes a new workshop of its own.
+    "synthesis.import_workshop": Route(
+        "account", (("GET", lambda s, w: "/workshops/import", None),)
+    ),
     "organize.remove_moderator": Route(
         "owner",
         (
