@@ -116,7 +116,11 @@ def mouse_drag(page: Page, source, target) -> None:
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3)
     page.mouse.down()
     goal = box_of(target)
-    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] / 2, steps=12)
+    # Near the target's top (as touch_drag does): a tall target's middle may be below
+    # the fold, where no element is under the pointer.
+    page.mouse.move(
+        goal["x"] + goal["width"] / 2, goal["y"] + min(goal["height"] / 2, 40), steps=12
+    )
     expect(target).to_have_class(re.compile(r"\bdrop-target\b"))
     expect(page.locator(".drag-ghost")).to_be_visible()
     page.mouse.up()
