@@ -4,6 +4,9 @@ and a big one (thousands of ideas, many rooms) made from a seed.
 """
 
 import random
+from types import SimpleNamespace
+
+from cocreate.synthesis.build import strength as ranked
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> ]]> \\) %PDF {{ 7*7 }}'
 
@@ -217,7 +220,9 @@ def sample(
                 ],
             }
         )
-    pathways.sort(key=lambda p: (-p["endorsements"], p["id"]))
+    # Strongest support first, as build() orders them.
+    rules = SimpleNamespace(voting_mode=mode)
+    pathways.sort(key=lambda p: ([-x for x in ranked(rules, p["support"])], p["id"]))
     roles = ["resident", "civil society", "local government"]
     return {
         "format": "cocreate-workshop",
