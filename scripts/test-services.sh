@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What `make test` needs beyond Python and npm, made ready on a fresh Debian machine:
-# Debian's Chromium (and CJK fonts for Korean text) for the browser tests, and the
-# PostgreSQL and Redis servers on 127.0.0.1 for the scale-out tests. It installs
+# Debian's Chromium (and CJK fonts for Korean text) for the browser tests, LibreOffice
+# Writer (no display) for the synthesis's DOCX, and the PostgreSQL and Redis servers on
+# 127.0.0.1 for the scale-out tests. It installs
 # what apt can install (as root), starts servers that are installed but stopped, and
 # otherwise stops at once with one line that says what is missing and how to get it.
 set -euo pipefail
@@ -26,6 +27,12 @@ apt_install() {
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then
   apt_install chromium chromium-driver fonts-noto-cjk ||
     missing "Chromium and the CJK fonts are missing; install them with: sudo apt-get install chromium chromium-driver fonts-noto-cjk"
+fi
+
+# LibreOffice Writer without a display: the synthesis's DOCX must open in it.
+if ! command -v soffice >/dev/null 2>&1; then
+  apt_install --no-install-recommends libreoffice-writer-nogui ||
+    missing "LibreOffice is missing (the DOCX test opens the synthesis in it); install it with: sudo apt-get install --no-install-recommends libreoffice-writer-nogui"
 fi
 
 # PostgreSQL on 127.0.0.1:5432 with trust auth and a database named test (as on CI).
