@@ -11,51 +11,20 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.checks import AXE, assert_accessible, assert_fits_a_small_phone
+from tests.browser.mobility import (
+    BUSES,
+    LONG,
+    RAMPS,
+    SMALL_PHONE,
+    create_workshop,
+    join,
+    post_ideas,
+    set_phase,
+)
 
 pytestmark = pytest.mark.browser
 
-LAPTOP = {"viewport": {"width": 1366, "height": 768}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
-SMALL_PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
-BUSES, RAMPS = "Free buses at night", "Ramps at every stop"
-LONG = " ".join(["A shared taxi service for people who cannot use the buses, with a long name"] * 3)
 MOBILITY = "Mobility and accessibility"
-
-
-def create_workshop(sign_in, new_context) -> tuple[Page, str]:
-    """A one-room workshop on a laptop, random assignment, breakouts open."""
-    console = new_context(**LAPTOP).new_page()
-    sign_in(console)
-    console.get_by_label("Title").fill("Getting around")
-    console.get_by_label("Guiding question").fill("How do we get around fairly?")
-    console.get_by_label("Breakout rooms, one per line").fill("Mobility: getting around")
-    console.get_by_label("How people get into breakout rooms").select_option("random")
-    console.get_by_role("button", name="Create the workshop").click()
-    expect(console.locator("#status")).to_have_text("Live")
-    console.get_by_role("button", name="Open breakout rooms").click()
-    expect(console.get_by_role("button", name="Open breakout rooms")).to_be_disabled()
-    return console, console.locator("#join-url").get_attribute("href")
-
-
-def join(new_context, join_url: str, name: str, device=PHONE, **options) -> Page:
-    phone = new_context(**device, **options).new_page()
-    phone.goto(join_url)
-    phone.get_by_label("Your name").fill(name)
-    phone.get_by_role("button", name="Join the workshop").tap()
-    expect(phone.locator("#room-heading")).to_have_text("Mobility")
-    return phone
-
-
-def post_ideas(phone: Page, *texts: str) -> None:
-    for text in texts:
-        phone.get_by_label("Your idea").fill(text)
-        phone.get_by_role("button", name="Post idea").tap()
-    expect(phone.locator("#ideas > li.idea:not(.pending)")).to_have_count(len(texts))
-
-
-def set_phase(console: Page, phase: str) -> None:
-    console.locator("#all-phase-select").select_option(phase)
-    console.get_by_role("button", name="Set the phase in every room").click()
 
 
 def phone_idea(page: Page, text: str):
