@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format seed migrate organizer vendor bench messages screenshots clean
+.PHONY: run test lint format seed samples migrate organizer vendor bench messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,11 @@ migrate: $(STAMP)  ## apply the database migrations (SQLite under instance/ unle
 run: migrate  ## serve on http://127.0.0.1:$${PORT:-5000} with eventlet
 	$(BIN)/python wsgi.py
 
-seed: migrate  ## create a demo workshop with three rooms, ideas and votes
+seed: migrate  ## create the demo workshop: the plenary played through, four rooms, closed
 	$(BIN)/flask --app cocreate seed-demo
+
+samples: $(DEV_STAMP)  ## the demo's synthesis in every format, and the PDF's first pages as PNG, into docs/synthesis/
+	$(BIN)/python scripts/synthesis-samples.py
 
 organizer: migrate  ## create an organizer account from the command line
 	$(BIN)/flask --app cocreate create-organizer
