@@ -2,12 +2,13 @@
 
 Times each renderer on a hand-made synthesis dict (tests/synthesis_sample.py) with
 --ideas ideas in --rooms rooms, in the workshop's voting mode. With --write DIR it instead
-writes the documents of a small demo workshop to DIR, and the PDF's first pages as PNG
-(the samples in docs/synthesis/ are made this way).
+writes the documents of a small hand-made synthesis to DIR, and the PDF's first pages as
+PNG (the samples in docs/synthesis/ come from the demo workshop instead:
+`make samples`, scripts/synthesis-samples.py).
 
     .venv/bin/python bench/synthesis_documents.py                     # 5,000 ideas, 20 rooms
     .venv/bin/python bench/synthesis_documents.py --mode dots --ideas 1000
-    .venv/bin/python bench/synthesis_documents.py --write docs/synthesis
+    .venv/bin/python bench/synthesis_documents.py --write /tmp/hand-made
 """
 
 import argparse
