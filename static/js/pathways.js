@@ -14,7 +14,7 @@
 // The editor is one modal <dialog> outside the pages' lists: pages draw their rooms again
 // on every event, and an editor inside them would lose what is being typed.
 import { t } from "./i18n.js";
-import { element } from "./dom.js";
+import { announcer, element } from "./dom.js";
 import { describeTally } from "./tallies.js";
 import { themeSupport } from "./themes.js";
 import { itemTags, tagChips } from "./tags.js";
@@ -135,24 +135,7 @@ export function setEndorsed(ids) {
 
 // ---- announcements ----------------------------------------------------------------------
 
-function liveRegion() {
-  let region = document.getElementById("pathways-news");
-  if (!region) {
-    region = element("p", "visually-hidden");
-    region.id = "pathways-news";
-    region.setAttribute("role", "status");
-    region.setAttribute("aria-live", "polite");
-    (document.querySelector("main") || document.body).append(region);
-  }
-  return region;
-}
-
-/** Say it politely (emptied first, so that the same words twice are said twice). */
-function say(text) {
-  const region = liveRegion();
-  region.textContent = "";
-  setTimeout(() => (region.textContent = text), 50);
-}
+const say = announcer("pathways-news");
 
 // ---- small DOM helpers ---------------------------------------------------------------
 

@@ -11,7 +11,7 @@
 // picker asks the server which tags its text suggests (`suggest_tags`, protocol section
 // 14) and lists them first, under "Suggested": a suggestion is never applied without a tap.
 import { t } from "./i18n.js";
-import { element } from "./dom.js";
+import { announcer, element } from "./dom.js";
 
 /** The room events this module applies. */
 export const TAG_EVENTS = new Set(["idea_tagged", "theme_tagged"]);
@@ -424,27 +424,17 @@ function toggle(tag) {
 const heard = [];
 let newsTimer = null;
 
-function newsRegion() {
-  let region = document.getElementById("tags-news");
-  if (!region) {
-    region = element("p", "visually-hidden");
-    region.id = "tags-news";
-    region.setAttribute("role", "status");
-    region.setAttribute("aria-live", "polite");
-    (document.querySelector("main") || document.body).append(region);
-  }
-  return region;
-}
+const sayNews = announcer("tags-news");
 
 function news(name) {
   heard.push(name);
   if (newsTimer) return;
   newsTimer = setTimeout(() => {
-    const region = newsRegion();
-    region.textContent =
+    sayNews(
       heard.length <= NEWS_MAX
         ? heard.map((text) => t("tags_news", { text: short(text) })).join(" ")
-        : t("tags_news_many", { n: heard.length });
+        : t("tags_news_many", { n: heard.length }),
+    );
     heard.length = 0;
     newsTimer = null;
   }, NEWS_WAIT_MS);

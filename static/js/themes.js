@@ -11,7 +11,7 @@
 import { t } from "./i18n.js";
 import { describeTally } from "./tallies.js";
 import { suggestionTools } from "./suggestions.js";
-import { element } from "./dom.js";
+import { announcer, element } from "./dom.js";
 
 /** The room events this module applies. */
 export const THEME_EVENTS = new Set(["theme_created", "theme_changed", "idea_moved", "themes_merged", "theme_dissolved"]);
@@ -228,24 +228,7 @@ const expected = []; // what this page asked for: its own changes are not announ
 const heard = [];
 let newsTimer = null;
 
-function liveRegion() {
-  let region = document.getElementById("themes-news");
-  if (!region) {
-    region = element("p", "visually-hidden");
-    region.id = "themes-news";
-    region.setAttribute("role", "status");
-    region.setAttribute("aria-live", "polite");
-    (document.querySelector("main") || document.body).append(region);
-  }
-  return region;
-}
-
-function say(text) {
-  // Emptied first, so that the same words twice ("Moved to Transport") are said twice.
-  const region = liveRegion();
-  region.textContent = "";
-  setTimeout(() => (region.textContent = text), 50);
-}
+const say = announcer("themes-news");
 
 function awaitMine(kind, key) {
   expected.push(`${kind}:${key}`);
