@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -151,6 +152,36 @@ def test_pdf_embeds_fonts_for_korean_arabic_hebrew_and_emoji():
     assert any("Nanum" in n for n in names)
     assert any("Arabic" in n for n in names) and any("Hebrew" in n for n in names)
     assert any("Emoji" in n for n in names)
+
+
+def _face_names(blob: bytes) -> set[str]:
+    """The names of the faces a PDF's pages use."""
+    reader = pypdf.PdfReader(io.BytesIO(blob))
+    return {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+
+
+def test_pdf_embeds_only_the_faces_its_text_needs():
+    plain = {
+        "generated_at": "2024-10-08T12:30:00Z",
+        "workshop": {"title": "Plain workshop", "question": "Only Latin here"},
+    }
+    names = _face_names(render_pdf.render(plain))
+    assert names and not any(s in n for n in names for s in ("Arabic", "Hebrew", "Emoji"))
+    plain["workshop"]["question"] = "Only Latin here, and عربي"
+    assert any("Arabic" in n for n in _face_names(render_pdf.render(plain)))
+
+
+def test_pdf_renders_in_threads_give_the_same_bytes():
+    # Downloads are rendered in a thread pool; the parsed faces are shared between them.
+    data = sample("agree")
+    alone = render_pdf.render(data)
+    with ThreadPoolExecutor(3) as pool:
+        together = list(pool.map(render_pdf.render, [data] * 3))
+    assert together == [alone] * 3
 
 
 def _title_ink(title: str) -> "list[int]":

@@ -12,16 +12,24 @@ Characters the main face lacks go to fpdf2's fallback faces, as `cell` does. A l
 needs shaping (right-to-left scripts, combining marks, emoji sequences) is split into
 bidirectional runs by fpdf2's Unicode bidi algorithm and shaped by HarfBuzz; everything
 else is looked up glyph by glyph. Shaping results are cached per run of text.
+
+A fallback face is added to the document the first time a character needs it (faces come
+parsed from cocreate/synthesis/pdf_fonts.py), so a document embeds only the faces it uses
+and nothing has to read all the text beforehand.
 """
 
 import unicodedata
+from collections.abc import Sequence
 from itertools import groupby
+from pathlib import Path
 
 import uharfbuzz as hb
 from fpdf import FPDF
 from fpdf.bidi import BidiParagraph, auto_detect_base_direction
 from fpdf.enums import PDFResourceType, TextDirection
 from fpdf.fonts import TTFFont
+
+from cocreate.synthesis import pdf_fonts
 
 #: One shaped glyph: its code in the subset (4 hex digits), then HarfBuzz's advances and
 #: offsets in font units, and whether it must be placed explicitly (its advance is not
@@ -43,18 +51,21 @@ def _shapes(char: str) -> bool:
 
 
 _SHAPES: dict[str, bool] = {}
+#: Characters seen not to need shaping (a line of only those is settled in one look-up).
+_PLAIN: set[str] = set()
 
 
 def needs_shaping(text: str) -> bool:
     """True when some character of `text` needs shaping (see `_shapes`)."""
-    if text.isascii():
+    if text.isascii() or _PLAIN.issuperset(text):
         return False
-    for char in set(text):
+    for char in set(text).difference(_PLAIN):
         found = _SHAPES.get(char)
         if found is None:
             found = _SHAPES[char] = _shapes(char)
         if found:
             return True
+    _PLAIN.update(text)
     return False
 
 
@@ -63,19 +74,35 @@ def _right_to_left(text: str) -> bool:
     return any(unicodedata.bidirectional(c) in ("R", "AL", "AN") for c in text)
 
 
-class Typesetter:
-    """Measures and places single lines of text in `pdf`'s fonts ("main", "mainB" and
-    the fallbacks set with `set_fallback_fonts`)."""
+#: Bytes a PDF literal string must escape (a bare CR would be read as LF).
+_ESCAPES = {0x28: "\\(", 0x29: "\\)", 0x5C: "\\\\", 0x0D: "\\r", 0x0A: "\\n"}
 
-    def __init__(self, pdf: FPDF, family: str = "main"):
+
+def _code(glyph: int) -> str:
+    """A glyph code (two bytes, Identity-H) inside a PDF literal string, as the latin-1
+    characters fpdf2 writes out byte for byte: half the size of a hex string, so the page
+    streams compress in half the time."""
+    return "".join(_ESCAPES.get(b, chr(b)) for b in glyph.to_bytes(2, "big"))
+
+
+class Typesetter:
+    """Measures and places single lines of text in `pdf`'s fonts ("main", "mainB") and
+    the `fallbacks` (name, path), first match wins, added to `pdf` when first needed."""
+
+    def __init__(self, pdf: FPDF, family: str = "main", fallbacks: Sequence[tuple[str, Path]] = ()):
         self.pdf = pdf
         self.family = family
+        self.fallbacks = tuple(fallbacks)
         self._faces: dict[str, dict[str, TTFFont]] = {}  # style -> character -> face
         self._covered: dict[str, set[str]] = {}  # characters the main face has, by style
         self._uncovered: dict[str, set[str]] = {}  # and those it lacks
         self._registered: set[tuple[int, int]] = set()  # (font.i, page) in the resources
         # font.i -> (a translate table from characters to glyph codes in hex, its keys)
         self._codes: dict[int, tuple[dict[int, str], set[str]]] = {}
+        # style -> characters the main face draws whose codes are picked: a line of only
+        # those is one translate (most lines)
+        self._ready: dict[str, set[str]] = {"": set(), "B": set()}
+        self._colours: dict[tuple, str] = {}  # (text colour, fill colour) -> how a line opens
         self._widths: dict[tuple, dict[str, float]] = {}
         self._plain: dict[str, dict[str, int]] = {}  # style -> character -> width
         self._advances: dict[tuple, int] = {}
@@ -97,13 +124,17 @@ class Typesetter:
         if missing:
             main = self.main(style)
             for char in missing:
-                font = main
-                if ord(char) not in main.cmap:
-                    fallback = self.pdf.get_fallback_font(char, style)
-                    if fallback:
-                        font = self.pdf.fonts[fallback]
-                faces[char] = font
+                code = ord(char)
+                faces[char] = main if code in main.cmap else self._fallback(code) or main
         return faces
+
+    def _fallback(self, code: int) -> TTFFont | None:
+        """The first fallback face with the character `code` (added to the document)."""
+        for name, path in self.fallbacks:
+            if pdf_fonts.covers(path, code):
+                font = self.pdf.fonts.get(name)
+                return font or pdf_fonts.add(self.pdf, name, "", path)
+        return None
 
     def runs(self, text: str, style: str) -> list[tuple[TTFFont, str]]:
         """`text` cut where the face changes."""
@@ -121,8 +152,9 @@ class Typesetter:
                 return [(main, text)]
         return [(font, "".join(run)) for font, run in groupby(text, faces.__getitem__)]
 
-    def _hex(self, font: TTFFont, text: str) -> str:
-        """The glyph codes of `text` in `font`'s subset as a hex string (picking new ones)."""
+    def _codes_of(self, font: TTFFont, text: str) -> str:
+        """The glyph codes of `text` in `font`'s subset as the inside of a PDF literal
+        string (picking new ones)."""
         table, known = self._codes.setdefault(font.i, ({}, set()))
         chars = set(text)
         if not chars <= known:
@@ -130,7 +162,7 @@ class Typesetter:
             # glyphs are first picked, and the same data must give the same bytes.
             for char in dict.fromkeys(c for c in text if c not in known):
                 picked = font.subset.pick(ord(char))
-                table[ord(char)] = "" if picked is None else f"{picked:04X}"
+                table[ord(char)] = "" if picked is None else _code(picked)
             known.update(chars)
         return text.translate(table)
 
@@ -288,9 +320,17 @@ class Typesetter:
                 glyphs, units = self._shape(font, run, direction)
                 pieces.append((font, glyphs, units))
         else:
-            for font, run in self.runs(text, style):
-                units = self._units(run, style) if align != "L" else 0
-                pieces.append((font, self._hex(font, run), units))
+            ready = self._ready.setdefault(style, set())
+            if ready.issuperset(text):
+                main = self.main(style)
+                units = self._units(text, style) if align != "L" else 0
+                pieces.append((main, text.translate(self._codes[main.i][0]), units))
+            else:
+                for font, run in self.runs(text, style):
+                    units = self._units(run, style) if align != "L" else 0
+                    pieces.append((font, self._codes_of(font, run), units))
+                if len(pieces) == 1 and pieces[0][0] is self.main(style):
+                    ready.update(text)
         if align == "L":
             left = x + pdf.c_margin
         elif align == "C":
@@ -298,25 +338,27 @@ class Typesetter:
         else:
             left = x + w - pdf.c_margin - sum(p[2] for p in pieces) * scale
         base = y + 0.5 * h + 0.3 * size / k  # the baseline, from the top
-        out = ["q"]
-        if pdf.text_color != pdf.fill_color:
-            out.append(pdf.text_color.serialize().lower())
-        out.append(f"BT {left * k:.2f} {(pdf.h - base) * k:.2f} Td")
+        colours = (pdf.text_color, pdf.fill_color)
+        colour = self._colours.get(colours)
+        if colour is None:
+            colour = self._colours[colours] = (
+                "q " + colours[0].serialize().lower() if colours[0] != colours[1] else "q"
+            )
+        out = [colour, f"BT {left * k:.2f} {(pdf.h - base) * k:.2f} Td"]
         current = None
         pos_x = left
-        catalog = pdf._resource_catalog
         for font, glyphs, _units in pieces:
             if font is not current:
                 current = font
                 out.append(f"/F{font.i} {size:.2f} Tf")
                 if (font.i, pdf.page) not in self._registered:
                     self._registered.add((font.i, pdf.page))
-                    catalog.add(PDFResourceType.FONT, font.i, pdf.page)
+                    pdf._resource_catalog.add(PDFResourceType.FONT, font.i, pdf.page)
                 if font.biggest_size_pt < size:
                     font.biggest_size_pt = size
             if isinstance(glyphs, str):
                 if glyphs:
-                    out.append(f"<{glyphs}> Tj")
+                    out.append(f"({glyphs}) Tj")
                 continue
             pos_x = self._place(out, font, glyphs, pos_x, base, size)
         out.append("ET Q")

@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from fpdf import FPDF
 
-from cocreate.synthesis import charts, fonts
+from cocreate.synthesis import charts, fonts, pdf_fonts
 from cocreate.synthesis.charts import Chart
 from cocreate.synthesis.pdf_text import Typesetter, needs_shaping
-from cocreate.synthesis.view import View, clean, is_rtl, prepare, refs
+from cocreate.synthesis.view import View, clean, collector_held, is_rtl, prepare, refs
 
 # NanumGothic carries its hinting sources (TSI* tables); the subsetter drops them, rightly,
 # and would say so on every render.
@@ -57,18 +57,14 @@ class _Document(FPDF):
 
 
 def _new_document(data: dict) -> _Document:
-    """An empty document with the fonts loaded and shaping on."""
+    """An empty document with the main faces in; fallback faces come in when a character
+    needs one (cocreate/synthesis/pdf_text.py)."""
     found = fonts.find()
     pdf = _Document(format="A4")
     pdf.set_margins(16, 16, 16)
     pdf.set_auto_page_break(True, margin=18)
-    pdf.add_font("main", "", str(found.regular))
-    pdf.add_font("main", "B", str(found.bold))
-    used = scripts(data)
-    fallbacks = [(name, path) for name, path in found.fallbacks if name in used]
-    for name, path in fallbacks:
-        pdf.add_font(name, "", str(path))
-    pdf.set_fallback_fonts([name for name, _path in fallbacks], exact_match=False)
+    pdf_fonts.add(pdf, "main", "", found.regular)
+    pdf_fonts.add(pdf, "main", "B", found.bold)
     pdf.set_text_shaping(True)
     moment = generated_at(data)
     pdf.set_creation_date(moment)
@@ -77,41 +73,8 @@ def _new_document(data: dict) -> _Document:
     pdf.set_creator("Cocreate")
     pdf.set_lang(clean(data.get("language") or "en"))
     pdf.footer_text = title[:80]
-    pdf.typesetter = Typesetter(pdf)
+    pdf.typesetter = Typesetter(pdf, fallbacks=found.fallbacks)
     return pdf
-
-
-#: Which fallback face covers a character (first match wins).
-_RANGES = (
-    ("hangul", ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7A3), (0x3000, 0x303F))),
-    ("arabic", ((0x0600, 0x06FF), (0x0750, 0x077F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))),
-    ("hebrew", ((0x0590, 0x05FF), (0xFB1D, 0xFB4F))),
-    ("emoji", ((0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0xFE0F, 0xFE0F))),
-    ("symbols", ((0x2190, 0x23FF), (0x2B00, 0x2BFF))),
-)
-
-
-def scripts(data: object) -> set[str]:
-    """The fallback faces the data's text needs (loading a face costs a tenth of a second)."""
-    chars: set[str] = set()
-
-    def walk(value: object) -> None:
-        if isinstance(value, str):
-            chars.update(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(data)
-    found = set()
-    codes = sorted(ord(c) for c in chars if ord(c) >= 0x0590)
-    for name, ranges in _RANGES:
-        if any(lo <= code <= hi for code in codes for lo, hi in ranges):
-            found.add(name)
-    return found
 
 
 class _Writer:
@@ -158,17 +121,26 @@ class _Writer:
             out.append(" ".join(line))
         return out
 
-    def text(self, text: str, size: float, width: float | None = None, style: str = "") -> None:
-        """`text` at `size`, wrapped, from the left margin down (a new page when full)."""
+    def text(
+        self,
+        text: str,
+        size: float,
+        width: float | None = None,
+        style: str = "",
+        leading: float = 0.45,
+    ) -> None:
+        """`text` at `size`, wrapped, from the left margin down (a new page when full);
+        lines `leading` times the size apart (in mm per point)."""
         pdf = self.pdf
         width = width or pdf.w - pdf.l_margin - pdf.r_margin
-        height = size * 0.45
+        height = size * leading
         shaped = needs_shaping(text)
+        place = self.type.line
         for line in self.lines(text, width - 1, style, size, shaped):
-            if pdf.will_page_break(height):
+            if pdf.y + height > pdf.page_break_trigger:
                 pdf.add_page()
             align = "R" if shaped and is_rtl(line) else "L"
-            self.type.line(
+            place(
                 pdf.l_margin,
                 pdf.y,
                 width,
@@ -179,7 +151,7 @@ class _Writer:
                 align=align,
                 shaped=shaped,
             )
-            pdf.set_xy(pdf.l_margin, pdf.y + height)
+            pdf.x, pdf.y = pdf.l_margin, pdf.y + height
 
     # -- blocks -----------------------------------------------------------------------
     def heading(self, text: str, level: int = 2) -> None:
@@ -191,9 +163,8 @@ class _Writer:
         pdf.ln(3 if level > 2 else 5)
         if level <= 3:
             pdf.start_section(text[:120], level=level - 1)
-        pdf.set_font("main", "B", size)
         pdf.set_text_color(*(BLUE if level == 2 else (0, 0, 0)))
-        pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
+        self.text(text, size, style="B", leading=0.5)
         pdf.set_text_color(0)
         pdf.ln(1)
 
@@ -591,6 +562,12 @@ def pathway_evidence(view: View, pw: dict) -> str:
 
 def render(data: dict) -> bytes:
     """The synthesis as a PDF document."""
+    with collector_held():
+        return _render(data)
+
+
+def _render(data: dict) -> bytes:
+    """The synthesis as a PDF document (the collector held)."""
     view = prepare(data)
     pdf = _new_document(data)
     pdf.add_page()
