@@ -217,7 +217,9 @@ def png(chart: Chart, scale: int = 2) -> bytes:
                 )
         draw.text(((WIDTH - NOTE + 6) * scale, (y + 3) * scale), bar.note, font=small, fill="black")
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False)
+    # Flat colours compress well even at level 1 (a third less time for a tenth more size);
+    # the DOCX zips them again anyway.
+    image.save(out, format="PNG", optimize=False, compress_level=1)
     return out.getvalue()
 
 

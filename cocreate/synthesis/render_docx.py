@@ -7,6 +7,10 @@ paragraphs are marked bidirectional. python-docx escapes the XML; control charac
 which XML refuses, are removed first (view.clean). The package's dates, its zip entries'
 times and its revision come from the data's "generated_at", so the same data gives the
 same bytes.
+
+Big workshops: table rows are appended as one XML fragment, styles are looked up once per
+document (python-docx looks a style up by name, with XPath, for every paragraph), and
+the package is written once with its entries' dates fixed.
 """
 
 import io
@@ -15,9 +19,11 @@ from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 from flask_babel import gettext as _
 
 from cocreate.synthesis import charts
@@ -28,7 +34,7 @@ from cocreate.synthesis.render_pdf import (
     pathway_evidence,
     when,
 )
-from cocreate.synthesis.view import View, clean, is_rtl, prepare, refs
+from cocreate.synthesis.view import View, clean, collector_held, is_rtl, prepare, refs
 
 #: Fonts named in the document; Word and LibreOffice substitute what they lack.
 LATIN_FONT = "Noto Sans"
@@ -63,12 +69,29 @@ class _Writer:
         self.doc.styles["Normal"].font.size = Pt(10)
         section = self.doc.sections[0]
         section.left_margin = section.right_margin = Cm(2)
+        self.style_ids: dict[str, str] = {}
+
+    def paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
+        """A new paragraph in the named `style` (its id looked up once per document)."""
+        p = self.doc.add_paragraph()
+        if text:
+            p.add_run(text)
+        if style is not None:
+            found = self.style_ids.get(style)
+            if found is None:
+                found = self.style_ids[style] = self.doc.styles[style].style_id
+            p._p.style = found
+        return p
+
+    def heading(self, text: str, level: int) -> None:
+        """A heading in Word's own style (level 0 is the title)."""
+        self.paragraph(text, "Title" if level == 0 else f"Heading {level}")
 
     def para(
         self, text: str, *, bold_lead: str = "", small: bool = False, style: str | None = None
     ) -> None:
         """A paragraph; right-to-left text is marked so."""
-        p = self.doc.add_paragraph(style=style)
+        p = self.paragraph(style=style)
         if bold_lead:
             p.add_run(bold_lead + ": ").bold = True
         run = p.add_run(text)
@@ -81,10 +104,18 @@ class _Writer:
             run._r.get_or_add_rPr().append(OxmlElement("w:rtl"))
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
-    def table(self, headings: list[str], rows: list[list[str]]) -> None:
-        """A grid table with a heading row that repeats on each page."""
+    def table(
+        self,
+        headings: list[str],
+        rows: list[list[str]],
+        empty: set[tuple[int, int]] = frozenset(),
+    ) -> None:
+        """A grid table with a heading row that repeats on each page; the `empty`
+        (row, column) cells of `rows` are shaded."""
         table = self.doc.add_table(rows=1, cols=len(headings))
-        table.style = "Table Grid"
+        if "Table Grid" not in self.style_ids:
+            self.style_ids["Table Grid"] = self.doc.styles["Table Grid"].style_id
+        table._tbl.tblPr.style = self.style_ids["Table Grid"]
         head = table.rows[0]
         trpr = head._tr.get_or_add_trPr()
         trpr.append(OxmlElement("w:tblHeader"))
@@ -95,12 +126,14 @@ class _Writer:
         # millisecond a cell, seconds for the appendix of a big workshop.
         if rows:
             body = "".join(
-                "<w:tr>" + "".join(_cell_xml(text) for text in values) + "</w:tr>"
-                for values in rows
+                "<w:tr>"
+                + "".join(_cell_xml(text, (r, c) in empty) for c, text in enumerate(values))
+                + "</w:tr>"
+                for r, values in enumerate(rows)
             )
             fragment = parse_xml(f"<w:tbl {nsdecls('w')}>{body}</w:tbl>")
             table._tbl.extend(list(fragment))
-        self.doc.add_paragraph()
+        self.paragraph()
 
     def chart(self, chart: charts.Chart) -> None:
         """A chart as a PNG picture with its title as caption."""
@@ -114,7 +147,7 @@ class _Writer:
         view, doc = self.view, self.doc
         data = view.data
         w = data.get("workshop", {})
-        doc.add_heading(clean(w.get("title")), 0)
+        self.heading(clean(w.get("title")), 0)
         self.para(clean(w.get("question")))
         if w.get("description"):
             self.para(clean(w["description"]))
@@ -127,12 +160,12 @@ class _Writer:
             self.para("; ".join(clean(o) for o in w["organizers"]), bold_lead=_("Organizers"))
         self.para(clean(data.get("generated_at")), bold_lead=_("Generated at"), small=True)
 
-        doc.add_heading(_("Method"), 1)
+        self.heading(_("Method"), 1)
         for line in method_lines(view):
             self.para(line, style="List Bullet")
 
         p = data.get("participation") or {}
-        doc.add_heading(_("Participation"), 1)
+        self.heading(_("Participation"), 1)
         self.para(
             _(
                 "%(people)s people took part (%(paper)s on paper); %(voters)s voted.",
@@ -166,7 +199,7 @@ class _Writer:
             ],
         )
 
-        doc.add_heading(_("Pathways toward equality"), 1)
+        self.heading(_("Pathways toward equality"), 1)
         pathways = data.get("pathways") or []
         if pathways:
             self.para(
@@ -179,7 +212,7 @@ class _Writer:
         else:
             self.para(_("No pathway was drafted."))
         for n, pw in enumerate(pathways, start=1):
-            doc.add_heading(f"P{n}. {clean(pw.get('title'))}", 2)
+            self.heading(f"P{n}. {clean(pw.get('title'))}", 2)
             self.para(pathway_evidence(view, pw), small=True)
             if pw.get("challenge"):
                 self.para(clean(pw["challenge"]), bold_lead=_("Challenge"))
@@ -206,21 +239,21 @@ class _Writer:
                 who = clean(c.get("author")) or _("anonymous")
                 self.para(f"“{clean(c.get('text'))}” — {who}", small=True)
 
-        doc.add_heading(_("Cross-room themes"), 1)
+        self.heading(_("Cross-room themes"), 1)
         items = data.get("cross_themes") or []
         if not items:
             self.para(_("No cross-room theme was kept."))
         for ct in items:
-            doc.add_heading(clean(ct.get("name")), 3)
+            self.heading(clean(ct.get("name")), 3)
             if ct.get("description"):
                 self.para(clean(ct["description"]))
             self.para(view.results(ct.get("support")), bold_lead=_("Support"))
             for t in ct.get("themes") or []:
                 self.para(f"{clean(t.get('room'))}: {clean(t.get('name'))}", style="List Bullet")
 
-        doc.add_heading(_("Rooms"), 1)
+        self.heading(_("Rooms"), 1)
         for room in data.get("rooms") or []:
-            doc.add_heading(clean(room.get("name")), 2)
+            self.heading(clean(room.get("name")), 2)
             if room.get("topic"):
                 self.para(clean(room["topic"]))
             self.para(
@@ -250,7 +283,7 @@ class _Writer:
                     bold_lead=clean(t.get("name")),
                 )
 
-        doc.add_heading(_("Intersectional coverage"), 1)
+        self.heading(_("Intersectional coverage"), 1)
         self.para(
             _(
                 "Each cell counts the ideas / pathways tagged with both the row and the "
@@ -260,27 +293,25 @@ class _Writer:
         for mx in view.matrices:
             if not mx.rows or not mx.columns:
                 continue
-            doc.add_heading(mx.title, 3)
+            self.heading(mx.title, 3)
             self.table(
                 ["", *mx.columns],
                 [
                     [mx.rows[r], *(f"{c.ideas} / {c.pathways}" for c in row)]
                     for r, row in enumerate(mx.cells)
                 ],
+                empty={
+                    (r, c + 1)
+                    for r, row in enumerate(mx.cells)
+                    for c, cell in enumerate(row)
+                    if cell.empty
+                },
             )
-            table = doc.tables[-1]
-            for r, row in enumerate(mx.cells, start=1):
-                for c, cell in enumerate(row, start=1):
-                    if cell.empty:
-                        shade = OxmlElement("w:shd")
-                        shade.set(qn("w:val"), "clear")
-                        shade.set(qn("w:fill"), "FDE0DD")
-                        table.cell(r, c)._tc.get_or_add_tcPr().append(shade)
             if mx.gaps:
                 self.para("; ".join(mx.gaps), bold_lead=_("Not addressed"))
 
         doc.add_page_break()
-        doc.add_heading(_("Appendix: every visible idea"), 1)
+        self.heading(_("Appendix: every visible idea"), 1)
         rooms = {r["id"]: clean(r.get("name")) for r in data.get("rooms") or []}
         self.table(
             [_("Idea"), _("Room"), _("Text"), _("By"), _("Tags"), _("Results")],
@@ -299,31 +330,62 @@ class _Writer:
         )
 
 
-def _cell_xml(text: str) -> str:
+#: A shaded (empty) coverage cell's properties.
+_SHADE = '<w:tcPr><w:shd w:val="clear" w:fill="FDE0DD"/></w:tcPr>'
+
+
+def _cell_xml(text: str, shaded: bool = False) -> str:
     """A table cell holding `text` (escaped; a newline is a line break)."""
     lines = "<w:br/>".join(
         f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in text.split("\n")
     )
-    return f"<w:tc><w:p><w:r>{lines}</w:r></w:p></w:tc>"
+    return f"<w:tc>{_SHADE if shaded else ''}<w:p><w:r>{lines}</w:r></w:p></w:tc>"
 
 
-def _fixed_zip(blob: bytes, moment: tuple[int, int, int, int, int, int]) -> bytes:
-    """The package re-zipped with every entry dated `moment` (python-docx uses the clock)."""
+class _DatedZip:
+    """python-docx's zip writer with every entry dated `moment` (python-docx's own uses
+    the clock), so the package is compressed once rather than written and re-zipped."""
+
+    def __init__(self, out: io.BytesIO, moment: tuple[int, int, int, int, int, int]):
+        self._zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+        self._moment = moment
+
+    def write(self, pack_uri: object, blob: bytes) -> None:
+        """Add one part."""
+        info = zipfile.ZipInfo(pack_uri.membername, date_time=self._moment)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        self._zip.writestr(info, blob)
+
+    def close(self) -> None:
+        """Write the zip's directory."""
+        self._zip.close()
+
+
+def _save(doc: object, moment: tuple[int, int, int, int, int, int]) -> bytes:
+    """The package as `Document.save` writes it (python-docx's PackageWriter steps), its
+    entries dated `moment`."""
+    package = doc.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
     out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(blob)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=moment)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(item.filename))
+    writer = _DatedZip(out, moment)
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, parts)
+    writer.close()
     return out.getvalue()
 
 
 def render(data: dict) -> bytes:
     """The synthesis as a DOCX document."""
+    with collector_held():
+        return _render(data)
+
+
+def _render(data: dict) -> bytes:
+    """The synthesis as a DOCX document (the collector held)."""
     writer = _Writer(prepare(data))
     writer.build()
     moment = generated_at(data).replace(tzinfo=None, microsecond=0)
@@ -333,8 +395,6 @@ def render(data: dict) -> bytes:
     props.created = props.modified = props.last_printed = moment
     props.revision = 1
     props.comments = ""
-    buffer = io.BytesIO()
-    writer.doc.save(buffer)
     stamp = (
         max(moment.year, 1980),
         moment.month,
@@ -343,4 +403,4 @@ def render(data: dict) -> bytes:
         moment.minute,
         moment.second,
     )
-    return _fixed_zip(buffer.getvalue(), stamp)
+    return _save(writer.doc, stamp)
