@@ -19,7 +19,7 @@ import pypdfium2
 import pytest
 from docx import Document
 
-from cocreate.synthesis import build, render_docx, render_html, render_pdf
+from cocreate.synthesis import build, render_docx, render_html, render_markdown, render_pdf
 from tests import synthesis_world
 from tests.synthesis_sample import HOSTILE, sample
 
@@ -308,3 +308,94 @@ def test_documents_of_a_built_workshop(ctx, world, mode):
     assert "Affordable housing for migrants" in text
     assert "@SUM(A1) hidden later" not in text  # hidden ideas are not in the documents
     assert render_pdf.render(data) == pdf and render_docx.render(data) == docx
+
+
+# -- results by stakeholder role -------------------------------------------------------
+
+
+class _Rows(HTMLParser):
+    """Collects the text of each table row's cells."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _role_rows_everywhere(data: dict) -> dict[str, list[list[str]]]:
+    """The table rows of the HTML, DOCX and Markdown, and the PDF's lines as words."""
+    rows = _Rows()
+    rows.feed(render_html.render(data).decode())
+    doc = Document(io.BytesIO(render_docx.render(data)))
+    markdown = render_markdown.render(data)
+    return {
+        "html": rows.rows,
+        "docx": [[c.text for c in row.cells] for t in doc.tables for row in t.rows],
+        "md": [
+            [c.strip() for c in line.strip("|").split("|")]
+            for line in markdown.splitlines()
+            if line.startswith("|")
+        ],
+        "pdf": [line.split() for line in pdf_text(render_pdf.render(data)).splitlines()],
+    }
+
+
+def test_results_by_stakeholder_role_in_every_format(ctx, world):
+    made = synthesis_world.make(world, "agree")
+    data = build.build(made["id"], generated_at=datetime(2025, 10, 1, 12, 0, tzinfo=UTC))
+    i1 = next(i["id"] for i in data["ideas"] if i["text"] == "Affordable housing for migrants")
+    few = "1 (few)"
+    # The pathway builds on i1 (Local government agrees, a Resident disagrees, someone
+    # without a role passes) and i2 (the same Resident agrees): the Resident's dissent
+    # shows as divisiveness 1, not averaged into the pathway's total.
+    pathway = [
+        ["Local government", few, "1", "0", "0", "1", "0"],
+        ["Resident", few, "1", "1", "0", "0.50", "1"],
+        ["no role given", few, "0", "0", "1", "0", "0"],
+    ]
+    top_idea = [
+        [f"#{i1}", "Local government", few, "1", "0", "0", "1", "0"],
+        [f"#{i1}", "Resident", few, "0", "1", "0", "0", "0"],
+        [f"#{i1}", "no role given", few, "0", "0", "1", "0", "0"],
+    ]
+    for name, rows in _role_rows_everywhere(data).items():
+        if name == "pdf":  # words of each line: "1 (few)" is two of them
+            rows = [" ".join(r) for r in rows]
+            expected = [" ".join(r) for r in pathway + top_idea]
+        else:
+            expected = pathway + top_idea
+        for row in expected:
+            assert row in rows, (name, row)
+    text = pdf_text(render_pdf.render(data))
+    assert "Support by stakeholder role" in text and "Top ideas by stakeholder role" in text
+    assert "fewer than 5 people with that role voted" in text
+
+
+@pytest.mark.parametrize("mode", ["dots", "scores"])
+def test_results_by_stakeholder_role_in_other_modes(ctx, world, mode):
+    made = synthesis_world.make(world, mode)
+    data = build.build(made["id"], generated_at=datetime(2025, 10, 1, 12, 0, tzinfo=UTC))
+    headings = {
+        "dots": ["Stakeholder role", "Voters", "Dots"],
+        "scores": ["Stakeholder role", "Voters", "Impact", "Feasibility", "Mean"],
+    }[mode]
+    for name, rows in _role_rows_everywhere(data).items():
+        if name == "pdf":
+            assert " ".join(headings) in [" ".join(r) for r in rows], name
+        else:
+            assert headings in rows and ["Idea", *headings] in rows, name

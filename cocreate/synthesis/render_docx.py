@@ -34,7 +34,15 @@ from cocreate.synthesis.render_pdf import (
     pathway_evidence,
     when,
 )
-from cocreate.synthesis.view import View, clean, collector_held, is_rtl, prepare, refs
+from cocreate.synthesis.view import (
+    RoleTable,
+    View,
+    clean,
+    collector_held,
+    is_rtl,
+    prepare,
+    refs,
+)
 
 #: Fonts named in the document; Word and LibreOffice substitute what they lack.
 LATIN_FONT = "Noto Sans"
@@ -109,9 +117,9 @@ class _Writer:
         headings: list[str],
         rows: list[list[str]],
         empty: set[tuple[int, int]] = frozenset(),
-    ) -> None:
+    ) -> Paragraph:
         """A grid table with a heading row that repeats on each page; the `empty`
-        (row, column) cells of `rows` are shaded."""
+        (row, column) cells of `rows` are shaded. Returns the empty paragraph after it."""
         table = self.doc.add_table(rows=1, cols=len(headings))
         if "Table Grid" not in self.style_ids:
             self.style_ids["Table Grid"] = self.doc.styles["Table Grid"].style_id
@@ -133,7 +141,16 @@ class _Writer:
             )
             fragment = parse_xml(f"<w:tbl {nsdecls('w')}>{body}</w:tbl>")
             table._tbl.extend(list(fragment))
-        self.paragraph()
+        return self.paragraph()
+
+    def role_table(self, caption: str, table: RoleTable | None) -> None:
+        """Results by stakeholder role under a caption, with the few-voters note."""
+        if table is None:
+            return
+        self.para(caption, style="Caption")
+        after = self.table(table.headings, table.rows)
+        if table.note:
+            after.add_run(table.note).font.size = Pt(8.5)
 
     def chart(self, chart: charts.Chart) -> None:
         """A chart as a PNG picture with its title as caption."""
@@ -232,6 +249,7 @@ class _Writer:
                         for k, s in enumerate(pw["steps"], start=1)
                     ],
                 )
+            self.role_table(_("Support by stakeholder role"), view.support_by_role(pw))
             for heading, labels in view.tag_line(pw.get("tag_ids") or []):
                 self.para(labels, bold_lead=heading)
             self.para(refs(pw.get("idea_ids") or []), bold_lead=_("Builds on ideas"))
@@ -274,6 +292,7 @@ class _Writer:
                         for i in top
                     ],
                 )
+                self.role_table(_("Top ideas by stakeholder role"), view.ideas_by_role(top))
             for t in room.get("themes") or []:
                 self.para(
                     f"{view.results(t.get('support'))} · "

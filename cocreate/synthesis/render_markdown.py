@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from cocreate.synthesis.render_csv import result_columns
+from cocreate.synthesis.view import RoleTable, prepare
 
 MEDIA_TYPE = "text/markdown"
 EXTENSION = "md"
@@ -66,6 +67,21 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [*lines, ""]
 
 
+def _role_table(caption: str, table: RoleTable | None) -> list[str]:
+    """Results by stakeholder role (view.py decides the rows) as a captioned table."""
+    if table is None:
+        return []
+    rows = [
+        [
+            cell if (r, c) in table.numbers or (c == 0 and table.by_idea) else text(cell)
+            for c, cell in enumerate(row)
+        ]
+        for r, row in enumerate(table.rows)
+    ]
+    out = [f"{caption}:", "", *_table([text(h) for h in table.headings], rows)]
+    return [*out, table.note, ""] if table.note else out  # the note is ours, not typed
+
+
 def render(data: dict[str, Any]) -> str:
     """The whole synthesis as one Markdown document."""
     w = data["workshop"]
@@ -73,6 +89,7 @@ def render(data: dict[str, Any]) -> str:
     tags = {tag["id"]: tag for tag in data["tags"]}
     ideas = {idea["id"]: idea for idea in data["ideas"]}
     rooms = {room["id"]: room for room in data["rooms"]}
+    view = prepare(data)
 
     def tag_list(ids: list[int]) -> str:
         return ", ".join(text(tags[i]["label"]) for i in ids) or NONE
@@ -153,6 +170,7 @@ def render(data: dict[str, Any]) -> str:
                     for s in pathway["steps"]
                 ],
             )
+        out += _role_table(_("Support by stakeholder role"), view.support_by_role(pathway))
         out += [f"{_('From the ideas')}:", ""] + [idea_line(i) for i in pathway["idea_ids"]] + [""]
         for comment in pathway["comments"]:
             by = text(comment["author"]) if comment["author"] else _("anonymous")
@@ -174,6 +192,8 @@ def render(data: dict[str, Any]) -> str:
         if room["topic"]:
             out += [text(room["topic"]), ""]
         out += [f"{_('Top ideas')}:", ""] + [idea_line(i) for i in room["top_ideas"]] + [""]
+        top = view.room_ideas(room)
+        out += _role_table(_("Top ideas by stakeholder role"), view.ideas_by_role(top))
         for theme in room["themes"]:
             out.append(
                 f"- **{text(theme['name'])}** ({len(theme['idea_ids'])} {_('ideas')}; "

@@ -20,7 +20,15 @@ from fpdf import FPDF
 from cocreate.synthesis import charts, fonts, pdf_fonts
 from cocreate.synthesis.charts import Chart
 from cocreate.synthesis.pdf_text import Typesetter, needs_shaping
-from cocreate.synthesis.view import View, clean, collector_held, is_rtl, prepare, refs
+from cocreate.synthesis.view import (
+    RoleTable,
+    View,
+    clean,
+    collector_held,
+    is_rtl,
+    prepare,
+    refs,
+)
 
 # NanumGothic carries its hinting sources (TSI* tables); the subsetter drops them, rightly,
 # and would say so on every render.
@@ -185,8 +193,10 @@ class _Writer:
         *,
         size: float = 8.5,
         empty: set[tuple[int, int]] = frozenset(),
+        numbers: set[tuple[int, int]] = frozenset(),
     ) -> None:
-        """A grid table whose heading row repeats on each page; `empty` cells are shaded.
+        """A grid table whose heading row repeats on each page; `empty` cells are shaded,
+        `numbers` aligned right.
 
         Drawn cell by cell with the cached line breaking (fpdf2's own table lays each cell
         out twice and breaks lines in quadratic time: minutes for thousands of ideas).
@@ -222,7 +232,7 @@ class _Writer:
                         text,
                         style=style,
                         size=size,
-                        align="R" if is_rtl(text) else "L",
+                        align="R" if (r, c) in numbers or is_rtl(text) else "L",
                     )
                 x += width
             pdf.set_fill_color(255)
@@ -232,6 +242,18 @@ class _Writer:
         for r, values in enumerate(rows):
             draw(values, r, False)
         pdf.ln(2)
+
+    def role_table(self, caption: str, table: RoleTable | None) -> None:
+        """Results by stakeholder role under a small caption, with the few-voters note."""
+        if table is None:
+            return
+        self.para(caption, 9, bold=True)
+        lead = (10,) if table.by_idea else ()
+        figures = (14,) * (len(table.headings) - len(lead) - 2)
+        widths = (*lead, 30, 13, *figures)
+        self.table(table.headings, table.rows, widths, size=7.5, numbers=table.numbers)
+        if table.note:
+            self.para(table.note, 8, grey=True)
 
     def chart(self, chart: Chart) -> None:
         """A bar chart drawn with vector shapes, full text width."""
@@ -373,6 +395,7 @@ class _Writer:
                     ],
                     (6, 40, 22, 14, 30),
                 )
+            self.role_table(_("Support by stakeholder role"), view.support_by_role(pw))
             for heading, labels in view.tag_line(pw.get("tag_ids") or []):
                 self.para(f"{heading}: {labels}", 9)
             self.para(_("Builds on ideas") + ": " + refs(pw.get("idea_ids") or []), 9, grey=True)
@@ -422,6 +445,7 @@ class _Writer:
                     ],
                     (10, 60, 40),
                 )
+                self.role_table(_("Top ideas by stakeholder role"), view.ideas_by_role(top))
             for t in room.get("themes") or []:
                 self.para(
                     f"{clean(t.get('name'))}: {view.results(t.get('support'))} · "

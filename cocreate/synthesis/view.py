@@ -9,12 +9,20 @@ divisiveness next to their consensus, so dissent is shown rather than averaged a
 import gc
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from flask_babel import get_translations
 from flask_babel import gettext as _
+
+from cocreate.services import results as tallies
+
+#: A role with fewer voters than this on an idea or pathway is marked "few" in the
+#: documents: its figures rest on a handful of people.
+FEW_VOTERS = 5
 
 #: C0/C1 control characters (but tab and newline) and lone surrogates: XML (DOCX) refuses
 #: them, and in a PDF or HTML page they are invisible noise.
@@ -175,6 +183,21 @@ class Matrix:
 
 
 @dataclass
+class RoleTable:
+    """Results by stakeholder role: one row per role that voted (per idea, for a room's
+    top ideas), each with its own figures, so a role that disagrees shows."""
+
+    headings: list[str]
+    rows: list[list[str]]
+    #: whether the first column names the idea (a room's top ideas) or not (a pathway)
+    by_idea: bool
+    #: (row, column) of the figures, to align them right
+    numbers: set[tuple[int, int]]
+    #: a sentence under the table when some row rests on few voters, else ""
+    note: str
+
+
+@dataclass
 class View:
     """The document's content, in the order every format prints it."""
 
@@ -185,6 +208,8 @@ class View:
     rooms: dict[int, dict]
     matrices: list[Matrix]
     words: Words = field(default_factory=Words)
+    _ballots: dict[int, list[dict]] | None = field(default=None, repr=False)
+    _person_roles: dict[str, str] = field(default_factory=dict, repr=False)
 
     def tag(self, tag_id: int) -> str:
         """A tag's label (or its id if the tag is unknown)."""
@@ -222,6 +247,115 @@ class View:
     def room_ideas(self, room: dict) -> list[dict]:
         """A room's top ideas, strongest first, as idea dicts."""
         return [self.ideas[i] for i in room.get("top_ideas", []) if i in self.ideas]
+
+    # -- by stakeholder role -----------------------------------------------------------
+    def _roles(self, by_role: dict[str, dict]) -> list[str]:
+        """The roles of `by_role` in the workshop's order, others after, no role last."""
+        declared = [clean(r) for r in self.data.get("workshop", {}).get("stakeholder_roles") or []]
+        order = {role: n for n, role in enumerate(declared)}
+        return sorted(by_role, key=lambda r: (r == "", order.get(clean(r), len(order)), r))
+
+    def _role_columns(self) -> list[str]:
+        """The figures' headings in this workshop's mode."""
+        _ = self.words.gettext
+        if self.mode == "agree":
+            return [_("Agree"), _("Disagree"), _("Pass"), _("Consensus"), _("Divisiveness")]
+        if self.mode == "scores":
+            criteria = self.data.get("workshop", {}).get("method", {}).get("criteria") or []
+            return [*(clean(c) for c in criteria), _("Mean")]
+        return [_("Dots")]
+
+    def _role_figures(self, results: dict) -> list[str]:
+        """One role's figures, in the order of `_role_columns`."""
+        if self.mode == "agree":
+            keys = ("agree", "disagree", "pass", "consensus", "divisiveness")
+            return [number(results.get(k)) for k in keys]
+        if self.mode == "scores":
+            means = [number(c.get("mean")) for c in results.get("criteria") or []]
+            return [*means, number(results.get("mean"))]
+        return [number(results.get("dots"))]
+
+    def _role_table(self, groups: list[tuple[str, dict[str, dict]]]) -> RoleTable | None:
+        """The table of (first cell, results by role) groups (first cell "" = none)."""
+        _ = self.words.gettext
+        lead = [_("Idea")] if any(first for first, _by in groups) else []
+        figures = self._role_columns()
+        rows, few = [], 0
+        for first, by_role in groups:
+            for role in self._roles(by_role):
+                results = by_role[role] or {}
+                voters = int(results.get("voters") or 0)
+                if voters < FEW_VOTERS:
+                    few += 1
+                    counted = _("%(n)s (few)", n=voters)
+                else:
+                    counted = str(voters)
+                label = clean(role) or _("no role given")
+                rows.append(
+                    [*([first] if lead else []), label, counted, *self._role_figures(results)]
+                )
+        if not rows:
+            return None
+        start = len(lead) + 1
+        numbers = {(r, c) for r in range(len(rows)) for c in range(start, len(rows[r]))}
+        note = (
+            _(
+                "“few”: fewer than %(n)s people with that role voted; their figures rest "
+                "on a handful of people.",
+                n=FEW_VOTERS,
+            )
+            if few
+            else ""
+        )
+        headings = [*lead, _("Stakeholder role"), _("Voters"), *figures]
+        return RoleTable(headings, rows, bool(lead), numbers, note)
+
+    def ideas_by_role(self, ideas: list[dict]) -> RoleTable | None:
+        """Each idea's results by the voters' stakeholder role (None when nobody with a
+        role or without one voted, or the data has no results by role)."""
+        return self._role_table(
+            [(idea_ref(i["id"]), i.get("results_by_role") or {}) for i in ideas]
+        )
+
+    def support_by_role(self, pathway: dict) -> RoleTable | None:
+        """A pathway's support by the voters' stakeholder role (None when unknown)."""
+        by_role = pathway.get("support_by_role")
+        if by_role is None:
+            by_role = self._counted_support_by_role(pathway.get("idea_ids") or [])
+        return self._role_table([("", by_role)])
+
+    def _counted_support_by_role(self, idea_ids: list[int]) -> dict[str, dict]:
+        """Support by role counted from the data's ballots and people, by the builder's
+        rule (cocreate.services.results.tally; each voter counted once across the
+        ideas). Empty when the data has no ballots."""
+        if self._ballots is None:
+            wanted = {i for pw in self.data.get("pathways") or [] for i in pw.get("idea_ids") or []}
+            self._ballots = defaultdict(list)
+            for ballot in self.data.get("ballots") or []:
+                if ballot.get("idea_id") in wanted:
+                    self._ballots[ballot["idea_id"]].append(ballot)
+            self._person_roles = {
+                p.get("key"): p.get("role") or "" for p in self.data.get("people") or []
+            }
+        counts: dict[str, tallies._Count] = defaultdict(tallies._Count)
+        for idea_id in idea_ids:
+            for b in self._ballots.get(idea_id, ()):
+                person = b.get("person")
+                role = self._person_roles.get(person, "")
+                counts[role].add(person, int(b.get("criterion") or 0), int(b.get("value") or 0))
+        method = self.data.get("workshop", {}).get("method") or {}
+        rules = SimpleNamespace(voting_mode=self.mode, criteria=method.get("criteria") or [])
+        out = {}
+        for role, count in counts.items():
+            tally = tallies.tally(rules, count)
+            tally["voters"] = len(count.voters)
+            if self.mode == "scores":
+                tally["criteria"] = [
+                    {"criterion": name, **entry}
+                    for name, entry in zip(rules.criteria, tally["criteria"], strict=False)
+                ]
+            out[role] = tally
+        return out
 
 
 def _matrix(view_tags: dict[int, dict], coverage: dict, key: str, title: str) -> Matrix:
