@@ -1,12 +1,30 @@
 """Downloads of the synthesis in every format, and importing a workshop from its JSON.
 
 Moderators of the workshop only (404 for anyone else, like the other organize pages).
-Building and rendering run through workers.off_loop: a 5,000-idea synthesis takes about
-a second of CPU, which must not hold every phone's connection under eventlet.
+
+Where a download's work runs, under eventlet (wsgi.py): rendering is most of the CPU (a
+5,000-idea PDF takes about two seconds, a DOCX one), so the renderer runs through
+workers.off_loop, in a real OS thread, while the loop answers the phones. The data is
+built *on the loop* first (cocreate.synthesis.build: about 0.1 s for 600 ideas, 0.4 s
+for 5,000, as the outcome page does) and the renderer gets plain dicts, because what
+runs off the loop must not wait for a lock (workers.py): it once built there too, and
+a dozen downloads at once emptied SQLAlchemy's connection pool (each held two
+connections, its request's and its thread's); the threads then waited on the pool's
+green condition, whose wake-up cannot reach a real thread ("greenlet.error: Cannot
+switch to a different thread"), until its 30 s timeout -- or for ever on the PDF's font
+cache lock. On SQLite and PostgreSQL alike: psycopg's green sockets did work from the
+thread, the locks did not (tests/test_synthesis_server.py). RENDERING, a green lock
+taken on the loop before going off it, lets one document render at a time per process,
+so two pool threads never contend for a lock the renderers share (the font cache, the
+HTML template's Jinja cache). Nothing is lost by it: the renderers are mostly Python and
+hold the GIL, so two at once would not finish sooner. BUILDING likewise lets one build
+run on the loop at a time, so a burst of downloads interleaves with the phones' votes
+one build at a time instead of a dozen.
 """
 
 import importlib
 import re
+import threading
 
 from flask import (
     Blueprint,
@@ -22,6 +40,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from cocreate.extensions import db
 from cocreate.models._time import utcnow
 from cocreate.services import access
 from cocreate.services.errors import DomainError
@@ -31,6 +50,11 @@ from cocreate.views.forms import ImportForm
 from cocreate.workers import off_loop
 
 bp = Blueprint("synthesis", __name__, url_prefix="/workshops")
+
+#: One synthesis is built on the loop at a time in this process (see the docstring).
+BUILDING = threading.Lock()
+#: One document renders at a time in this process; taken on the loop (see the docstring).
+RENDERING = threading.Lock()
 
 #: Download extension -> renderer module of cocreate.synthesis, and its media type.
 FORMATS = {
@@ -76,16 +100,20 @@ def download(workshop_id: int, fmt: str):
     if module is None:
         abort(404)
     title = workshop.title
+    with BUILDING:
+        data = build(workshop_id, generated_at=utcnow())
+        db.session.rollback()  # the connection goes back to the pool: waiting must not hold it
 
     @copy_current_request_context
-    def make() -> bytes:
-        body = module.render(build(workshop_id, generated_at=utcnow()))
+    def render() -> bytes:
+        body = module.render(data)
         return body.encode("utf-8") if isinstance(body, str) else body
 
-    body = off_loop(make)
+    with RENDERING:
+        body = off_loop(render)
     return Response(
         body,
-        mimetype=FORMATS[fmt][1],
+        content_type=FORMATS[fmt][1],  # as written: mimetype= would add a second charset
         headers={
             "Content-Disposition": f'attachment; filename="{filename(title, fmt)}"',
             "Cache-Control": "no-store",
