@@ -19,10 +19,11 @@ so two pool threads never contend for a lock the renderers share (the font cache
 HTML template's Jinja cache). Nothing is lost by it: the renderers are mostly Python and
 hold the GIL, so two at once would not finish sooner. BUILDING likewise lets one build
 run on the loop at a time, so a burst of downloads interleaves with the phones' votes
-one build at a time instead of a dozen.
+one build at a time instead of a dozen. The renderers are imported with this module,
+at the server's start: the first download must not import the PDF and DOCX libraries
+on the loop (about half a second without an answer to any phone).
 """
 
-import importlib
 import re
 import threading
 
@@ -44,7 +45,15 @@ from cocreate.extensions import db
 from cocreate.models._time import utcnow
 from cocreate.services import access
 from cocreate.services.errors import DomainError
-from cocreate.synthesis import importer
+from cocreate.synthesis import (
+    importer,
+    render_csv,
+    render_docx,
+    render_html,
+    render_json,
+    render_markdown,
+    render_pdf,
+)
 from cocreate.synthesis.build import build
 from cocreate.views.forms import ImportForm
 from cocreate.workers import off_loop
@@ -56,33 +65,29 @@ BUILDING = threading.Lock()
 #: One document renders at a time in this process; taken on the loop (see the docstring).
 RENDERING = threading.Lock()
 
-#: Download extension -> renderer module of cocreate.synthesis, and its media type.
+#: Download extension -> renderer module of cocreate.synthesis, and its media type, in
+#: the order the organize page offers them.
 FORMATS = {
-    "json": ("render_json", "application/json"),
-    "csv": ("render_csv", "text/csv; charset=utf-8"),
-    "md": ("render_markdown", "text/markdown; charset=utf-8"),
-    "html": ("render_html", "text/html; charset=utf-8"),
-    "pdf": ("render_pdf", "application/pdf"),
     "docx": (
-        "render_docx",
+        render_docx,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ),
+    "pdf": (render_pdf, "application/pdf"),
+    "html": (render_html, "text/html; charset=utf-8"),
+    "md": (render_markdown, "text/markdown; charset=utf-8"),
+    "csv": (render_csv, "text/csv; charset=utf-8"),
+    "json": (render_json, "application/json"),
 }
 
 
 def renderer(fmt: str):
-    """The renderer module of a download format, or None when there is none (yet)."""
-    if fmt not in FORMATS:
-        return None
-    try:
-        return importlib.import_module(f"cocreate.synthesis.{FORMATS[fmt][0]}")
-    except ModuleNotFoundError:
-        return None
+    """The renderer module of a download format, or None for an unknown format."""
+    return FORMATS[fmt][0] if fmt in FORMATS else None
 
 
 def available_formats() -> list[str]:
-    """The formats this server can make, in the order the organize page offers them."""
-    return [fmt for fmt in ("docx", "pdf", "html", "md", "csv", "json") if renderer(fmt)]
+    """The formats this server makes, in the order the organize page offers them."""
+    return list(FORMATS)
 
 
 def filename(title: str, fmt: str) -> str:
