@@ -286,8 +286,13 @@ async function askSuggestions(key, context) {
   suggestedBefore.set(key, ids);
   if (!picker || picker.key !== key || ids.join() === picker.suggested.join()) return;
   picker.suggested = ids;
+  // The answer may come while someone moves through the tags with the keyboard: the
+  // list is drawn again, so the tag they are on keeps the focus (in its own group).
+  const focused = document.activeElement?.closest?.("#tag-picker-body .tag-option");
+  const group = focused?.closest(".tag-suggested") ? ".tag-suggested" : ".tag-group:not(.tag-suggested)";
   buildOptions(context);
-  refreshPicker();
+  refreshPicker(); // filters too: a search typed meanwhile still holds
+  if (focused) dialog.querySelector(`${group} .tag-option[data-tag-id="${focused.dataset.tagId}"]`)?.focus();
 }
 
 function closePicker() {

@@ -25,6 +25,9 @@ from tests.browser.mobility import (
 
 pytestmark = pytest.mark.browser
 
+#: static/js/themes.js SCROLL_EDGE: a drag this close to the window's edge scrolls the page.
+SCROLL_EDGE = 56
+
 
 def board(page: Page):
     """The page's (first) themes board."""
@@ -68,20 +71,33 @@ def box_of(element) -> dict:
 
 def mouse_drag(page: Page, source, target) -> None:
     """Drag `source` onto `target` with the mouse (Pointer Events), checking the drop
-    target lights up under the pointer before the button is let go."""
+    target lights up under the pointer before the button is let go.
+
+    The page is scrolled so that both ends sit between the bands at the window's top and
+    bottom where a drag scrolls the page (themes.js SCROLL_EDGE): a drop aimed into that
+    band lands wherever the scrolling has got to by the time the button is let go.
+    """
+    height = page.viewport_size["height"]
+
+    def ends() -> tuple[dict, dict, float, float]:
+        start, goal = box_of(source), box_of(target)
+        # Near the target's top (as touch_drag does): a tall target's middle may be far.
+        return (
+            start,
+            goal,
+            start["y"] + start["height"] / 3,
+            goal["y"] + min(goal["height"] / 2, 40),
+        )
+
     board(page).evaluate("(el) => el.scrollIntoView({block: 'start'})")
-    for what in (source, target):
-        box = box_of(what)
-        assert 0 <= box["y"] <= page.viewport_size["height"] - 10, f"{what} is off screen"
-    box = box_of(source)
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3)
+    _, _, y0, y1 = ends()
+    page.evaluate("(dy) => window.scrollBy(0, dy)", (y0 + y1) / 2 - height / 2)
+    start, goal, y0, y1 = ends()
+    for y in (y0, y1):
+        assert SCROLL_EDGE < y < height - SCROLL_EDGE, f"a drag end at y={y} would scroll the page"
+    page.mouse.move(start["x"] + start["width"] / 2, y0)
     page.mouse.down()
-    goal = box_of(target)
-    # Near the target's top (as touch_drag does): a tall target's middle may be below
-    # the fold, where no element is under the pointer.
-    page.mouse.move(
-        goal["x"] + goal["width"] / 2, goal["y"] + min(goal["height"] / 2, 40), steps=12
-    )
+    page.mouse.move(goal["x"] + goal["width"] / 2, y1, steps=12)
     expect(target).to_have_class(re.compile(r"\bdrop-target\b"))
     expect(page.locator(".drag-ghost")).to_be_visible()
     page.mouse.up()
