@@ -120,27 +120,24 @@ class _Writer:
     ) -> Paragraph:
         """A grid table with a heading row that repeats on each page; the `empty`
         (row, column) cells of `rows` are shaded. Returns the empty paragraph after it."""
-        table = self.doc.add_table(rows=1, cols=len(headings))
+        table = self.doc.add_table(rows=0, cols=len(headings))
         if "Table Grid" not in self.style_ids:
             self.style_ids["Table Grid"] = self.doc.styles["Table Grid"].style_id
         table._tbl.tblPr.style = self.style_ids["Table Grid"]
-        head = table.rows[0]
-        trpr = head._tr.get_or_add_trPr()
-        trpr.append(OxmlElement("w:tblHeader"))
-        for cell, text in zip(head.cells, headings, strict=False):
-            cell.text = ""
-            cell.paragraphs[0].add_run(text).bold = True
-        # Rows as one XML fragment: python-docx's add_row and cell.text take about half a
-        # millisecond a cell, seconds for the appendix of a big workshop.
-        if rows:
-            body = "".join(
-                "<w:tr>"
-                + "".join(_cell_xml(text, (r, c) in empty) for c, text in enumerate(values))
-                + "</w:tr>"
-                for r, values in enumerate(rows)
-            )
-            fragment = parse_xml(f"<w:tbl {nsdecls('w')}>{body}</w:tbl>")
-            table._tbl.extend(list(fragment))
+        # Rows as one XML fragment: python-docx's add_row, cell.text and run.bold take
+        # about half a millisecond a cell, seconds for the appendix of a big workshop.
+        head = "".join(_cell_xml(text, bold=True) for text in headings)
+        body = "".join(
+            "<w:tr>"
+            + "".join(_cell_xml(text, (r, c) in empty) for c, text in enumerate(values))
+            + "</w:tr>"
+            for r, values in enumerate(rows)
+        )
+        fragment = parse_xml(
+            f"<w:tbl {nsdecls('w')}><w:tr><w:trPr><w:tblHeader/></w:trPr>{head}</w:tr>"
+            f"{body}</w:tbl>"
+        )
+        table._tbl.extend(list(fragment))
         return self.paragraph()
 
     def role_table(self, caption: str, table: RoleTable | None) -> None:
@@ -353,12 +350,13 @@ class _Writer:
 _SHADE = '<w:tcPr><w:shd w:val="clear" w:fill="FDE0DD"/></w:tcPr>'
 
 
-def _cell_xml(text: str, shaded: bool = False) -> str:
+def _cell_xml(text: str, shaded: bool = False, bold: bool = False) -> str:
     """A table cell holding `text` (escaped; a newline is a line break)."""
     lines = "<w:br/>".join(
         f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in text.split("\n")
     )
-    return f"<w:tc>{_SHADE if shaded else ''}<w:p><w:r>{lines}</w:r></w:p></w:tc>"
+    run = f"<w:r><w:rPr><w:b/></w:rPr>{lines}</w:r>" if bold else f"<w:r>{lines}</w:r>"
+    return f"<w:tc>{_SHADE if shaded else ''}<w:p>{run}</w:p></w:tc>"
 
 
 class _DatedZip:
