@@ -3,17 +3,20 @@
 Parsing a face (its glyph table, metrics and character map, with fontTools) is most of
 what fpdf2's `add_font` costs: NanumGothic's 20,000 glyphs take 0.15 to 0.3 s a face, and
 fpdf2 closes its faces after `output`, so every download paid for it again. Here each file
-is parsed once, under a lock (downloads are rendered in a thread pool), and each document
-gets its own `TTFFont` made from the parsed one: the character map, glyph ids and
-HarfBuzz face are shared read-only; the subset map, widths and font descriptor (which
-fpdf2 numbers and fills in at output) are the document's own, and so is the fontTools
-font fpdf2 cuts the subset from -- a fresh, lazily read one over the file's bytes, because
-the subsetter changes the font it cuts.
+is parsed once per process and each document gets its own `TTFFont` made from the parsed
+one: the character map, glyph ids and HarfBuzz face are shared read-only; the subset map,
+widths and font descriptor (which fpdf2 numbers and fills in at output) are the
+document's own, and so is the fontTools font fpdf2 cuts the subset from -- a fresh,
+lazily read one over the file's bytes, because the subsetter changes the font it cuts.
+
+No lock: documents may render in several threads (eventlet's pool), and under eventlet a
+`threading` lock is a green one that a real thread waiting for it never wakes from
+(cocreate/workers.py). Two threads that both find a face missing both parse it, and
+either result serves: they are equal.
 """
 
 import copy
 import io
-import threading
 from pathlib import Path
 
 from fontTools import ttLib
@@ -21,7 +24,6 @@ from fpdf import FPDF
 from fpdf.enums import TextEmphasis
 from fpdf.fonts import SubsetMap, TTFFont
 
-_lock = threading.Lock()
 #: path -> (the parsed face, the file's bytes, its glyph order)
 _parsed: dict[Path, tuple[TTFFont, bytes, list[str]]] = {}
 
@@ -29,17 +31,13 @@ _parsed: dict[Path, tuple[TTFFont, bytes, list[str]]] = {}
 def _parse(path: Path) -> tuple[TTFFont, bytes, list[str]]:
     """The face in `path`, parsed on first use."""
     found = _parsed.get(path)
-    if found is not None:
-        return found
-    with _lock:
-        found = _parsed.get(path)
-        if found is None:
-            scratch = FPDF()
-            scratch.add_font("face", "", str(path))
-            face = scratch.fonts["face"]
-            _ = face.hbfont  # made now, once, not by two documents at the same time
-            found = (face, path.read_bytes(), list(face.ttfont.getGlyphOrder()))
-            _parsed[path] = found
+    if found is None:
+        scratch = FPDF()
+        scratch.add_font("face", "", str(path))
+        face = scratch.fonts["face"]
+        _ = face.hbfont  # made now, before documents share the face
+        found = (face, path.read_bytes(), list(face.ttfont.getGlyphOrder()))
+        _parsed[path] = found
     return found
 
 
