@@ -6,8 +6,9 @@ fpdf2 closes its faces after `output`, so every download paid for it again. Here
 is parsed once per process and each document gets its own `TTFFont` made from the parsed
 one: the character map, glyph ids and HarfBuzz face are shared read-only; the subset map,
 widths and font descriptor (which fpdf2 numbers and fills in at output) are the
-document's own, and so is the fontTools font fpdf2 cuts the subset from -- a fresh,
-lazily read one over the file's bytes, because the subsetter changes the font it cuts.
+document's own, and so is the fontTools font fpdf2 cuts the subset from -- a fresh one,
+read lazily from the file, because the subsetter changes the font it cuts. The parsed
+font itself is dropped once the face is made: all seven faces then hold about 15 MB.
 
 No lock: documents may render in several threads (eventlet's pool), and under eventlet a
 `threading` lock is a green one that a real thread waiting for it never wakes from
@@ -16,7 +17,6 @@ either result serves: they are equal.
 """
 
 import copy
-import io
 from pathlib import Path
 
 from fontTools import ttLib
@@ -24,11 +24,11 @@ from fpdf import FPDF
 from fpdf.enums import TextEmphasis
 from fpdf.fonts import SubsetMap, TTFFont
 
-#: path -> (the parsed face, the file's bytes, its glyph order)
-_parsed: dict[Path, tuple[TTFFont, bytes, list[str]]] = {}
+#: path -> (the parsed face, its glyph order)
+_parsed: dict[Path, tuple[TTFFont, list[str]]] = {}
 
 
-def _parse(path: Path) -> tuple[TTFFont, bytes, list[str]]:
+def _parse(path: Path) -> tuple[TTFFont, list[str]]:
     """The face in `path`, parsed on first use."""
     found = _parsed.get(path)
     if found is None:
@@ -36,8 +36,10 @@ def _parse(path: Path) -> tuple[TTFFont, bytes, list[str]]:
         scratch.add_font("face", "", str(path))
         face = scratch.fonts["face"]
         _ = face.hbfont  # made now, before documents share the face
-        found = (face, path.read_bytes(), list(face.ttfont.getGlyphOrder()))
-        _parsed[path] = found
+        order = list(face.ttfont.getGlyphOrder())
+        face.ttfont.close()
+        face.ttfont = None  # each document reads its own
+        found = _parsed[path] = (face, order)
     return found
 
 
@@ -49,7 +51,7 @@ def covers(path: Path, code: int) -> bool:
 def add(pdf: FPDF, family: str, style: str, path: Path) -> TTFFont:
     """Add the face in `path` to `pdf` as `family` in `style` ("" or "B"), as
     `pdf.add_font` would, without parsing it again."""
-    parsed, data, order = _parse(path)
+    parsed, order = _parse(path)
     font = copy.copy(parsed)
     font.i = len(pdf.fonts) + 1
     font.fontkey = f"{family.lower()}{style}"
@@ -58,7 +60,7 @@ def add(pdf: FPDF, family: str, style: str, path: Path) -> TTFFont:
     font.desc = copy.copy(parsed.desc)  # output gives it an object number
     font.missing_glyphs = []
     font.biggest_size_pt = 0
-    ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+    ttfont = ttLib.TTFont(path, recalcTimestamp=False, lazy=True)
     ttfont.setGlyphOrder(list(order))  # naming 20,000 glyphs from the cmap is slow
     font.ttfont = ttfont
     font.subset = SubsetMap(font)
