@@ -399,3 +399,18 @@ def test_results_by_stakeholder_role_in_other_modes(ctx, world, mode):
             assert " ".join(headings) in [" ".join(r) for r in rows], name
         else:
             assert headings in rows and ["Idea", *headings] in rows, name
+
+
+def test_the_method_names_the_criteria_only_when_ideas_were_scored(data):
+    """A workshop keeps its criteria in every mode (a template carries them), but only a
+    scores workshop used them: the others' method says nothing of them."""
+    data = copy.deepcopy(data)
+    data["workshop"]["method"]["criteria"] = ["Impact on equality", "Feasibility"]
+    scored = data["workshop"]["method"]["voting_mode"] == "scores"
+    texts = {
+        "html": " ".join(read_html(render_html.render(data)).text),
+        "pdf": pdf_text(render_pdf.render(data)),
+        "docx": docx_text(render_docx.render(data))[1],
+    }
+    for fmt, text in texts.items():
+        assert ("Criteria (scored" in text) == scored, (fmt, data["workshop"]["method"])

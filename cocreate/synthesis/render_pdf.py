@@ -559,7 +559,7 @@ def method_lines(view: View) -> list[str]:
                 max=m.get("max_dots_per_idea"),
             )
         )
-    if m.get("criteria"):
+    if view.mode == "scores" and m.get("criteria"):  # other modes keep them, unused
         criteria = "; ".join(clean(c) for c in m["criteria"])
         lines.append(_("Criteria (scored 1–5)") + ": " + criteria)  # noqa: RUF001
     if m.get("phases"):

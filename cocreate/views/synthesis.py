@@ -7,21 +7,21 @@ Where a download's work runs, under eventlet (wsgi.py): rendering is most of the
 workers.off_loop, in a real OS thread, while the loop answers the phones. The data is
 built *on the loop* first (cocreate.synthesis.build: about 0.1 s for 600 ideas, 0.4 s
 for 5,000, as the outcome page does) and the renderer gets plain dicts, because what
-runs off the loop must not wait for a lock (workers.py): it once built there too, and
-a dozen downloads at once emptied SQLAlchemy's connection pool (each held two
-connections, its request's and its thread's); the threads then waited on the pool's
-green condition, whose wake-up cannot reach a real thread ("greenlet.error: Cannot
-switch to a different thread"), until its 30 s timeout -- or for ever on the PDF's font
-cache lock. On SQLite and PostgreSQL alike: psycopg's green sockets did work from the
-thread, the locks did not (tests/test_synthesis_server.py). RENDERING, a green lock
-taken on the loop before going off it, lets one document render at a time per process,
-so two pool threads never contend for a lock the renderers share (the font cache, the
-HTML template's Jinja cache). Nothing is lost by it: the renderers are mostly Python and
-hold the GIL, so two at once would not finish sooner. BUILDING likewise lets one build
-run on the loop at a time, so a burst of downloads interleaves with the phones' votes
-one build at a time instead of a dozen. The renderers are imported with this module,
-at the server's start: the first download must not import the PDF and DOCX libraries
-on the loop (about half a second without an answer to any phone).
+runs off the loop must not wait for a lock (workers.py): it once built there too, and a
+dozen downloads at once emptied SQLAlchemy's connection pool (each held two connections,
+its request's and its thread's); the threads then waited on the pool's green condition,
+whose wake-up cannot reach a real thread ("greenlet.error: Cannot switch to a different
+thread"), until its 30 s timeout -- or for ever on the lock the PDF's font cache had
+then (it has none now: pdf_fonts.py). On SQLite and PostgreSQL alike: psycopg's green
+sockets did work from the thread, the locks did not (tests/test_synthesis_server.py).
+RENDERING, a green lock taken on the loop before going off it, lets one document render
+at a time per process, so two pool threads never contend for a lock the renderers share
+(the HTML template's Jinja cache). Nothing is lost by it: the renderers are mostly
+Python and hold the GIL, so two at once would not finish sooner. BUILDING likewise lets
+one build run on the loop at a time, so a burst of downloads interleaves with the
+phones' votes one build at a time instead of a dozen. The renderers are imported with
+this module, at the server's start: the first download must not import the PDF and DOCX
+libraries on the loop (about half a second without an answer to any phone).
 """
 
 import re
