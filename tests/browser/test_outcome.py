@@ -8,17 +8,17 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.checks import assert_accessible, assert_fits_a_small_phone
-from tests.browser.test_themes import (
+from tests.browser.mobility import (
     BIKES,
     BUSES,
     PHONE,
     SMALL_PHONE,
-    add_theme,
     create_workshop,
     join,
     post_ideas,
     set_phase,
 )
+from tests.browser.test_themes import add_theme
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.checks import assert_accessible, assert_fits_a_small_phone
-from tests.browser.test_themes import SMALL_PHONE, create_workshop, join, set_phase, theme
+from tests.browser.mobility import SMALL_PHONE, create_workshop, join, set_phase
+from tests.browser.test_themes import theme
 
 pytestmark = pytest.mark.browser
 
