@@ -77,10 +77,20 @@ class Broadcaster:
         self._pending: dict[tuple[int, int], list[tuple[dict, dict]]] = defaultdict(list)
         self._lock = threading.Lock()
         self._flusher_started = False
+        #: Bumped by configure: a flusher of an older setting stops instead of flushing.
+        self._generation = 0
 
     def configure(self, interval: float) -> None:
-        """Set the batching interval in seconds (0 sends at once)."""
-        self.interval = interval
+        """Set the batching interval in seconds (0 sends at once).
+
+        A flusher started under the old interval ends when it next wakes, without
+        flushing (the next event starts one that keeps the new interval): it would
+        otherwise flush on the old schedule, or spin with no pause once the interval is 0.
+        """
+        with self._lock:
+            self.interval = interval
+            self._generation += 1
+            self._flusher_started = False
 
     def publish(self, messages: list[tuple[int, dict, dict]], notices: list) -> None:
         """Queue committed events (workshop id, participants' and moderators' message) and
@@ -102,10 +112,11 @@ class Broadcaster:
             start = self.interval > 0 and not self._flusher_started
             if start:
                 self._flusher_started = True
+            generation = self._generation
         if self.interval <= 0:
             self.flush()
         elif start:
-            socketio.start_background_task(self._run)
+            socketio.start_background_task(self._run, generation)
 
     def flush(self) -> int:
         """Send every room's gathered events now; return how many batches went out."""
@@ -122,9 +133,11 @@ class Broadcaster:
                 socketio.emit("events", batch, to=channel, namespace=namespace)
         return len(pending)
 
-    def _run(self) -> None:
+    def _run(self, generation: int) -> None:
         while True:
             socketio.sleep(self.interval)
+            if generation != self._generation:
+                return  # configured anew meanwhile (see configure)
             try:
                 self.flush()
             except Exception:  # keep flushing: one failed emit must not silence the rooms

@@ -1,6 +1,7 @@
 """Socket.IO handlers: who may connect, acks for every action, broadcasts, resync."""
 
 import logging
+import time
 
 import pytest
 
@@ -321,6 +322,29 @@ def test_the_broadcaster_coalesces_a_burst_into_one_message_per_room(app, worksh
     assert [e["data"]["tally"]["dots"] for e in batch["events"]] == [1, 2, 1]
     seqs = [e["seq"] for e in batch["events"]]
     assert seqs == sorted(seqs) and len(set(seqs)) == 3
+
+
+def test_a_flusher_of_an_older_interval_stops_without_flushing(app, workshop, phone):
+    ana, ben = phone(workshop["code"]), phone(workshop["code"])
+    place(app, workshop, ana, 0)
+    place(app, workshop, ben, 0)
+    idea = ana.send("post_idea", text="Popular")["idea"]["id"]
+    set_phase(app, workshop, "vote")
+    ben.received()
+    try:
+        broadcaster.configure(0.5)  # as an app with an interval does
+        ana.send("vote", idea_id=idea, delta=1)  # starts a flusher: it wakes every 0.5 s
+        time.sleep(0.75)  # it flushed once, at about 0.5 s, and sleeps until about 1 s
+        assert [e["type"] for b in ben.received() for e in b["events"]] == ["votes_changed"]
+        broadcaster.configure(60)
+        ana.send("vote", idea_id=idea, delta=1)
+        time.sleep(0.6)  # the old flusher woke up meanwhile: it must not have sent it
+        assert ben.received() == []
+        with app.app_context():
+            assert broadcaster.flush() == 1
+    finally:
+        broadcaster.configure(0)
+    assert [e["data"]["tally"]["dots"] for b in ben.received() for e in b["events"]] == [2]
 
 
 class TestDrivingTheRooms:
