@@ -26,6 +26,7 @@ libraries on the loop (about half a second without an answer to any phone).
 
 import re
 import threading
+import time
 
 from flask import (
     Blueprint,
@@ -90,6 +91,38 @@ def available_formats() -> list[str]:
     return list(FORMATS)
 
 
+#: Per workshop: (when its latest build started, the data) while downloads wait for it.
+_built: dict[int, tuple[float, dict]] = {}
+_waiting: dict[int, int] = {}
+
+
+def shared_build(workshop_id: int) -> dict:
+    """The workshop's synthesis data, built on the loop one build at a time (BUILDING).
+
+    A burst of downloads shares builds: a build that started after this request arrived
+    holds everything committed before it, so it serves this request as well as its own;
+    a dozen downloads at once cost two builds, not twelve. The data is kept only while
+    some download still waits for it (a 5,000-idea build is tens of megabytes).
+    """
+    arrived = time.monotonic()
+    _waiting[workshop_id] = _waiting.get(workshop_id, 0) + 1
+    try:
+        with BUILDING:
+            latest = _built.get(workshop_id)
+            if latest is not None and latest[0] >= arrived:
+                return latest[1]
+            started = time.monotonic()
+            data = build(workshop_id, generated_at=utcnow())
+            db.session.rollback()  # the connection goes back to the pool: waiting must not hold it
+            _built[workshop_id] = (started, data)
+            return data
+    finally:
+        _waiting[workshop_id] -= 1
+        if not _waiting[workshop_id]:
+            del _waiting[workshop_id]
+            _built.pop(workshop_id, None)
+
+
 def filename(title: str, fmt: str) -> str:
     """An ASCII file name for a download: the title's letters and digits."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower()[:60] or "workshop"
@@ -105,9 +138,7 @@ def download(workshop_id: int, fmt: str):
     if module is None:
         abort(404)
     title = workshop.title
-    with BUILDING:
-        data = build(workshop_id, generated_at=utcnow())
-        db.session.rollback()  # the connection goes back to the pool: waiting must not hold it
+    data = shared_build(workshop_id)
 
     @copy_current_request_context
     def render() -> bytes:
