@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 
 from cocreate import create_app
 from cocreate.extensions import db, socketio
+from cocreate.models import RoomEvent
 from cocreate.realtime import MODERATOR_NS, PARTICIPANT_NS
 from cocreate.services import accounts, participants, workshops
 from tests.support import scratch_pg_database
@@ -88,6 +89,23 @@ def pg_app(pg_database):
 def action_id() -> str:
     """A fresh client action id."""
     return str(uuid.uuid4())
+
+
+def logged(room_id: int, since: int = 0) -> list[tuple[str, dict, dict | None]]:
+    """A room's logged events after `since`: (type, data, moderators' data), in order."""
+    rows = db.session.scalars(
+        sa.select(RoomEvent)
+        .where(RoomEvent.room_id == room_id, RoomEvent.seq > since)
+        .order_by(RoomEvent.seq)
+    )
+    return [(e.type, e.data, e.moderator_data) for e in rows]
+
+
+def last_seq(room_id: int) -> int:
+    """The sequence number of a room's latest logged event."""
+    return db.session.scalar(
+        sa.select(sa.func.max(RoomEvent.seq)).where(RoomEvent.room_id == room_id)
+    )
 
 
 class World:

@@ -29,7 +29,7 @@ from cocreate.services import (
     votes,
 )
 from cocreate.services.errors import Conflict, EditConflict, Invalid, NotAllowed, NotFound
-from tests.conftest import World, action_id
+from tests.conftest import World, action_id, last_seq, logged
 
 PASSWORD = "correct horse battery"
 
@@ -64,21 +64,6 @@ def room(ctx, world):
         "theme": theme_id,
         "tags": {"women": women, "housing": housing},
     }
-
-
-def logged(room_id: int, since: int = 0) -> list[tuple[str, dict, dict | None]]:
-    rows = db.session.scalars(
-        sa.select(RoomEvent)
-        .where(RoomEvent.room_id == room_id, RoomEvent.seq > since)
-        .order_by(RoomEvent.seq)
-    )
-    return [(e.type, e.data, e.moderator_data) for e in rows]
-
-
-def last_seq(room_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.max(RoomEvent.seq)).where(RoomEvent.room_id == room_id)
-    )
 
 
 def count(model) -> int:

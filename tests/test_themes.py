@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from cocreate.extensions import db
-from cocreate.models import Idea, RoomEvent, Theme, Workshop
+from cocreate.models import Idea, Theme, Workshop
 from cocreate.services import ideas, moderation, participants, phases, snapshots, themes
 from cocreate.services.errors import Conflict, Invalid, NotAllowed, NotFound
-from tests.conftest import World, action_id
+from tests.conftest import World, action_id, last_seq, logged
 
 PASSWORD = "correct horse battery"
 
@@ -32,21 +32,6 @@ def room(ctx, world):
         "mod": ("user", w["owner"]),
         "ideas": idea_ids,
     }
-
-
-def logged(room_id: int, since: int = 0) -> list[tuple[str, dict, dict | None]]:
-    rows = db.session.scalars(
-        sa.select(RoomEvent)
-        .where(RoomEvent.room_id == room_id, RoomEvent.seq > since)
-        .order_by(RoomEvent.seq)
-    )
-    return [(e.type, e.data, e.moderator_data) for e in rows]
-
-
-def last_seq(room_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.max(RoomEvent.seq)).where(RoomEvent.room_id == room_id)
-    )
 
 
 def theme_ids_of(idea_ids: list[int]) -> list[int | None]:
