@@ -4,10 +4,10 @@ import pytest
 import sqlalchemy as sa
 
 from cocreate.extensions import db
-from cocreate.models import ClientAction, Idea, Participant, RoomEvent, Vote
+from cocreate.models import ClientAction, Idea, Participant, Room, RoomEvent, Vote
 from cocreate.services import accounts, ideas, participants, snapshots, votes, workshops
 from cocreate.services.errors import Conflict, Invalid, NotAllowed, NotFound
-from tests.conftest import action_id
+from tests.conftest import action_id, logged
 
 
 def events_of(room_id: int) -> list[RoomEvent]:
@@ -177,6 +177,21 @@ class TestJoiningAndPlacement:
         result = participants.close_breakouts(w["owner"], w["id"])
         assert result["moved"] == 4
         assert {db.session.get(Participant, p).room_id for p in people} == {w["plenary"]}
+
+    def test_reopening_breakouts_brings_closed_rooms_back_to_their_phase(self, ctx, world):
+        w = world.workshop(rooms=2)
+        voting, proposing = w["rooms"]
+        participants.open_breakouts(w["owner"], w["id"])
+        world.phase(w, "vote", voting)
+        world.phase(w, "closed")
+        # Sent again while open, it changes no phase: a room closed meanwhile stays closed.
+        participants.open_breakouts(w["owner"], w["id"])
+        assert db.session.get(Room, voting).phase == "closed"
+        participants.close_breakouts(w["owner"], w["id"])
+        participants.open_breakouts(w["owner"], w["id"])
+        assert db.session.get(Room, voting).phase == "vote"
+        assert db.session.get(Room, proposing).phase == "propose"
+        assert ("phase_changed", {"phase": "vote"}) in [e[:2] for e in logged(voting)[-3:]]
 
 
 class TestIdeas:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from cocreate.extensions import db
 from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Workshop
-from cocreate.services import access, validate
+from cocreate.services import access, phases, validate
 from cocreate.services.errors import Invalid, NotAllowed
 from cocreate.services.placement import move, spread
 from cocreate.services.snapshots import member_event
@@ -196,6 +196,8 @@ def set_assignment(
 
 def open_breakouts(user_id: int, workshop_id: int, action_id: str | None = None) -> dict:
     """Open the breakout rooms; with random assignment everyone in the lobby is spread.
+    Reopening them after they were closed brings each closed room back to its phase
+    before it closed (phases.reopen).
 
     Raises NotFound unless the account runs the workshop; Invalid without breakout rooms.
     """
@@ -205,6 +207,9 @@ def open_breakouts(user_id: int, workshop_id: int, action_id: str | None = None)
         plenary, breakouts = _rooms(change, workshop)
         if not breakouts:
             raise Invalid(_("Add a breakout room first."))
+        if not workshop.breakouts_open:  # reopening: a room closed meanwhile takes part again
+            for room in breakouts.values():
+                phases.reopen(change, room)
         workshop.breakouts_open = True
         result = announce(change, workshop)
         moved = 0

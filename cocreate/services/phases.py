@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from cocreate.extensions import db
-from cocreate.models import PHASES, Idea, Room, Workshop
+from cocreate.models import PHASES, Idea, Room, RoomEvent, Workshop
 from cocreate.models._time import utcnow
 from cocreate.services import access, results, validate
 from cocreate.services.errors import Invalid, NotAllowed
@@ -81,6 +81,20 @@ def _set_phase(change: Change, room: Room, phase: str) -> None:
         room.timer_ends_at, room.timer_next_phase = None, None
         change.record(room, "timer_stopped", {})
     change.record(room, "phase_changed", {"phase": phase})
+
+
+def reopen(change: Change, room: Room) -> None:
+    """Bring a closed room back to the phase it was in before it closed (Propose when
+    its log has none), so people who come back can take part again."""
+    if room.phase != "closed":
+        return
+    earlier = db.session.scalars(
+        sa.select(RoomEvent.data)
+        .where(RoomEvent.room_id == room.id, RoomEvent.type == "phase_changed")
+        .order_by(RoomEvent.seq.desc())
+    )
+    phase = next((d["phase"] for d in earlier if d["phase"] not in ("closed", "lobby")), "propose")
+    _set_phase(change, room, phase)
 
 
 def _start_timer(change: Change, room: Room, ends_at: datetime, next_phase: str | None) -> None:
