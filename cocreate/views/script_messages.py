@@ -323,6 +323,10 @@ def script_messages() -> dict:
         "outcome_share": _("Open the outcome page to keep or share it"),
         "outcome_show": _("Show the outcome"),
         "outcome_show_rooms": _("Show the rooms live"),
+        # The projector's pages of rooms (static/js/screen.js, screen-pager.js)
+        "screen_rooms_of": _("Rooms {from}–{to} of {n}"),
+        "screen_room_of": _("Room {from} of {n}"),
+        "screen_newest": _("Newest ideas"),
         # Human-rights tags (static/js/tags.js)
         "tags_list": _("Tags"),
         "tag_kinds": {
