@@ -1,10 +1,13 @@
-"""The projector screen: how to join in the lobby, live results that stay hidden until the
-moderator reveals them, and the report-back in the plenary."""
+"""The projector screen: how to join in the lobby (and in a corner of every later phase),
+live results as bars that stay hidden until the moderator reveals them, and the
+report-back in the plenary. The ten-room hall is tests/browser/test_projector_hall.py."""
 
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.browser.moderator import Moderator
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +23,15 @@ def screen_room(screen: Page, name: str):
 def test_the_projector_shows_the_reveal(live_server, new_context, open_workshop, artifacts):
     console, join_url = open_workshop("Plenary", "Which pathway first?", "Housing: homes", "random")
     code = console.locator("#join-code").inner_text()
+    workshop_id = int(console.url.split("/workshops/")[1].split("/")[0])
+    moderator = Moderator(live_server, console, workshop_id)
+    try:
+        see_the_reveal(console, moderator, join_url, code, live_server, new_context, artifacts)
+    finally:
+        moderator.close()
+
+
+def see_the_reveal(console, moderator, join_url, code, live_server, new_context, artifacts):
 
     # The screen opens in a second window of the moderator's browser.
     screen = console.context.new_page()
@@ -30,6 +42,7 @@ def test_the_projector_shows_the_reveal(live_server, new_context, open_workshop,
     expect(screen.locator("#screen-join")).to_contain_text(code)
     expect(screen.get_by_role("img", name="QR code to join the workshop")).to_be_visible()
     expect(screen.locator("#joined")).to_have_text("0 people have joined")
+    expect(screen.locator("body")).to_have_attribute("data-stage", "lobby")
 
     phones = [new_context(**PHONE).new_page() for _ in range(2)]
     for phone, name in zip(phones, ("Rui", "Sara"), strict=True):
@@ -38,19 +51,22 @@ def test_the_projector_shows_the_reveal(live_server, new_context, open_workshop,
         phone.get_by_role("button", name="Join the workshop").tap()
     expect(screen.locator("#joined")).to_have_text("2 people have joined")
 
-    console.get_by_role("button", name="Open breakout rooms").click()
-    expect(screen.locator("#screen-join")).to_be_hidden()
+    # The breakouts open: the way to join moves to its corner, for late arrivals.
+    moderator.send("open_breakouts")
+    expect(screen.locator("body")).to_have_attribute("data-stage", "rooms")
+    expect(screen.locator("#screen-join .code")).to_have_text(code)
+    expect(screen.locator("#screen-join .code")).to_be_in_viewport(ratio=1)
     housing = screen_room(screen, "Housing")
     expect(housing.locator(".room-phase")).to_have_text("Phase: Propose")
     for phone, text in zip(phones, ("Shared flats", "Empty homes to families"), strict=True):
         phone.get_by_label("Your idea").fill(text)
         phone.get_by_role("button", name="Post idea").tap()
     expect(housing.locator(".screen-ideas > li")).to_have_count(2)
+    expect(housing.locator(".screen-ideas .bar")).to_have_count(0)  # nothing to count yet
 
     # Voting with hidden results: nobody's screen shows a total until the reveal.
-    console.get_by_role("button", name="Hide the results until the reveal").click()
-    console.locator("#all-phase-select").select_option("vote")
-    console.get_by_role("button", name="Set the phase in every room").click()
+    moderator.send("set_results_hidden", hidden=True)
+    moderator.send("set_phase", phase="vote")
     expect(housing.locator(".room-phase")).to_have_text("Phase: Vote")
     expect(housing.locator(".room-hidden")).to_have_text("Results hidden")
     for phone in phones:
@@ -59,25 +75,23 @@ def test_the_projector_shows_the_reveal(live_server, new_context, open_workshop,
         idea = phone.locator("#ideas > li.idea").filter(has_text="Empty homes to families")
         expect(idea.locator(".tally")).to_have_text("Results hidden (yours: 1)")
     expect(housing.locator(".screen-ideas")).not_to_contain_text("dot")
-    # The console sees the count all along.
-    console_idea = console.locator("#rooms .idea-list > li").filter(
-        has=console.locator(".idea-line", has_text=re.compile("^Empty homes"))
-    )
-    expect(console_idea.locator(".idea-line")).to_have_text("Empty homes to families · 2 dots")
+    expect(housing.locator(".screen-ideas .bar")).to_have_count(0)
+    expect(screen.locator("#screen-join .code")).to_be_in_viewport(ratio=1)
 
-    console.get_by_role("button", name="Reveal the results").click()
+    moderator.send("set_results_hidden", hidden=False)
     expect(housing.locator(".room-hidden")).to_have_text("")
-    expect(housing.locator(".screen-ideas > li").first).to_have_text(
-        "Empty homes to families · 2 dots"
-    )
+    top = housing.locator(".screen-ideas > li").first
+    expect(top.locator(".idea-text")).to_have_text("Empty homes to families")
+    expect(top.locator(".bar-dots")).to_be_visible()
+    expect(top.locator(".bar-value")).to_have_text("2 dots")
     for phone in phones:
         idea = phone.locator("#ideas > li.idea").filter(has_text="Empty homes to families")
         expect(idea.locator(".tally")).to_have_text("2 dots (yours: 1)")
 
     # Back in the plenary, the screen shows each room's report-back.
-    console.get_by_role("button", name="Close breakouts: everyone to the plenary").click()
+    moderator.send("close_breakouts")
     expect(screen.locator("#rooms-heading")).to_have_text("Report-back: each room's top ideas")
-    expect(housing.locator(".screen-ideas > li").first).to_have_text(
-        "Empty homes to families · 2 dots"
-    )
+    expect(top.locator(".idea-text")).to_have_text("Empty homes to families")
+    expect(top.locator(".bar-value")).to_have_text("2 dots")
+    expect(screen.locator("#screen-join .code")).to_be_in_viewport(ratio=1)
     screen.screenshot(path=str(artifacts / "screen.png"), full_page=True)
