@@ -25,8 +25,8 @@ migrate: $(STAMP)  ## apply the database migrations (SQLite under instance/ unle
 run: migrate  ## serve on http://127.0.0.1:$${PORT:-5000} with eventlet
 	$(BIN)/python wsgi.py
 
-seed: migrate  ## create the demo workshop: the plenary played through, four rooms, closed
-	$(BIN)/flask --app cocreate seed-demo
+seed: migrate  ## the demo workshop (the plenary played through) for your account; EMAIL=... picks one of several
+	$(BIN)/flask --app cocreate seed-demo $(if $(EMAIL),--email "$(EMAIL)")
 
 samples: $(DEV_STAMP)  ## the demo's synthesis in every format, and the PDF's first pages as PNG, into docs/synthesis/
 	$(BIN)/python scripts/synthesis-samples.py

@@ -1,16 +1,18 @@
 """The demo workshop: the concept note's plenary, played through from start to finish.
 
-`flask seed-demo` (`make seed`) builds it, and `scripts/synthesis-samples.py` renders its
-synthesis into docs/synthesis/, so what a reader sees there is what organizers get. It
-is made only through the services, the one write path, exactly as phones, facilitators
-and moderators would make it: people join and choose rooms, post and tag ideas (a few
-in Korean, French and Spanish; two people on paper through a facilitator's scribe
-entry), facilitators group them into tagged themes, everyone votes (agree / disagree /
-pass), facilitators draft pathways that people comment on and endorse, the moderator
+`flask seed-demo` (`make seed`) builds it for the organizer who set Cocreate up (the
+command chooses the account, cocreate/commands.py), and `scripts/synthesis-samples.py`
+renders its synthesis into docs/synthesis/, so what a reader sees there is what
+organizers get. It is made only through the services, the one write path, exactly as
+phones, facilitators and moderators would make it: people join and choose rooms, post
+and tag ideas (a few in Korean, French and Spanish; two people on paper through a
+facilitator's scribe entry), facilitators group them into tagged themes, everyone votes
+in the vote phase (agree / disagree / pass) while the totals are hidden, the totals are
+revealed, facilitators draft pathways that people comment on and endorse, the moderator
 gathers cross-room themes, closes the rooms and brings everyone back to the plenary.
 
 Deterministic: the same content every time (the votes come from a seeded generator);
-only ids, the join code, the organizer's password, device tokens and timestamps differ.
+only ids, the join code, a new account's password, device tokens and timestamps differ.
 """
 
 import random
@@ -18,6 +20,10 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import sqlalchemy as sa
+
+from cocreate.extensions import db
+from cocreate.models import User
 from cocreate.services import (
     accounts,
     cross_themes,
@@ -32,7 +38,6 @@ from cocreate.services import (
     votes,
     workshops,
 )
-from cocreate.services.errors import DomainError
 from cocreate.services.tagviews import active_tags
 
 TITLE = "Human Rights Cities responding to poverty and inequalities"
@@ -70,6 +75,8 @@ LEANINGS = {
     "split": (0.42, 0.38, 0.10),
 }
 SEED = 20231005
+#: The account made to own the demo when no organizer account exists and none is named.
+DEMO_EMAIL = "demo@example.org"
 
 
 @dataclass(frozen=True)
@@ -690,12 +697,13 @@ CROSS_THEMES = (
 
 @dataclass(frozen=True)
 class Seeded:
-    """What `seed` made: the workshop, its join code and how to sign in."""
+    """What `seed` made: the workshop, its join code and the account that owns it."""
 
     workshop_id: int
     code: str
     email: str
-    password: str
+    #: The password of an account made for the demo; None when the account existed.
+    password: str | None
 
 
 def _stance(draw: random.Random, leaning: str) -> str | None:
@@ -708,18 +716,24 @@ def _stance(draw: random.Random, leaning: str) -> str | None:
     return None
 
 
-def _organizer(email: str) -> tuple[int, str]:
-    """The demo organizer's account id and password (made now, or already there)."""
-    password = secrets.token_urlsafe(9)
-    try:
-        return accounts.create_user(email, "Demo organizer", password), password
-    except DomainError:
-        return accounts.user_by_email(email).id, "(unchanged: the account already existed)"
+def account_emails() -> list[str]:
+    """Every account's e-mail, the oldest account first: who could own the demo."""
+    return list(db.session.scalars(sa.select(User.email).order_by(User.id)))
 
 
-def seed(email: str = "demo@example.org") -> Seeded:
-    """Build the demo workshop through the services; raises DomainError if one refuses."""
-    user_id, password = _organizer(email)
+def seed(email: str = DEMO_EMAIL) -> Seeded:
+    """Build the demo workshop through the services, owned by the account with this e-mail.
+
+    When no account has it, one is made with a random password (returned once). Raises
+    DomainError if a service refuses.
+    """
+    password = None
+    owner = accounts.user_by_email(email)
+    if owner is None:
+        password = secrets.token_urlsafe(9)
+        user_id = accounts.create_user(email, "Demo organizer", password)
+    else:
+        user_id = owner.id
     workshop_id = workshops.create_workshop(
         user_id,
         workshops.WorkshopSettings(
@@ -797,7 +811,9 @@ def seed(email: str = "demo@example.org") -> Seeded:
         theme_ids.append(made)
 
     # Vote: agree / disagree / pass, each person's stance drawn from the idea's leaning.
+    # Votes count only in the vote phase, and totals stay hidden until everyone has voted.
     phases.set_phase(user_id, workshop_id, "vote")
+    phases.set_results_hidden(user_id, workshop_id, True)
     draw = random.Random(SEED)
     for room, ids, facilitator, posted in zip(ROOMS, people, facilitators, idea_ids, strict=True):
         for person, person_id in zip(room.people, ids, strict=True):
@@ -812,7 +828,9 @@ def seed(email: str = "demo@example.org") -> Seeded:
                 else:
                     votes.give_opinion(person_id, idea_id, stance)
 
-    # Pathway: facilitators draft from themes; people comment and endorse.
+    # Pathway: the results are revealed; facilitators draft from themes; people comment
+    # and endorse.
+    phases.set_results_hidden(user_id, workshop_id, False)
     phases.set_phase(user_id, workshop_id, "pathway")
     for room, ids, facilitator, made in zip(ROOMS, people, facilitators, theme_ids, strict=True):
         for pathway in room.pathways:
