@@ -2,17 +2,26 @@
 
 # eventlet must patch the standard library before anything else imports it.
 import os
+import warnings
 
 if os.environ.setdefault("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
     os.environ.setdefault("PSYCOPG_IMPL", "python")  # psycopg's C build blocks the loop
-    import eventlet
+    # eventlet announces on import that it is in maintenance mode: a notice for people
+    # choosing a framework, not for someone starting a workshop. Only that one is hidden.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+        import eventlet
 
     eventlet.monkey_patch()
 
-from cocreate import create_app
+from urllib.parse import urlsplit
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from cocreate import commands, create_app
 from cocreate.config import ConfigError
 from cocreate.extensions import socketio
-from cocreate.services import theme_suggestions
+from cocreate.services import accounts, theme_suggestions
 from cocreate.timers import keep_time
 
 try:
@@ -113,14 +122,37 @@ def guarded_protocol():
     return GuardedProtocol
 
 
+def welcome() -> list[str]:
+    """What the start prints: where to open Cocreate and what to do first, in the README's
+    commands; and, while its links name this computer only, how phones can reach it."""
+    base = commands.served_at(app.config)
+    try:
+        with app.app_context():
+            first_time = not accounts.has_accounts()
+    except SQLAlchemyError as error:  # not migrated yet, or the database is away
+        raise SystemExit(
+            f"Cocreate cannot start: its database cannot be read ({getattr(error, 'orig', error)})."
+            "\nApply the migrations with: make migrate"
+        ) from None
+    lines = [f"Cocreate is running on {base}"]
+    if first_time:
+        lines.append(f"  First time? Open {base}/setup to create your organizer account")
+        lines.append("  (or run: make organizer), then `make seed` adds a demo workshop you own.")
+    else:
+        lines.append(f"  Sign in at {base}/login. Another account: make organizer;")
+        lines.append("  a demo workshop for your account: make seed.")
+    if commands.names_this_computer_only(base):
+        port = urlsplit(base).port or 80
+        lines.append("  Phones cannot open this address. For the venue's Wi-Fi, start with:")
+        lines.append(f"  HOST=0.0.0.0 COCREATE_BASE_URL=http://<laptop-address>:{port} make run")
+    return lines
+
+
 def main() -> None:
     """Serve on $HOST:$PORT (127.0.0.1:5000 by default) and say where."""
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
-    base = app.config["COCREATE_BASE_URL"] or f"http://{host}:{port}"
-    print(f"Cocreate is running on {base}", flush=True)
-    print(f"  First time? Open {base}/setup to create the organizer account", flush=True)
-    print("  (or run: make organizer).", flush=True)
+    print("\n".join(welcome()), flush=True)
     socketio.start_background_task(keep_time, app)
     # The theme suggestions' model loads in a real thread meanwhile: the start waits for nothing.
     socketio.start_background_task(theme_suggestions.warm_up, app)
