@@ -36,6 +36,12 @@ class Moderator:
         assert ack["ok"], (event, ack)
         return ack
 
+    def snapshot(self) -> dict:
+        """The workshop as the console sees it (the moderator's `sync`)."""
+        ack = self.client.call("sync", {}, namespace=NS, timeout=30)
+        assert ack["ok"], ack
+        return ack["snapshot"]
+
     def close(self) -> None:
         self.client.disconnect()
         self.http.close()

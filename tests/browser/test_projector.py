@@ -7,7 +7,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.checks import assert_accessible
 from tests.browser.moderator import Moderator
+from tests.browser.test_projector_hall import axe_screen
 
 pytestmark = pytest.mark.browser
 
@@ -20,18 +22,24 @@ def screen_room(screen: Page, name: str):
     )
 
 
-def test_the_projector_shows_the_reveal(live_server, new_context, open_workshop, artifacts):
+def test_the_projector_shows_the_reveal(
+    live_server, new_context, open_workshop, artifacts, sign_in
+):
     console, join_url = open_workshop("Plenary", "Which pathway first?", "Housing: homes", "random")
     code = console.locator("#join-code").inner_text()
     workshop_id = int(console.url.split("/workshops/")[1].split("/")[0])
     moderator = Moderator(live_server, console, workshop_id)
     try:
-        see_the_reveal(console, moderator, join_url, code, live_server, new_context, artifacts)
+        see_the_reveal(
+            console, moderator, join_url, code, live_server, new_context, artifacts, sign_in
+        )
     finally:
         moderator.close()
 
 
-def see_the_reveal(console, moderator, join_url, code, live_server, new_context, artifacts):
+def see_the_reveal(
+    console, moderator, join_url, code, live_server, new_context, artifacts, sign_in
+):
 
     # The screen opens in a second window of the moderator's browser.
     screen = console.context.new_page()
@@ -43,6 +51,9 @@ def see_the_reveal(console, moderator, join_url, code, live_server, new_context,
     expect(screen.get_by_role("img", name="QR code to join the workshop")).to_be_visible()
     expect(screen.locator("#joined")).to_have_text("0 people have joined")
     expect(screen.locator("body")).to_have_attribute("data-stage", "lobby")
+    checked = axe_screen(sign_in, new_context, screen)
+    assert_accessible(checked, "the projector in the lobby")
+    checked.close()
 
     phones = [new_context(**PHONE).new_page() for _ in range(2)]
     for phone, name in zip(phones, ("Rui", "Sara"), strict=True):
@@ -88,8 +99,25 @@ def see_the_reveal(console, moderator, join_url, code, live_server, new_context,
         idea = phone.locator("#ideas > li.idea").filter(has_text="Empty homes to families")
         expect(idea.locator(".tally")).to_have_text("2 dots (yours: 1)")
 
-    # Back in the plenary, the screen shows each room's report-back.
+    # A theme of the room, gathered into a cross-room theme for the plenary.
+    room = next(r for r in moderator.snapshot()["rooms"] if r["name"] == "Housing")
+    theme = moderator.send(
+        "create_theme",
+        room_id=room["id"],
+        name="Homes first",
+        idea_ids=[idea["id"] for idea in room["ideas"]],
+    )["theme"]
+    moderator.send("create_cross_theme", name="Right to housing", theme_ids=[theme["id"]])
+
+    # Back in the plenary, the screen shows the cross-room themes, then each room's
+    # report-back, a page each.
     moderator.send("close_breakouts")
+    expect(screen.locator("#cross-heading")).to_have_text("Across the rooms: 1 theme")
+    expect(screen.locator(".screen-cross-item .cross-name")).to_have_text("Right to housing")
+    expect(screen.locator("#pager-where")).to_have_text("Themes across the rooms")
+    expect(screen.locator("#screen-join .code")).to_be_in_viewport(ratio=1)
+    screen.get_by_role("button", name="Next page").click()
+    expect(screen.locator("#screen-cross")).to_be_hidden()
     expect(screen.locator("#rooms-heading")).to_have_text("Report-back: each room's top ideas")
     expect(top.locator(".idea-text")).to_have_text("Empty homes to families")
     expect(top.locator(".bar-value")).to_have_text("2 dots")
