@@ -91,6 +91,10 @@ def from_environment() -> dict:
         # Embed each new idea's text in the background after commit, so a theme suggestion
         # only clusters (services/theme_suggestions.preembed); 0 turns it off.
         "SUGGESTIONS_PREEMBED": _int("COCREATE_SUGGESTIONS_PREEMBED", 1) != 0,
+        # Make the synthesis documents in a process of their own (synthesis/maker.py),
+        # which leaves after this many seconds without a download; 0 makes them here.
+        "SYNTHESIS_PROCESS": _int("COCREATE_SYNTHESIS_PROCESS", 1) != 0,
+        "SYNTHESIS_PROCESS_IDLE": _int("COCREATE_SYNTHESIS_IDLE", 600),
         "PRODUCTION": production,
     }
 
@@ -140,6 +144,8 @@ DEFAULTS = {
     "SOCKET_RATE_BURST": 20,
     "SOCKET_RATE_PER_SECOND": 5.0,
     "SYNC_EVENTS_MAX": 500,
+    # Seconds a synthesis document may take before its process is stopped (maker.py).
+    "SYNTHESIS_TIMEOUT": 120,
     # Limits that fit a venue, where a room of 1,000 people may share one address: per
     # device (its cookie) or participant first, per address only as a cap on scripts.
     "SOCKETS_PER_PARTICIPANT": 5,  # open connections of one device, per server process

@@ -1,5 +1,6 @@
 """Work that must not hold the server's event loop: computing theme suggestions,
-rendering the synthesis documents.
+and the synthesis documents when they are made in the server's process
+(cocreate/synthesis/maker.py; by default they have a process of their own).
 
 Under eventlet every request shares one loop, so a second of CPU in a handler is a
 second in which no phone anywhere gets an answer. `wsgi.py` sets OFF_LOOP_RUNNER to
@@ -12,7 +13,7 @@ lock is a green one, and a real thread that waits for it is never woken ("greenl
 Cannot switch to a different thread"; it sleeps until its timeout, or for ever). So the
 work gets plain data read on the loop -- no database session: SQLAlchemy's connection
 pool is such a lock -- and a lock the work needs is taken by the caller, on the loop,
-before going off it (theme_suggestions.ENGINE, views.synthesis.RENDERING).
+before going off it (theme_suggestions.ENGINE; maker.py runs one job at a time).
 """
 
 from collections.abc import Callable

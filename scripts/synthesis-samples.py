@@ -24,7 +24,7 @@ from cocreate import create_app, demo  # noqa: E402
 from cocreate.extensions import db  # noqa: E402
 from cocreate.models import Workshop  # noqa: E402
 from cocreate.synthesis.build import build  # noqa: E402
-from cocreate.views.synthesis import FORMATS, renderer  # noqa: E402
+from cocreate.synthesis.formats import FORMATS, render  # noqa: E402
 
 
 def documents(database: Path) -> dict[str, bytes]:
@@ -46,8 +46,7 @@ def documents(database: Path) -> dict[str, bytes]:
         made = {}
         for fmt in FORMATS:
             started = time.perf_counter()
-            output = renderer(fmt).render(data)
-            made[fmt] = output.encode("utf-8") if isinstance(output, str) else output
+            made[fmt] = render(data, fmt)
             print(f"{fmt:5} {time.perf_counter() - started:5.2f} s {len(made[fmt]):>9,} bytes")
         db.engine.dispose()
     return made

@@ -29,6 +29,8 @@ def settings(database_url: str, **extra) -> dict:
         "COCREATE_EMIT_INTERVAL": 0,
         "COCREATE_BASE_URL": "http://cocreate.test",
         "SUGGESTIONS_PREEMBED": False,  # no model in the background; tests/test_preembed.py asks
+        # Documents made in the test's process; tests/test_synthesis_process.py asks for one.
+        "SYNTHESIS_PROCESS": False,
         **extra,
     }
 

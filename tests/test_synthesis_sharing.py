@@ -1,17 +1,18 @@
-"""Downloads that arrive together share the synthesis's build (cocreate.views.synthesis
-shared_build), and no renderer changes the data it is given (so one build can serve
-every format)."""
+"""Downloads that arrive together share the synthesis's build (cocreate.synthesis.maker),
+and no renderer changes the data it is given (so one build can serve every format)."""
 
 import copy
+import json
 import threading
 import time
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import pytest
 
 from cocreate.synthesis import (
     build,
+    formats,
+    maker,
     render_csv,
     render_docx,
     render_html,
@@ -19,7 +20,6 @@ from cocreate.synthesis import (
     render_markdown,
     render_pdf,
 )
-from cocreate.views import synthesis as downloads
 from tests import synthesis_world
 
 
@@ -34,7 +34,7 @@ def test_no_renderer_changes_the_data(ctx, world, mode):
     assert data == before
 
 
-def test_downloads_that_arrive_together_share_a_build(monkeypatch):
+def test_downloads_that_arrive_together_share_a_build(app, monkeypatch):
     builds: list[float] = []  # when each build started
 
     def slow_build(workshop_id, generated_at):
@@ -42,26 +42,61 @@ def test_downloads_that_arrive_together_share_a_build(monkeypatch):
         time.sleep(0.3)
         return {"workshop_id": workshop_id, "built": builds[-1]}
 
-    monkeypatch.setattr(downloads, "build", slow_build)
-    no_database = SimpleNamespace(session=SimpleNamespace(rollback=lambda: None))
-    monkeypatch.setattr(downloads, "db", no_database)
-    gate = threading.Barrier(8)
-    results: list[tuple[float, dict]] = []
+    def render(data, fmt):
+        return json.dumps({**data, "format": fmt}).encode()
 
-    def download():
+    monkeypatch.setattr(maker, "build", slow_build)
+    monkeypatch.setattr(formats, "render", render)
+    documents = maker.DocumentMaker(app)
+    assert not documents.in_process()  # the tests' settings: made in this process
+    gate = threading.Barrier(8)
+    results: list[tuple[float, str, dict]] = []
+
+    def download(fmt):
         gate.wait()
         arrived = time.monotonic()
-        results.append((arrived, downloads.shared_build(7)))
+        results.append((arrived, fmt, json.loads(documents.make(7, fmt))))
 
-    threads = [threading.Thread(target=download) for _ in range(8)]
+    asked = ["pdf", "csv", "docx", "json", "md", "html", "pdf", "csv"]
+    threads = [threading.Thread(target=download, args=(fmt,)) for fmt in asked]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert len(results) == 8
     assert len(builds) < 8  # shared: eight downloads, fewer builds
-    for arrived, data in results:
+    for arrived, fmt, data in results:
+        assert data["format"] == fmt and data["workshop_id"] == 7
         # Fresh enough: every download got a build that started after it arrived (a
-        # few microseconds of slack between reading the clock here and in the view).
+        # few microseconds of slack between reading the clock here and in the maker).
         assert data["built"] >= arrived - 0.01
-    assert downloads._built == {} and downloads._waiting == {}  # nothing kept afterwards
+    assert documents._queued == {} and not documents._driving  # nothing kept afterwards
+
+
+def test_a_failed_build_answers_every_download_that_waited_for_it(app, monkeypatch):
+    from cocreate.services.errors import NotFound
+
+    def gone(workshop_id, generated_at):
+        time.sleep(0.1)
+        raise NotFound("That workshop does not exist.")
+
+    monkeypatch.setattr(maker, "build", gone)
+    documents = maker.DocumentMaker(app)
+    errors: list[Exception] = []
+
+    def download(fmt):
+        try:
+            documents.make(3, fmt)
+        except NotFound as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=download, args=(fmt,)) for fmt in ("csv", "pdf", "md")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(errors) == 3
+    # The next download is a new job, and works once the build does.
+    monkeypatch.setattr(maker, "build", lambda workshop_id, generated_at: {"id": workshop_id})
+    monkeypatch.setattr(formats, "render", lambda data, fmt: b"ok")
+    assert documents.make(3, "csv") == b"ok"

@@ -119,6 +119,7 @@ def settings(workshop_id: int):
             flash(_("Saved."), "info")
             return redirect(url_for("organize.settings", workshop_id=workshop_id))
     rooms = [room for room in workshop.rooms if not room.removed and not room.is_plenary]
+    synthesis.warm_up()  # the download links are on this page
     return render_template(
         "organize/settings.html",
         workshop=workshop,
