@@ -17,7 +17,7 @@ from cocreate.models import Participant, Workshop
 from cocreate.services import workshops
 from cocreate.synthesis.build import build
 from cocreate.synthesis.formats import FORMATS, render
-from tests.conftest import settings
+from tests.conftest import logged, settings
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +50,32 @@ def demo(demo_app):
     return {"id": workshop_id, "output": output, "data": data}
 
 
-def test_the_command_says_how_to_join_and_sign_in(demo):
+def test_the_command_says_how_to_join_and_whose_the_demo_is(demo):
     assert "Demo workshop ready: join code " in demo["output"]
-    assert "Sign in at /login as demo@example.org with password " in demo["output"]
+    # No account existed: one is made for the demo, and its password is shown once.
+    assert (
+        "The demo workshop 'Human Rights Cities responding to poverty and inequalities' "
+        "belongs to demo@example.org: sign in at http://cocreate.test/login"
+    ) in demo["output"]
+    assert "with the password " in demo["output"]
+
+
+def test_votes_are_cast_in_the_vote_phase_and_revealed_afterwards(demo, demo_app):
+    with demo_app.app_context():
+        rooms = db.session.get(Workshop, demo["id"]).rooms
+        for room in [room for room in rooms if room.kind == "breakout"]:
+            events = logged(room.id)
+            types = [kind for kind, _data, _moderators in events]
+            phases = [data["phase"] for kind, data, _m in events if kind == "phase_changed"]
+            votes = [n for n, kind in enumerate(types) if kind == "votes_changed"]
+            assert phases == ["cluster", "vote", "pathway", "closed"]
+            vote_phase = [n for n, kind in enumerate(types) if kind == "phase_changed"][1]
+            assert vote_phase < types.index("results_hidden") < votes[0]
+            assert votes[-1] < types.index("results_revealed")
+    for room in demo["data"]["rooms"]:
+        ideas = [idea for idea in demo["data"]["ideas"] if idea["room_id"] == room["id"]]
+        counted = sum(idea["results"][k] for idea in ideas for k in ("agree", "disagree", "pass"))
+        assert room["voters"] > 0 and counted > 0, room["name"]
 
 
 def test_the_demo_is_the_concept_notes_plenary_with_its_schedule(demo):
@@ -155,7 +178,8 @@ def test_the_breakouts_are_closed(demo, demo_app):
 def test_a_second_run_makes_a_second_demo_with_the_same_content(demo, demo_app):
     again, output = seed(demo_app)
     assert again != demo["id"]
-    assert "(unchanged: the account already existed)" in output
+    assert "belongs to demo@example.org" in output  # the only account, again
+    assert "password" not in output
     with demo_app.app_context():
         second = build(again, generated_at=db.session.get(Workshop, again).ends_at)
     first = demo["data"]
