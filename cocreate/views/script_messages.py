@@ -58,6 +58,33 @@ def script_messages() -> dict:
             "one": ngettext("{n} character left", "{n} characters left", 1),
             "other": ngettext("{n} character left", "{n} characters left", 2),
         },
+        # Text over a limit is refused whole (static/js/limits.js), never cut.
+        "idea_too_long": _(
+            "Your idea is {length} characters; the limit is {max}. Shorten it to post."
+        ),
+        "details_too_long": _(
+            "The details are {length} characters; the limit is {max}. Shorten them to post."
+        ),
+        "idea_too_long_save": _(
+            "Your idea is {length} characters; the limit is {max}. Shorten it to save."
+        ),
+        "details_too_long_save": _(
+            "The details are {length} characters; the limit is {max}. Shorten them to save."
+        ),
+        "scribe_too_long": _(
+            "This idea is {length} characters; the limit is {max}. Shorten it to post."
+        ),
+        # The phone's list of ideas (static/js/vote-list.js).
+        "opinions_given": _("Opinions given: {n} of {total}"),
+        "ideas_scored": _("Ideas scored: {n} of {total}"),
+        "sorts": {
+            "posted": _("In the order posted"),
+            "newest": _("Newest first"),
+            "support": _("Most support first"),
+            "mine": _("Yours and your votes first"),
+        },
+        "show_more": _("Show more"),
+        "show_less": _("Show less"),
         "refused": _("This page could not connect: join the workshop again."),
         "phase_names": {
             "lobby": _("Lobby"),

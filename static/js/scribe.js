@@ -2,6 +2,10 @@
 // Used on the console (every room) and on a facilitator's phone (their room).
 import { t } from "./i18n.js";
 import { element } from "./dom.js";
+import { watchLength } from "./limits.js";
+
+/** The server's limit on an idea's text (the phone's page says it; the console's is 280). */
+const IDEA_MAX = Number(document.body.dataset.ideaMax) || 280;
 
 let counter = 0;
 
@@ -47,14 +51,16 @@ export function scribePanel(room) {
     const post = element("form", "inline-form");
     const who = peopleSelect(people);
     const text = element("input");
-    text.maxLength = 280;
     post.append(...labelled(t("scribe_who"), who), ...labelled(t("scribe_idea"), text));
+    // Too long is refused with a message, never cut (no maxlength).
+    const limit = watchLength(text, { max: IDEA_MAX, tooLong: "scribe_too_long" });
     post.append(element("button", null, t("scribe_post")));
     post.addEventListener("submit", (e) => {
       e.preventDefault();
-      if (!text.value.trim()) return;
+      if (!text.value.trim() || limit.refuse()) return;
       room.send("scribe_post_idea", { paper_id: Number(who.value), text: text.value });
       text.value = "";
+      limit.update();
     });
     details.append(post);
   }
