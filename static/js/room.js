@@ -4,26 +4,21 @@ import { Live } from "./live.js";
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft } from "./clock.js";
 import { scribePanel } from "./scribe.js";
-import { describeTally } from "./tallies.js";
 import { applyThemeEvent, participantMayCluster, showThemes } from "./themes.js";
 import { applyTagEvent, itemTags, participantMayTag } from "./tags.js";
 import { asker, highlight, watchTyping } from "./suggestions.js";
 import { applyPathwayEvent, draftButton, participantMayDiscuss, participantMayDraft, pathwayResult, setEndorsed, showPathways } from "./pathways.js";
-import { element } from "./dom.js";
 import { changesOutcome, followOutcome, renderOutcome } from "./outcome.js";
+import { VOTE_EVENT, emptyTally, ideaList, mode, sameVoting, showPendingVote, standing } from "./vote-list.js";
+import { watchLength } from "./limits.js";
 
 const PHASES = ["lobby", "propose", "cluster", "vote", "pathway", "closed"];
-const STANCES = ["agree", "disagree", "pass"];
-const SCORES = [1, 2, 3, 4, 5];
-/** The action that votes in each mode. */
-const VOTE_EVENT = { dots: "vote", agree: "opinion", scores: "score" };
 
 const body = document.body;
 const code = body.dataset.code;
 const $ = (id) => document.getElementById(id);
 
 let state = null; // the snapshot, kept current by events
-const ideaItems = new Map(); // idea id → <li>
 let outcome = null; // followOutcome's handle while the lobby shows the outcome
 
 const live = new Live({
@@ -41,6 +36,19 @@ const live = new Live({
   onStatus: showStatus,
 });
 const ask = asker(live.socket); // questions (no id, no outbox): suggestions.js
+const ideas = ideaList({
+  list: $("ideas"),
+  sortSelect: $("idea-sort"),
+  resort: $("idea-resort"),
+  state: () => state,
+  send: (event, payload) => live.send(event, payload),
+  allows,
+  tags: (idea) => tagsOf("idea", idea),
+  onVote: renderMine,
+  pendingIdeas: () => live.pending().filter((a) => a.event === "post_idea"),
+  sortKey: (roomId) => `cocreate:sort:${code}:${roomId}`,
+  limits: { text: Number(body.dataset.ideaMax), details: Number(body.dataset.detailsMax) },
+});
 live.on("moved", () => live.sync());
 live.on("idea_moderated", ({ idea_id: ideaId, text, status }) => {
   const key = { hidden: "your_idea_hidden", approved: "your_idea_approved" }[status] || "your_idea_restored";
@@ -96,7 +104,7 @@ function applyEvent(event) {
       const idea = state.ideas.find((i) => i.id === data.idea_id);
       if (idea) {
         idea.tally = data.tally;
-        renderIdea(idea);
+        ideas.render(idea);
         renderThemes();
       }
       break;
@@ -116,11 +124,13 @@ function applyEvent(event) {
     case "results_hidden":
       state.room.results_hidden = true;
       state.ideas.forEach((idea) => (idea.tally = null));
+      ideas.refreshSort();
       renderMine();
       break;
     case "results_revealed":
       state.room.results_hidden = false;
-      state.ideas.forEach((idea) => (idea.tally = data.tallies[String(idea.id)] ?? emptyTally()));
+      state.ideas.forEach((idea) => (idea.tally = data.tallies[String(idea.id)] ?? emptyTally(state.workshop)));
+      ideas.refreshSort();
       renderMine();
       break;
     case "phase_changed":
@@ -152,7 +162,7 @@ function applyEvent(event) {
       if (!sameVoting(before, state.workshop)) {
         // The mode or criteria change only while nobody has voted: start from empty tallies.
         state.me.votes = {};
-        state.ideas.forEach((idea) => (idea.tally = state.room.results_hidden ? null : emptyTally()));
+        state.ideas.forEach((idea) => (idea.tally = state.room.results_hidden ? null : emptyTally(state.workshop)));
       }
       renderAll();
       break;
@@ -173,12 +183,12 @@ function applyResult(action, ack) {
   if (pathwayResult(action, ack, live.pending())) return; // pathways.js: its editor, conflicts
   if (!ack.ok) {
     showNotice(ack.error.message);
-    removePendingIdea(action.payload.id);
+    ideas.removePending(action.payload.id);
     live.sync(); // undo what we showed too early
     return;
   }
   if (action.event === "post_idea") {
-    removePendingIdea(action.payload.id);
+    ideas.removePending(action.payload.id);
     if (!state.me.ideas.includes(ack.idea.id)) state.me.ideas.push(ack.idea.id);
     upsertIdea(ack.idea);
   } else if (Object.values(VOTE_EVENT).includes(action.event)) {
@@ -190,7 +200,7 @@ function applyResult(action, ack) {
     else state.me.votes[key] = ack.mine;
     live.pending()
       .filter(({ payload }) => String(payload.idea_id) === key)
-      .forEach(showPendingVote);
+      .forEach((pending) => showPendingVote(state, pending));
     renderMine();
   } else if (action.event === "edit_idea") {
     upsertIdea(ack.idea);
@@ -288,14 +298,13 @@ function renderAll() {
         ? t("vote_help", { which: state.workshop.voting_mode })
         : t("phase_help", { which: state.room.phase });
     $("idea-form").hidden = !allows("post");
-    $("dots-left").hidden = state.room.phase !== "vote" || mode() !== "dots";
+    const voting = state.room.phase === "vote";
+    $("dots-left").hidden = !voting || mode(state.workshop) !== "dots";
+    $("vote-progress").hidden = !voting || mode(state.workshop) === "dots";
     document.body.dataset.phase = state.room.phase;
     renderTimer();
     renderFacilitation();
-    ideaItems.forEach((li) => li.remove());
-    ideaItems.clear();
-    state.ideas.forEach(renderIdea);
-    renderPending();
+    ideas.renderAll();
     renderPeople();
     renderMine();
   }
@@ -357,15 +366,12 @@ function renderPeople() {
   $("room-people").textContent = t("members", { n: state.members.length });
 }
 
-function dotsLeft() {
-  const spent = Object.values(state.me.votes).reduce((a, b) => a + b, 0);
-  return state.workshop.dots_per_room - spent;
-}
-
+/** What is this participant's own: the sticky bar's dots left (or opinions given, or ideas
+ * scored), every idea's votes, the themes. */
 function renderMine() {
   if (!state || state.room.kind === "plenary") return;
-  if (mode() === "dots") $("dots-left").textContent = t("dots_left", { n: dotsLeft() });
-  state.ideas.forEach(renderIdea);
+  $(mode(state.workshop) === "dots" ? "dots-left" : "vote-progress").textContent = standing(state);
+  state.ideas.forEach(ideas.render);
   renderThemes();
 }
 
@@ -414,7 +420,7 @@ function upsertIdea(idea) {
   const index = state.ideas.findIndex((i) => i.id === idea.id);
   if (index >= 0) state.ideas[index] = idea;
   else state.ideas.push(idea);
-  renderIdea(idea);
+  ideas.render(idea);
   renderThemes();
   $("ideas").dataset.count = String(state.ideas.length);
 }
@@ -423,8 +429,7 @@ function removeIdea(ideaId) {
   state.ideas = state.ideas.filter((i) => i.id !== ideaId);
   delete state.me.votes[String(ideaId)];
   state.me.ideas = state.me.ideas.filter((id) => id !== ideaId);
-  ideaItems.get(ideaId)?.remove();
-  ideaItems.delete(ideaId);
+  ideas.remove(ideaId);
   renderMine();
 }
 
@@ -442,300 +447,40 @@ function tagsOf(kind, item, place = "") {
   });
 }
 
-function renderIdea(idea) {
-  let li = ideaItems.get(idea.id);
-  if (!li) {
-    li = element("li", "idea");
-    li.dataset.id = String(idea.id);
-    ideaItems.set(idea.id, li);
-    $("ideas").append(li);
-  }
-  if (li.querySelector("form")) return; // being edited: leave the editor alone
-  const mine = state.me.ideas.includes(idea.id);
-  const text = element("p", "idea-text", idea.text);
-  const parts = [text];
-  if (idea.details) parts.push(element("p", "idea-details", idea.details));
-  const meta = element("p", "meta", idea.author || t("anonymous"));
-  if (idea.on_paper) meta.append(` · ${t("from_paper")}`);
-  if (idea.edited) meta.append(` · ${t("edited")}`);
-  parts.push(meta);
-
-  if (idea.status === "pending") {
-    parts.push(element("p", "meta awaiting", t("awaiting_your_approval")));
-    li.classList.add("pending-approval");
-    li.replaceChildren(...parts);
-    return;
-  }
-  const tags = tagsOf("idea", idea);
-  if (tags) parts.push(tags);
-  const voting = { dots: dotsVoting, agree: opinionVoting, scores: scoreVoting }[mode()] || dotsVoting;
-  parts.push(...voting(idea));
-
-  if (mine && allows("edit")) {
-    const own = element("div", "own-actions");
-    const edit = element("button", "link", t("edit"));
-    edit.type = "button";
-    edit.addEventListener("click", () => openEditor(li, idea));
-    const withdraw = element("button", "link danger", t("withdraw"));
-    withdraw.type = "button";
-    withdraw.addEventListener("click", () => {
-      if (window.confirm(t("confirm_withdraw"))) live.send("withdraw_idea", { idea_id: idea.id });
-    });
-    own.append(edit, withdraw);
-    parts.push(own);
-  }
-  // Drawing the idea again must not take the focus from a keyboard or screen-reader user.
-  const focused = li.contains(document.activeElement) ? document.activeElement.dataset : {};
-  li.replaceChildren(...parts);
-  const again = (key) => key && li.querySelector(`[data-focus="${CSS.escape(key)}"]`);
-  (again(focused.focus) || again(focused.focusFallback))?.focus();
-}
-
-// ---- voting, in the workshop's mode ------------------------------------------
-
-function mode() {
-  return state.workshop.voting_mode || "dots";
-}
-
-/** Whether votes count the same way: the mode, and the criteria only when scoring (the
- * server's rule: unused criteria may change at any time). */
-function sameVoting(a, b) {
-  const rules = (w) => JSON.stringify([w.voting_mode, w.voting_mode === "scores" ? w.criteria : null]);
-  return rules(a) === rules(b);
-}
-
-/** A tally in the workshop's mode with nobody's vote in it (tallies.js reads this shape). */
-function emptyTally() {
-  if (mode() === "agree") return { agree: 0, disagree: 0, pass: 0, consensus: 0.0, divisiveness: 0.0 };
-  if (mode() === "scores") {
-    return { criteria: state.workshop.criteria.map(() => ({ mean: null, count: 0 })), mean: null, voters: 0 };
-  }
-  return { dots: 0 };
-}
-
-/** The tally line under an idea; `mine` (optional) says what this participant chose. */
-function tallyLine(idea, mine) {
-  // A null tally: the results are hidden until the moderator reveals them.
-  const tally = element("span", "tally", describeTally(state.workshop, idea.tally));
-  if (mine) tally.append(element("span", "mine", ` (${mine})`));
-  return tally;
-}
-
-function control(tag, className, text, focusKey) {
-  const node = element(tag, className, text);
-  if (tag === "button") node.type = "button";
-  node.dataset.focus = focusKey;
-  return node;
-}
-
-function dotsVoting(idea) {
-  const myDots = state.me.votes[String(idea.id)] || 0;
-  const row = element("div", "vote-row");
-  const tally = tallyLine(idea, t("my_dots", { n: myDots }));
-  if (!allows("vote")) {
-    row.append(tally);
-    return [row];
-  }
-  const minus = control("button", "dot-button", "−", "remove");
-  minus.dataset.focusFallback = "add";
-  minus.setAttribute("aria-label", t("remove_dot", { text: idea.text }));
-  minus.disabled = myDots === 0;
-  minus.addEventListener("click", () => vote(idea, -1));
-  const plus = control("button", "dot-button", "+", "add");
-  plus.dataset.focusFallback = "remove";
-  plus.setAttribute("aria-label", t("add_dot", { text: idea.text }));
-  plus.disabled = dotsLeft() <= 0 || myDots >= state.workshop.max_dots_per_idea;
-  plus.addEventListener("click", () => vote(idea, 1));
-  row.append(minus, tally, plus);
-  return [row];
-}
-
-function opinionVoting(idea) {
-  const stance = state.me.votes[String(idea.id)] || null;
-  const row = element("div", "vote-row");
-  row.append(tallyLine(idea, stance && t("my_stance", { stance: t("stances", { which: stance }) })));
-  if (!allows("vote")) return [row];
-  const buttons = element("div", "stance-row");
-  STANCES.forEach((which) => {
-    const button = control("button", "stance-button", t("stances", { which }), `stance-${which}`);
-    button.dataset.stance = which;
-    button.setAttribute("aria-pressed", String(stance === which));
-    button.setAttribute("aria-label", t("stance_on", { stance: t("stances", { which }), text: idea.text }));
-    // Pressing the pressed one takes the opinion back.
-    button.addEventListener("click", () => giveOpinion(idea, stance === which ? null : which));
-    buttons.append(button);
-  });
-  return [buttons, row];
-}
-
-function scoreVoting(idea) {
-  const row = element("div", "vote-row");
-  const scores = myScores(String(idea.id));
-  if (!allows("vote")) {
-    // After the vote, one's own scores stay in view, as dots and opinions do.
-    const given = state.workshop.criteria
-      .map((criterion, c) => (scores[c] === null ? null : t("criterion_score", { criterion, mean: scores[c] })))
-      .filter(Boolean);
-    row.append(tallyLine(idea, given.length ? t("my_scores", { scores: given.join(" · ") }) : null));
-    return [row];
-  }
-  row.append(tallyLine(idea));
-  const fields = state.workshop.criteria.map((criterion, c) => {
-    const fieldset = element("fieldset", "score-field");
-    fieldset.setAttribute("aria-label", t("score_on", { criterion, text: idea.text }));
-    fieldset.append(element("legend", null, criterion));
-    const scale = element("div", "score-scale");
-    SCORES.forEach((score) => {
-      const id = `score-${idea.id}-${c}-${score}`;
-      const choice = element("span", "score-choice");
-      const input = control("input", null, undefined, `score-${c}-${score}`);
-      input.type = "radio";
-      input.id = id;
-      input.name = `score-${idea.id}-${c}`;
-      input.value = String(score);
-      input.checked = scores[c] === score;
-      input.addEventListener("change", () => giveScore(idea, c, score));
-      const label = element("label", null, String(score));
-      label.htmlFor = id;
-      choice.append(input, label);
-      scale.append(choice);
-    });
-    fieldset.append(scale);
-    if (scores[c] !== null) {
-      const clear = control("button", "link score-clear", t("score_clear"), `clear-${c}`);
-      clear.setAttribute("aria-label", t("score_clear_on", { criterion, text: idea.text }));
-      clear.dataset.focusFallback = `score-${c}-${SCORES[0]}`;
-      clear.addEventListener("click", () => giveScore(idea, c, null));
-      fieldset.append(clear);
-    }
-    return fieldset;
-  });
-  return [...fields, row];
-}
-
-/** This participant's scores on an idea, one per criterion (null: not scored). */
-function myScores(key) {
-  const mine = state.me.votes[key];
-  return state.workshop.criteria.map((_, c) => (Array.isArray(mine) ? mine[c] ?? null : null));
-}
-
-// Every vote shows at once; the ack (or a resync after a refusal) sets what counted.
-
-function giveOpinion(idea, stance) {
-  const key = String(idea.id);
-  if (stance === null) delete state.me.votes[key];
-  else state.me.votes[key] = stance;
-  live.send("opinion", { idea_id: idea.id, stance });
-  renderIdea(idea);
-}
-
-function giveScore(idea, criterion, score) {
-  const key = String(idea.id);
-  const scores = myScores(key);
-  scores[criterion] = score;
-  state.me.votes[key] = scores;
-  live.send("score", { idea_id: idea.id, criterion, score });
-  renderIdea(idea);
-}
-
-function openEditor(li, idea) {
-  const form = element("form", "stack");
-  const label = element("label", null, t("edit_text"));
-  label.htmlFor = `edit-text-${idea.id}`;
-  const text = element("textarea");
-  text.id = label.htmlFor;
-  text.maxLength = Number(body.dataset.ideaMax);
-  text.value = idea.text;
-  const detailsLabel = element("label", null, t("edit_details"));
-  detailsLabel.htmlFor = `edit-details-${idea.id}`;
-  const details = element("textarea");
-  details.id = detailsLabel.htmlFor;
-  details.maxLength = Number(body.dataset.detailsMax);
-  details.value = idea.details;
-  const save = element("button", "primary", t("save"));
-  save.type = "submit";
-  const cancel = element("button", null, t("cancel"));
-  cancel.type = "button";
-  cancel.addEventListener("click", () => {
-    form.remove();
-    renderIdea(idea);
-  });
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    live.send("edit_idea", { idea_id: idea.id, text: text.value, details: details.value });
-    form.remove();
-    renderIdea({ ...idea, text: text.value, details: details.value });
-  });
-  form.append(label, text, detailsLabel, details, save, cancel);
-  li.replaceChildren(form);
-  text.focus();
-}
-
-function vote(idea, delta) {
-  // Show it at once; the ack (or a resync after an error) sets the real numbers.
-  const key = String(idea.id);
-  state.me.votes[key] = (state.me.votes[key] || 0) + delta;
-  if (idea.tally) idea.tally.dots += delta; // null: the results are hidden
-  live.send("vote", { idea_id: idea.id, delta });
-  renderMine();
-}
-
 function showPendingVotes() {
   // The server's numbers do not include votes still in the outbox: show those on top.
-  live.pending().forEach(showPendingVote);
+  live.pending().forEach((pending) => showPendingVote(state, pending));
 }
 
-/** Show one vote still in the outbox as this participant's own (if it is of this mode). */
-function showPendingVote({ event, payload }) {
-  if (event !== VOTE_EVENT[mode()]) return; // another mode's: the server will refuse it
-  const key = String(payload.idea_id);
-  const votes = state.me.votes;
-  if (event === "vote") {
-    votes[key] = Math.max(0, (votes[key] || 0) + payload.delta);
-  } else if (event === "opinion") {
-    if (payload.stance === null) delete votes[key];
-    else votes[key] = payload.stance;
-  } else {
-    const scores = myScores(key);
-    scores[payload.criterion] = payload.score;
-    votes[key] = scores;
-  }
-}
-
-function pendingIdeas() {
-  return live.pending().filter((a) => a.event === "post_idea");
-}
-
-function renderPending() {
-  document.querySelectorAll(".idea.pending").forEach((li) => li.remove());
-  pendingIdeas().forEach((action) => {
-    const li = element("li", "idea pending");
-    li.dataset.action = action.payload.id;
-    li.append(element("p", "idea-text", action.payload.text), element("p", "meta", t("waiting")));
-    $("ideas").append(li);
-  });
-}
-
-function removePendingIdea(actionId) {
-  document.querySelector(`.idea.pending[data-action="${CSS.escape(actionId)}"]`)?.remove();
-}
+// The sticky bar's height: what gets the focus scrolls clear of it (scroll-padding, app.css).
+new ResizeObserver(([entry]) => {
+  const height = Math.ceil(entry.borderBoxSize[0].blockSize);
+  document.documentElement.style.setProperty("--room-bar-height", `${height}px`);
+}).observe($("room-bar"));
 
 // ---- the idea form ---------------------------------------------------------
 
 const ideaText = $("idea-text");
-function updateCount() {
-  const left = Number(body.dataset.ideaMax) - ideaText.value.length;
-  $("idea-count").textContent = t("chars_left", { n: left });
-}
-ideaText.addEventListener("input", updateCount);
-updateCount();
+const ideaDetails = $("idea-details");
+const textLimit = watchLength(ideaText, {
+  max: Number(body.dataset.ideaMax),
+  tooLong: "idea_too_long",
+  count: $("idea-count"),
+  message: $("idea-limit"),
+});
+const detailsLimit = watchLength(ideaDetails, {
+  max: Number(body.dataset.detailsMax),
+  tooLong: "details_too_long",
+  count: $("idea-details-count"),
+  message: $("idea-details-limit"),
+});
 // "Said already?": near-identical ideas of the room while typing; posting is never held up.
 const similar = watchTyping({
   input: ideaText,
   hint: $("idea-similar"),
   ask,
   ideas: () => new Map(state.ideas.filter((i) => i.status === "visible").map((i) => [i.id, i])),
-  show: (ideaId) => highlight(ideaItems.get(ideaId)),
+  show: (ideaId) => highlight(ideas.item(ideaId)),
 });
 
 $("idea-form").addEventListener("submit", (e) => {
@@ -745,12 +490,17 @@ $("idea-form").addEventListener("submit", (e) => {
     ideaText.focus();
     return;
   }
-  live.send("post_idea", { text, details: $("idea-details").value.trim() });
+  // Too long is refused here, whole: nothing is sent and nothing is cut.
+  if (textLimit.refuse()) return;
+  if (!detailsLimit.ok()) ideaDetails.closest("details").open = true;
+  if (detailsLimit.refuse()) return;
+  live.send("post_idea", { text, details: ideaDetails.value.trim() });
   similar.clear();
   ideaText.value = "";
-  $("idea-details").value = "";
-  updateCount();
-  renderPending();
+  ideaDetails.value = "";
+  textLimit.update();
+  detailsLimit.update();
+  ideas.renderPending();
 });
 
 // ---- facilitating ------------------------------------------------------------
