@@ -48,7 +48,7 @@ def register(app: Flask) -> None:
             accounts.create_user(email, name, password)
         except DomainError as error:
             raise click.ClickException(error.message) from None
-        click.echo(f"Account created for {email}. Sign in at /login.")
+        click.echo(f"Account created for {email}. Sign in at {served_at(app.config)}/login")
 
     @app.cli.command("seed-demo")
     @click.option(
@@ -134,7 +134,7 @@ def _choose_from(emails: list[str], shown: int = 10) -> str:
     lines = [f"  make seed EMAIL={email}" for email in emails[:shown]]
     if len(emails) > shown:
         lines.append(f"  ... and {len(emails) - shown} more accounts")
-    lines.append(f"(or: flask --app cocreate seed-demo --email {emails[0]})")
+    lines.append(f"(or: .venv/bin/flask --app cocreate seed-demo --email {emails[0]})")
     return "\n".join(lines)
 
 
