@@ -1,6 +1,8 @@
 """Pages for organizers and moderators: workshops, rooms, the live console."""
 
 import io
+import socket
+from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -36,6 +38,49 @@ def join_url(code: str) -> str:
     """The address a phone opens to join (COCREATE_BASE_URL when set, else this host)."""
     base = current_app.config["COCREATE_BASE_URL"] or request.host_url.rstrip("/")
     return f"{base}{url_for('participate.join', code=code)}"
+
+
+#: Host names that only this computer can open: no phone reaches a link to them.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def points_at_loopback(url: str) -> bool:
+    """Tell whether a link names this computer only (localhost, 127.x.x.x, ::1)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in LOOPBACK_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+
+
+def lan_address() -> str | None:
+    """This computer's address on the network its default route uses, or None offline.
+
+    Connecting a UDP socket only picks the route and the local address; nothing is sent.
+    """
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never answers, never needs to
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if points_at_loopback(f"http://{address}/") or address == "0.0.0.0" else address
+
+
+def phone_address_hint(url: str) -> dict | None:
+    """When the join link names this computer only: the command that would give phones a
+    link they can open (with this laptop's LAN address when it can be found)."""
+    if not points_at_loopback(url):
+        return None
+    parts = urlsplit(url)
+    address = lan_address()
+    port = f":{parts.port}" if parts.port else ""
+    base = f"{parts.scheme}://{address or '<this-laptop-address>'}{port}"
+    return {
+        "host": parts.hostname,
+        "address": address,
+        "base_url": base,
+        "command": f"HOST=0.0.0.0 COCREATE_BASE_URL={base} make run",
+    }
 
 
 def parse_rooms(text: str) -> list[tuple[str, str]]:
@@ -177,11 +222,13 @@ def remove_room(workshop_id: int, room_id: int):
 def moderate(workshop_id: int):
     """The live console: every room, its people, ideas and votes."""
     workshop = access.workshop_for_moderator(current_user.id, workshop_id)
+    link = join_url(workshop.join_code)
     return render_template(
         "organize/moderate.html",
         workshop=workshop,
-        join_url=join_url(workshop.join_code),
+        join_url=link,
         code=workshops.format_code(workshop.join_code),
+        phone_hint=phone_address_hint(link),
     )
 
 

@@ -181,6 +181,32 @@ def script_messages() -> dict:
         "no_next_phase": _("No phase change"),
         "facilitator": _("Facilitator: {name}"),
         "make_facilitator": _("Make {name} the facilitator"),
+        # The console's room tiles and controls (static/js/console-rooms.js, moderate.js).
+        "room_detail": _("Ideas ({ideas}) and people ({people})"),
+        "no_ideas_yet": _("No ideas yet."),
+        "lobby_badge": _("Lobby"),
+        "ideas_count": {
+            "one": ngettext("{n} idea", "{n} ideas", 1),
+            "other": ngettext("{n} idea", "{n} ideas", 2),
+        },
+        "waiting_count": _("{n} to approve"),
+        "results_state_hidden": _("Results hidden"),
+        "results_state_shown": _("Results shown"),
+        "results_all_hidden": _("Hidden from participants in every room, until you reveal them."),
+        "results_all_shown": _("Shown to participants in every room."),
+        "results_some_hidden": _("Hidden in {n} of {total} rooms, shown in the others."),
+        "next_all": _("Next phase in every room: {name}"),
+        "next_all_timed": _("Next phase in every room: {name}, {n} min"),
+        "next_room": _("Next: {name}"),
+        "next_room_timed": _("Next: {name}, {n} min"),
+        "for_room": _("{label} — {room}"),
+        "all_closed": _("Every room is closed"),
+        "no_timer": _("No timer"),
+        "phase_rooms": {
+            "one": ngettext("{name}: {n} room", "{name}: {n} rooms", 1),
+            "other": ngettext("{name}: {n} room", "{name}: {n} rooms", 2),
+        },
+        "no_breakouts": _("No breakout rooms yet: add them in the settings."),
         # Themes (static/js/themes.js)
         "themes_heading": {
             "one": ngettext("Themes ({n})", "Themes ({n})", 1),
