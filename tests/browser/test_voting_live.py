@@ -145,8 +145,10 @@ def test_agree_disagree_pass_live_on_two_phones(live_server, open_workshop, new_
         expect_pressed(phone, None)
 
     # A agrees, B disagrees: both phones show the split.
+    expect(a.locator("#vote-progress")).to_have_text("Opinions given: 0 of 1")
     stance(a, "Agree").tap()
     expect_pressed(a, "Agree")
+    expect(a.locator("#vote-progress")).to_have_text("Opinions given: 1 of 1")
     stance(b, "Disagree").tap()
     expect_pressed(b, "Disagree")
     expect(idea(a, IDEA).locator(".tally")).to_have_text(agree_tally(1, 1, 0, "Agree"))
@@ -205,8 +207,10 @@ def test_scores_stay_hidden_until_the_reveal(open_workshop, new_context, artifac
 
     # A changes their mind and clears a score before choosing again.
     score(a, IMPACT, 5)
+    expect(a.locator("#vote-progress")).to_have_text("Ideas scored: 0 of 1")  # one criterion of two
     score(a, FEASIBILITY, 2)
     expect_scores(a, {IMPACT: 5, FEASIBILITY: 2})
+    expect(a.locator("#vote-progress")).to_have_text("Ideas scored: 1 of 1")
     criterion(a, FEASIBILITY).get_by_role("button", name="Clear").tap()
     expect_scores(a, {IMPACT: 5, FEASIBILITY: None})
     score(a, FEASIBILITY, 3)
