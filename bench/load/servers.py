@@ -1,0 +1,218 @@
+"""The servers under load: Cocreate's `python wsgi.py` processes, or the bare server.
+
+Cocreate starts as tests/test_drills.py starts it (tests.phones.Server on a migrated
+database from tests.support), with the per-address limits it has: every setting comes
+from the environment of `server_environment`, and the join limit per address
+(`JOINS_PER_ADDRESS`, 1,200 a minute) is not an environment setting, so the generator
+spreads phones over source addresses in 127.0.0.0/8, a thousand per address.
+"""
+
+import contextlib
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import requests
+import socketio
+
+from tests.phones import PASSWORD, Server, setup_workshop
+from tests.support import ROOT, free_port, migrate, scratch_pg_database, server_environment
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@dataclass
+class Target:
+    """What the phones load: where to join, and the processes to watch."""
+
+    name: str
+    urls: list[str]
+    code: str
+    servers: list  # tests.phones.Server, or BareServer
+    workshop_id: int | None = None
+    logs: list[Path] = field(default_factory=list)
+
+    def pids(self) -> list[int]:
+        return [s.process.pid for s in self.servers if s.process and s.process.poll() is None]
+
+
+@contextlib.contextmanager
+def cocreate(
+    processes: int, postgres: bool, rooms: int, settings: dict[str, str]
+) -> Iterator[Target]:
+    """A migrated database, a dots workshop with `rooms` open breakout rooms (random
+    assignment), and its server processes (Redis between them when there are two)."""
+    from cocreate import create_app
+    from cocreate.extensions import db
+
+    with contextlib.ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cocreate-load-")))
+        if postgres:
+            url = stack.enter_context(scratch_pg_database(f"cocreate_load_{uuid.uuid4().hex[:6]}"))
+        else:
+            url = f"sqlite:///{folder}/load.sqlite"
+        env_settings = {"DATABASE_URL": url, "SECRET_KEY": "load", **settings}
+        if processes > 1:
+            env_settings["SOCKETIO_MESSAGE_QUEUE"] = REDIS_URL
+            env_settings["SOCKETIO_CHANNEL"] = f"cocreate-load-{uuid.uuid4()}"
+        env = server_environment(**env_settings)
+        migrate(env)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "load"})
+        workshop = setup_workshop(app, rooms, budget=5)
+        with app.app_context():
+            db.engine.dispose()
+        servers = [Server(env, folder, f"server{n}") for n in range(processes)]
+        try:
+            for server in servers:
+                server.start()
+            yield Target(
+                name="Cocreate",
+                urls=[s.url for s in servers],
+                code=workshop["code"],
+                servers=servers,
+                workshop_id=workshop["id"],
+                logs=[s.log_path for s in servers],
+            )
+        finally:
+            for server in servers:
+                server.stop()
+            for server in servers:
+                keep = Path(tempfile.gettempdir()) / f"cocreate-load-{server.log_path.name}"
+                if server.log_path.exists():
+                    keep.write_text(server.log_path.read_text())
+
+
+def set_phases(base: str, workshop_id: int, phases: dict[int, str]) -> None:
+    """Sign in as the workshop's owner and set each room's phase from the console's socket."""
+    http = requests.Session()
+    page = http.get(f"{base}/login", timeout=30).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    http.post(
+        f"{base}/login",
+        data={"csrf_token": token, "email": "drill@example.org", "password": PASSWORD},
+        timeout=30,
+    )
+    console = socketio.Client(http_session=http, reconnection=False)
+    console.connect(
+        base,
+        namespaces=["/moderator"],
+        auth={"workshop": workshop_id},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
+    try:
+        for room_id, phase in phases.items():
+            ack = console.call(
+                "set_phase",
+                {"id": str(uuid.uuid4()), "phase": phase, "room_id": room_id},
+                namespace="/moderator",
+                timeout=30,
+            )
+            assert ack["ok"], ack
+    finally:
+        console.disconnect()
+        http.close()
+
+
+class BareServer:
+    """bench/bare_server.py in a process of its own: python-socketio on eventlet, no app."""
+
+    def __init__(self, rooms: int, batch: float, logs: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.rooms = rooms
+        self.batch = batch
+        self.log_path = logs / f"bare-{batch}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with open(self.log_path, "a") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "bare_server.py"),
+                    "--port",
+                    str(self.port),
+                    "--rooms",
+                    str(self.rooms),
+                    "--batch",
+                    str(self.batch),
+                ],
+                cwd=ROOT,
+                env=server_environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the bare server exited:\n{self.log_path.read_text()[-2000:]}")
+            with contextlib.suppress(requests.ConnectionError):
+                if requests.get(self.url + "/", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.1)
+        raise TimeoutError("the bare server did not answer")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@contextlib.contextmanager
+def bare(rooms: int, batch: float) -> Iterator[Target]:
+    with tempfile.TemporaryDirectory(prefix="cocreate-bare-") as folder:
+        server = BareServer(rooms, batch, Path(folder))
+        try:
+            server.start()
+            name = "bare python-socketio" + (f", batched {batch:g} s" if batch else "")
+            yield Target(name=name, urls=[server.url], code="BARE", servers=[server])
+        finally:
+            server.stop()
+
+
+class Usage:
+    """CPU seconds and memory of processes between two moments (psutil)."""
+
+    def __init__(self, pids: list[int]):
+        self.processes = [psutil.Process(pid) for pid in pids]
+        self.started = time.perf_counter()
+        self.cpu0 = [self._cpu(p) for p in self.processes]
+        self.peak_rss = [0] * len(self.processes)
+
+    @staticmethod
+    def _cpu(process: psutil.Process) -> float:
+        times = process.cpu_times()
+        return times.user + times.system
+
+    def sample(self) -> None:
+        """Note the memory now (called every second; the peak is reported)."""
+        for n, process in enumerate(self.processes):
+            with contextlib.suppress(psutil.Error):
+                self.peak_rss[n] = max(self.peak_rss[n], process.memory_info().rss)
+
+    def finish(self) -> dict:
+        """CPU as % of one core per process over the span, and RSS now and at peak (MB)."""
+        self.sample()
+        wall = time.perf_counter() - self.started
+        cpu = [
+            100 * (self._cpu(p) - c0) / wall
+            for p, c0 in zip(self.processes, self.cpu0, strict=True)
+        ]
+        rss = [p.memory_info().rss / 2**20 for p in self.processes]
+        return {
+            "cpu_pct": cpu,
+            "rss_mb": rss,
+            "peak_rss_mb": [r / 2**20 for r in self.peak_rss],
+        }
