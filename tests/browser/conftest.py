@@ -165,6 +165,8 @@ def open_workshop(sign_in, new_context):
     and return (the console's page, the join link)."""
     from playwright.sync_api import expect
 
+    from tests.browser.console_rooms import open_every_room
+
     def create(
         title: str,
         question: str,
@@ -183,6 +185,7 @@ def open_workshop(sign_in, new_context):
             console.get_by_label("How participants vote").select_option(voting_mode)
         console.get_by_role("button", name="Create the workshop").click()
         expect(console.locator("#status")).to_have_text("Live")
+        open_every_room(console)  # where the moderation is (closed by default)
         return console, console.locator("#join-url").get_attribute("href")
 
     return create

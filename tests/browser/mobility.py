@@ -3,6 +3,8 @@ share: a laptop console, phones that join it, their ideas, and the phase control
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.console_rooms import open_every_room
+
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 SMALL_PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
@@ -29,6 +31,7 @@ def create_workshop(sign_in, new_context, *, participants_cluster=False) -> tupl
     expect(console.locator("#status")).to_have_text("Live")
     console.get_by_role("button", name="Open breakout rooms").click()
     expect(console.get_by_role("button", name="Open breakout rooms")).to_be_disabled()
+    open_every_room(console)  # where the moderation is (closed by default)
     return console, console.locator("#join-url").get_attribute("href")
 
 
