@@ -12,9 +12,15 @@ import { asker } from "./suggestions.js";
 import { draftButton, pathwayBoard } from "./pathways.js";
 import { element } from "./dom.js";
 
-/** The rooms whose detail and scribe panel are open: they stay open when the room is drawn again. */
-export const openDetails = new Set();
+/** The rooms whose detail and scribe panel are open: they stay open when the room is drawn
+ * again, and the details after a reload (this tab's session storage). */
+const OPEN_KEY = `cocreate:console-open:${location.pathname}`;
+const openDetails = new Set(JSON.parse(sessionStorage.getItem(OPEN_KEY) || "[]"));
 const openScribes = new Set();
+
+function rememberOpen() {
+  sessionStorage.setItem(OPEN_KEY, JSON.stringify([...openDetails]));
+}
 
 /** The longest idea text a "Merge into…" choice shows: the menu's width never depends on an idea. */
 const CHOICE_CHARS = 70;
@@ -46,6 +52,7 @@ export function fillDetail(card, r, page) {
   detail.addEventListener("toggle", () => {
     if (detail.open) openDetails.add(r.id);
     else openDetails.delete(r.id);
+    rememberOpen();
     card.classList.toggle("open", detail.open);
     draw();
   });

@@ -12,6 +12,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.console_rooms import open_every_room
+
 pytestmark = pytest.mark.browser
 
 #: A phone: small screen, touch, high density.
@@ -42,7 +44,7 @@ def console_room(console: Page, name: str):
 def expect_members(console: Page, room: str, names: list[str]) -> None:
     """Exactly these people are listed in a room's card (in any order: live, they come
     in the order they arrived; after a reload, in the order they joined)."""
-    people = console_room(console, room).locator(".member-list > li.member > span")
+    people = console_room(console, room).locator(".member-list > li.member > .member-name")
     expect(people).to_have_count(len(names))
     for name in names:
         expect(people.filter(has_text=re.compile(f"^{re.escape(name)}$"))).to_have_count(1)
@@ -117,6 +119,7 @@ def create_workshop(console: Page, base_url: str, rooms: dict[str, str]) -> str:
     expect(console.locator("#assignment")).to_have_value("random")
     for name, topic in rooms.items():
         expect(console_room(console, name).locator(".room-topic")).to_have_text(topic)
+    open_every_room(console)  # the people and ideas are in the rooms' details
     return join_url
 
 
