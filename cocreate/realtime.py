@@ -1,10 +1,15 @@
 """Fan-out of committed room events to the connections in each room.
 
-Events are coalesced per room: a flusher sends what a room gathered every
-COCREATE_EMIT_INTERVAL seconds as one `events` message, so a burst of votes
-costs each phone a few messages a second, not one per click. Batches keep
-sequence order; a client that sees a gap asks for the missing events.
-With an interval of 0 (the tests), events go out at once.
+Adaptive coalescing, per room: an event of a quiet room goes out at once (on a task of
+its own, so the action's ack does not wait for the fan-out), and starts the room's *gap*;
+what the room commits during the gap is gathered and sent as one `events` message when
+the gap ends. So a quiet room's screens follow each click without delay, and a busy room
+costs each phone at most one message per gap, however fast its people vote. The gap
+grows with the room's connections in this process (GAP_PER_CONNECTION each: a send to
+1,000 phones costs more of the loop than one to 50), from MIN_GAP, and never exceeds
+COCREATE_EMIT_INTERVAL, the longest any event waits (0.1 s by default). Batches keep
+sequence order; a client that sees a gap in the sequence asks for the missing events.
+With an interval of 0 (the tests), events go out at once, in the caller.
 
 A participant whose room changed is told (`moved`), but a client may ignore that, so the
 server moves the connections itself: after commit, before the events go out, this
@@ -14,6 +19,7 @@ processes find out within a second on their clock (sockets/participant.follow_ro
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -68,29 +74,40 @@ def on_commit(callback: Callable[[list[tuple[int, dict, dict]]], object]) -> Cal
     return callback
 
 
+#: The shortest gap between two batches of one room (at most 50 a second).
+MIN_GAP = 0.02
+#: How much a room's gap grows for each of its connections in this process.
+GAP_PER_CONNECTION = 0.00005
+
+
 class Broadcaster:
-    """Collects committed events and sends them in per-room batches."""
+    """Collects committed events and sends them in per-room batches (module docstring)."""
 
     def __init__(self) -> None:
         self.interval = 0.0
+        self.min_gap = MIN_GAP
         #: (workshop id, room id) → [(participants' message, moderators' message)]
         self._pending: dict[tuple[int, int], list[tuple[dict, dict]]] = defaultdict(list)
         self._lock = threading.Lock()
-        self._flusher_started = False
-        #: Bumped by configure: a flusher of an older setting stops instead of flushing.
+        #: Rooms whose send is scheduled, and when each room's last batch went out.
+        self._scheduled: set[tuple[int, int]] = set()
+        self._last_sent: dict[tuple[int, int], float] = {}
+        #: Bumped by configure: a send scheduled under an older setting does nothing.
         self._generation = 0
 
-    def configure(self, interval: float) -> None:
-        """Set the batching interval in seconds (0 sends at once).
+    def configure(self, interval: float, min_gap: float = MIN_GAP) -> None:
+        """Set the longest an event may wait, in seconds (0 sends at once, in the caller),
+        and the shortest gap between two batches of a room.
 
-        A flusher started under the old interval ends when it next wakes, without
-        flushing (the next event starts one that keeps the new interval): it would
-        otherwise flush on the old schedule, or spin with no pause once the interval is 0.
+        Sends scheduled under the old setting do nothing when their time comes; their
+        events go out with the room's next batch (or `flush`).
         """
         with self._lock:
             self.interval = interval
+            self.min_gap = min(min_gap, interval) if interval > 0 else 0.0
             self._generation += 1
-            self._flusher_started = False
+            self._scheduled.clear()
+            self._last_sent.clear()
 
     def publish(self, messages: list[tuple[int, dict, dict]], notices: list) -> None:
         """Queue committed events (workshop id, participants' and moderators' message) and
@@ -106,42 +123,72 @@ class Broadcaster:
             socketio.emit(name, data, to=channel, namespace=namespace)
         if not messages:
             return
+        now = time.monotonic()
+        due: list[tuple[tuple[int, int], float]] = []
         with self._lock:
             for workshop_id, message, for_moderators in messages:
-                self._pending[(workshop_id, message["room_id"])].append((message, for_moderators))
-            start = self.interval > 0 and not self._flusher_started
-            if start:
-                self._flusher_started = True
+                key = (workshop_id, message["room_id"])
+                self._pending[key].append((message, for_moderators))
+                if self.interval > 0 and key not in self._scheduled:
+                    self._scheduled.add(key)
+                    due.append((key, self._wait(key, now)))
             generation = self._generation
         if self.interval <= 0:
             self.flush()
-        elif start:
-            socketio.start_background_task(self._run, generation)
+        for key, wait in due:
+            socketio.start_background_task(self._send_later, key, wait, generation)
+
+    def _wait(self, key: tuple[int, int], now: float) -> float:
+        """How long a room's new events wait: until its gap since the last batch ends."""
+        connections = len(
+            socketio.server.manager.rooms.get(PARTICIPANT_NS, {}).get(room_channel(key[1]), ())
+        )
+        gap = min(self.interval, max(self.min_gap, GAP_PER_CONNECTION * connections))
+        return max(0.0, self._last_sent.get(key, -gap) + gap - now)
+
+    def _send_later(self, key: tuple[int, int], wait: float, generation: int) -> None:
+        if wait > 0:
+            socketio.sleep(wait)
+        with self._lock:
+            if generation != self._generation:
+                return  # configured anew meanwhile (see configure)
+            self._scheduled.discard(key)
+            pairs = self._pending.pop(key, None)
+            self._last_sent[key] = time.monotonic()
+        if not pairs:
+            return
+        try:
+            self._send(key, pairs, _now())
+        except Exception:  # the next batch goes out anyway; clients resync on the gap
+            log.exception("could not send a batch of room events")
 
     def flush(self) -> int:
         """Send every room's gathered events now; return how many batches went out."""
         with self._lock:
             pending, self._pending = self._pending, defaultdict(list)
-        now = datetime.now(UTC).isoformat()  # lets phones count timers on the server's clock
-        for (workshop_id, room_id), pairs in pending.items():
-            pairs.sort(key=lambda pair: pair[0]["seq"])
-            for audience, channel, namespace in (
-                (0, room_channel(room_id), PARTICIPANT_NS),
-                (1, workshop_channel(workshop_id), MODERATOR_NS),
-            ):
-                batch = {"room_id": room_id, "events": [p[audience] for p in pairs], "now": now}
-                socketio.emit("events", batch, to=channel, namespace=namespace)
+            sent = time.monotonic()
+            for key in pending:
+                self._last_sent[key] = sent
+        now = _now()
+        for key, pairs in pending.items():
+            self._send(key, pairs, now)
         return len(pending)
 
-    def _run(self, generation: int) -> None:
-        while True:
-            socketio.sleep(self.interval)
-            if generation != self._generation:
-                return  # configured anew meanwhile (see configure)
-            try:
-                self.flush()
-            except Exception:  # keep flushing: one failed emit must not silence the rooms
-                log.exception("could not send a batch of room events")
+    def _send(self, key: tuple[int, int], pairs: list[tuple[dict, dict]], now: str) -> None:
+        """One room's gathered events as one message to its participants and moderators."""
+        workshop_id, room_id = key
+        pairs.sort(key=lambda pair: pair[0]["seq"])
+        for audience, channel, namespace in (
+            (0, room_channel(room_id), PARTICIPANT_NS),
+            (1, workshop_channel(workshop_id), MODERATOR_NS),
+        ):
+            batch = {"room_id": room_id, "events": [p[audience] for p in pairs], "now": now}
+            socketio.emit("events", batch, to=channel, namespace=namespace)
+
+
+def _now() -> str:
+    """The server's time for a batch: lets phones count timers on the server's clock."""
+    return datetime.now(UTC).isoformat()
 
 
 broadcaster = Broadcaster()

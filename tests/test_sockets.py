@@ -9,6 +9,7 @@ from cocreate.extensions import socketio
 from cocreate.realtime import MODERATOR_NS, PARTICIPANT_NS, broadcaster
 from cocreate.services import participants
 from tests.conftest import World, action_id
+from tests.support import wait_until
 
 PASSWORD = "correct horse battery"
 
@@ -301,30 +302,61 @@ class TestModerator:
         assert desk.send("spread", {"id": 7})["error"]["code"] == "bad_request"
 
 
-def test_the_broadcaster_coalesces_a_burst_into_one_message_per_room(app, workshop, phone):
+def collect(phone, enough, what: str) -> list:
+    """The batches a phone receives, waiting until `enough(batches)` (sends run on tasks)."""
+    batches: list = []
+
+    def arrived():
+        batches.extend(phone.received())
+        return enough(batches)
+
+    wait_until(arrived, what, 10)
+    return batches
+
+
+def test_a_quiet_rooms_event_goes_out_at_once(app, workshop, phone):
     ana, ben = phone(workshop["code"]), phone(workshop["code"])
     place(app, workshop, ana, 0)
     place(app, workshop, ben, 0)
     idea = ana.send("post_idea", text="Popular")["idea"]["id"]
     set_phase(app, workshop, "vote")
     ben.received()
-    broadcaster.configure(60)  # a long interval: nothing goes out until we flush
     try:
+        broadcaster.configure(60, min_gap=60)  # a burst would wait a minute
         ana.send("vote", idea_id=idea, delta=1)
+        # The room was quiet: its event is on its way without waiting for a gap.
+        batches = collect(ben, bool, "the vote to reach the other phone")
+    finally:
+        broadcaster.configure(0)
+    assert [e["data"]["tally"]["dots"] for b in batches for e in b["events"]] == [1]
+
+
+def test_a_busy_room_gets_one_message_per_gap(app, workshop, phone):
+    ana, ben = phone(workshop["code"]), phone(workshop["code"])
+    place(app, workshop, ana, 0)
+    place(app, workshop, ben, 0)
+    idea = ana.send("post_idea", text="Popular")["idea"]["id"]
+    set_phase(app, workshop, "vote")
+    ben.received()
+    try:
+        broadcaster.configure(60, min_gap=60)  # nothing more goes out until we flush
+        ana.send("vote", idea_id=idea, delta=1)  # at once, and the room's gap begins
+        first = collect(ben, bool, "the first vote")
         ana.send("vote", idea_id=idea, delta=1)
         ana.send("vote", idea_id=idea, delta=-1)
-        assert ben.received() == []
+        assert ben.received() == []  # gathered during the gap
         with app.app_context():
             assert broadcaster.flush() == 1
     finally:
         broadcaster.configure(0)
+    assert [e["data"]["tally"]["dots"] for b in first for e in b["events"]] == [1]
     [batch] = ben.received()
-    assert [e["data"]["tally"]["dots"] for e in batch["events"]] == [1, 2, 1]
+    assert [e["data"]["tally"]["dots"] for e in batch["events"]] == [2, 1]
     seqs = [e["seq"] for e in batch["events"]]
-    assert seqs == sorted(seqs) and len(set(seqs)) == 3
+    assert seqs == sorted(seqs) and len(set(seqs)) == 2
 
 
-def test_a_flusher_of_an_older_interval_stops_without_flushing(app, workshop, phone):
+def test_the_gap_ends_with_one_message(app, workshop, phone):
     ana, ben = phone(workshop["code"]), phone(workshop["code"])
     place(app, workshop, ana, 0)
     place(app, workshop, ben, 0)
@@ -332,14 +364,29 @@ def test_a_flusher_of_an_older_interval_stops_without_flushing(app, workshop, ph
     set_phase(app, workshop, "vote")
     ben.received()
     try:
-        broadcaster.configure(0.5)  # as an app with an interval does
-        ana.send("vote", idea_id=idea, delta=1)  # starts a flusher: it wakes every 0.5 s
-        time.sleep(0.75)  # it flushed once, at about 0.5 s, and sleeps until about 1 s
-        assert [e["type"] for b in ben.received() for e in b["events"]] == ["votes_changed"]
-        broadcaster.configure(60)
-        ana.send("vote", idea_id=idea, delta=1)
-        time.sleep(0.6)  # the old flusher woke up meanwhile: it must not have sent it
-        assert ben.received() == []
+        broadcaster.configure(1, min_gap=1)
+        for delta in (1, 1, -1):  # at most two dots on one idea
+            assert ana.send("vote", idea_id=idea, delta=delta)["ok"]
+        batches = collect(ben, lambda got: len(got) >= 2, "the gap's batch")
+    finally:
+        broadcaster.configure(0)
+    assert [[e["data"]["tally"]["dots"] for e in b["events"]] for b in batches] == [[1], [2, 1]]
+
+
+def test_a_send_scheduled_under_an_older_setting_does_nothing(app, workshop, phone):
+    ana, ben = phone(workshop["code"]), phone(workshop["code"])
+    place(app, workshop, ana, 0)
+    place(app, workshop, ben, 0)
+    idea = ana.send("post_idea", text="Popular")["idea"]["id"]
+    set_phase(app, workshop, "vote")
+    ben.received()
+    try:
+        broadcaster.configure(0.5, min_gap=0.5)  # as an app with an interval does
+        ana.send("vote", idea_id=idea, delta=1)  # at once
+        ana.send("vote", idea_id=idea, delta=1)  # scheduled for the end of the gap
+        broadcaster.configure(60, min_gap=60)
+        time.sleep(0.75)  # the old send's time came meanwhile: it must not have sent
+        assert [e["data"]["tally"]["dots"] for b in ben.received() for e in b["events"]] == [1]
         with app.app_context():
             assert broadcaster.flush() == 1
     finally:
