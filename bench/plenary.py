@@ -471,7 +471,7 @@ def server_tree() -> str:
 
     def git(*words: str) -> str:
         done = subprocess.run(["git", *words], cwd=root, capture_output=True, text=True)
-        return done.stdout.strip()
+        return done.stdout.rstrip()
 
     changed = git("status", "--porcelain", "--", "cocreate", "wsgi.py").splitlines()
     tree = git("rev-parse", "--short", "HEAD") or "unknown"

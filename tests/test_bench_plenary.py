@@ -1,0 +1,86 @@
+"""The plenary load generator (bench/plenary.py), small: it runs, and it counts right.
+
+A real Cocreate server and the bare python-socketio server, 20 phones in 2 rooms for a
+few seconds, a SIGKILL and restart: the last line is the JSON the docs describe, no
+delivery is lost or duplicated and every phone comes back. Times are printed by the
+benchmark, never asserted here. The phones' bookkeeping is checked on its own with
+batches made up to have a duplicate and a gap.
+"""
+
+import asyncio
+import json
+import subprocess
+import sys
+
+from bench.load.crowd import BY_SYNC, LIVE, UNSEEN, Phone, Recorder
+from tests.support import ROOT
+
+KEYS = {
+    "phones",
+    "rooms",
+    "votes_per_s",
+    "p95_ms",
+    "p99_ms",
+    "ack_p95_ms",
+    "lost",
+    "duplicated",
+    "rss_mb",
+    "bare_p95_ms",
+    "join_p95_ms",
+}
+
+
+def test_a_small_run_prints_its_figures_and_loses_nothing():
+    done = subprocess.run(
+        [
+            sys.executable,
+            "bench/plenary.py",
+            *("--phones", "20", "--rooms", "2", "--duration", "5", "--join-seconds", "2"),
+            *("--votes-per-s", "10", "--ideas-per-s", "1", "--restart"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.strip().splitlines()
+    figures = json.loads(lines[-1])
+    assert figures.keys() >= KEYS
+    assert (figures["phones"], figures["rooms"]) == (20, 2)
+    assert figures["join_failures"] == 0
+    assert figures["votes_acked_per_s"] > 0 and figures["ideas_acked_per_s"] > 0
+    assert figures["lost"] == 0 and figures["duplicated"] == 0
+    assert figures["bare_lost"] == 0 and figures["bare_duplicated"] == 0
+    assert figures["errors"] == {} and figures["server_errors"] == 0
+    assert figures["restart_back"] == 20
+    for key in ("p95_ms", "p99_ms", "ack_p95_ms", "bare_p95_ms", "join_p95_ms", "rss_mb"):
+        assert isinstance(figures[key], int), key  # measured, whatever the value
+    assert any(line.startswith("Cocreate, SQLite") for line in lines)  # the table's row
+
+
+def test_a_phone_counts_duplicates_gaps_and_what_sync_recovered():
+    async def scene() -> tuple[Phone, Recorder]:
+        recorder = Recorder()
+        phone = Phone(0, "http://127.0.0.1:1", "CODE", recorder, seed=0)
+        phone._synced({"ok": True, "snapshot": {"room": {"id": 5, "seq": 10}, "ideas": []}}, 0.0)
+
+        def batch(*seqs):
+            events = [{"room_id": 5, "seq": s, "type": "notice", "data": {}} for s in seqs]
+            return {"room_id": 5, "events": events}
+
+        phone._on_event("events", batch(11, 12))
+        phone._on_event("events", batch(12))  # the same seq again: a duplicate
+        phone._on_event("events", batch(14))  # 13 is missing: a gap
+        phone._on_event("events", {"room_id": 6, "events": [{"seq": 99}]})  # another room
+        assert phone.gap_timer is not None
+        missed = {"room_id": 5, "seq": 13, "type": "notice", "data": {}}
+        phone._synced({"ok": True, "room_id": 5, "events": [missed], "me": {}}, 0.0)
+        assert phone.gap_timer is None  # the sync filled it
+        return phone, recorder
+
+    phone, recorder = asyncio.run(scene())
+    assert recorder.counts["duplicated"] == 1
+    assert recorder.counts["gaps"] == 1
+    assert phone.last == 14
+    assert phone.deliveries(15) == {LIVE: 3, BY_SYNC: 1, UNSEEN: 1}
