@@ -58,10 +58,8 @@ screenshots: $(DEV_STAMP)  ## retake the documentation's screenshots (docs/img/)
 vendor:  ## refresh the Socket.IO browser client from npm (static/vendor/socket.io)
 	scripts/vendor-socketio.sh
 
-bench: $(DEV_STAMP)  ## print the benchmarks' figures
-	$(BIN)/python bench/live_votes.py
-	$(BIN)/python bench/live_votes.py --postgres
-	$(BIN)/python bench/drills.py
+bench: $(DEV_STAMP)  ## plenary load: 1,000 phones in 10 rooms, 100 votes/s + 5 ideas/s for 60 s, SQLite, beside the bare python-socketio server (BENCH="--postgres" etc. adds flags; docs/deployment.md)
+	$(BIN)/python bench/plenary.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
