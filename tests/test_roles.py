@@ -91,3 +91,22 @@ class TestParticipation:
         assert all("name" not in row and "id" not in row for row in rows)
         with pytest.raises(NotFound):
             snapshots.participation(world.user(), w["id"])
+
+    def test_a_room_keeps_its_figures_when_everyone_is_back_in_the_plenary(self, ctx, world):
+        w = world.workshop()
+        room = w["rooms"][0]
+        city = join(world, w, "City", "Local government", room)
+        ngo = join(world, w, "Ngo", "Civil society organisation", room)
+        idea = ideas.post_idea(city, "Idea")["idea"]["id"]
+        world.phase(w, "vote")
+        votes.give_dot(ngo, idea, 1)
+        before = snapshots.participation(w["owner"], w["id"])
+        participants.close_breakouts(w["owner"], w["id"])
+        after = snapshots.participation(w["owner"], w["id"])
+        in_room = {r["role"]: r for r in after if r["room"] == "Room 1"}
+        assert in_room["Local government"]["joined"] == 1
+        assert in_room["Local government"]["posted"] == 1
+        assert in_room["Civil society organisation"]["voted"] == 1
+        assert [r for r in after if r["room"] == "Room 1"] == [
+            r for r in before if r["room"] == "Room 1"
+        ]

@@ -263,18 +263,23 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
 
 
 def participation(user_id: int, workshop_id: int) -> list[dict[str, Any]]:
-    """How many joined, posted and voted, per room and stakeholder role; never who.
+    """How many took part, posted and voted, per room and stakeholder role; never who.
 
+    Who took part in a room, as in the synthesis: those in it now, those who joined it
+    (its log) and those who posted or voted in it -- so a room keeps its figures after
+    the breakouts close and everyone is back in the plenary.
     Raises NotFound unless the account runs the workshop.
     """
     workshop = access.workshop_for_moderator(user_id, workshop_id)
-    rows = []
-    for room in _open_rooms(workshop):
-        people = db.session.execute(
+    roles = dict(
+        db.session.execute(
             sa.select(Participant.id, Participant.role).where(
-                Participant.room_id == room.id, Participant.removed.is_(False)
+                Participant.workshop_id == workshop_id, Participant.removed.is_(False)
             )
         ).all()
+    )
+    rows = []
+    for room in _open_rooms(workshop):
         posted = set(
             db.session.scalars(
                 sa.select(Idea.author_id).where(Idea.room_id == room.id, Idea.status == "visible")
@@ -283,6 +288,18 @@ def participation(user_id: int, workshop_id: int) -> list[dict[str, Any]]:
         voted = set(
             db.session.scalars(sa.select(Vote.participant_id).where(Vote.room_id == room.id))
         )
+        joined = {
+            ((data or {}).get("member") or {}).get("id")
+            for data in db.session.scalars(
+                sa.select(RoomEvent.data).where(
+                    RoomEvent.room_id == room.id, RoomEvent.type == "member_joined"
+                )
+            )
+        }
+        here = set(
+            db.session.scalars(sa.select(Participant.id).where(Participant.room_id == room.id))
+        )
+        people = [(pid, roles[pid]) for pid in here | joined | posted | voted if pid in roles]
         for role in [*workshop.stakeholder_roles, None]:
             ids = {pid for pid, r in people if r == role}
             if ids or role is not None:
