@@ -2,7 +2,7 @@
 
 python-socketio's AsyncClient starts a task for every message it receives and decodes
 each packet twice (Engine.IO, then Socket.IO); a thousand phones that each hear every
-vote of their room cost the generator more CPU than the server it measures. The subset
+vote of their room make that per-message cost the generator's main work. The subset
 a phone needs is small (docs/protocol.md, section 1): the open packet, a namespace
 CONNECT with `auth`, events with and without an ack id, acks, and answering pings.
 Each text frame is one Engine.IO packet over WebSocket, so one frame is one message.
