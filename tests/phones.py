@@ -403,11 +403,14 @@ class Phone:
             idea = view["ideas"].get(data["idea_id"])
             if idea is not None:
                 idea["tally"] = data["tally"]
-        elif kind == "member_joined":
-            view["members"][data["member"]["id"]] = data["member"]
+        elif kind == "member_joined":  # named in the view only when on paper; counted
+            view["room"]["members"] += 1
+            if data["member"]["on_paper"]:
+                view["members"][data["member"]["id"]] = data["member"]
         elif kind == "member_left":
+            view["room"]["members"] -= 1
             view["members"].pop(data["member_id"], None)
-        elif kind == "member_renamed":
+        elif kind == "member_renamed" and data["member"]["id"] in view["members"]:
             view["members"][data["member"]["id"]] = data["member"]
         elif kind == "phase_changed":
             view["room"]["phase"] = data["phase"]
@@ -852,7 +855,7 @@ def check(
             theirs = server["me"] if part == "me" else sorted(server[part], key=lambda x: x["id"])
             if seen[part] != theirs:
                 problems.append(f"{phone.name}: its {part} differ from the server's")
-        for key in ("id", "seq", "phase", "results_hidden"):
+        for key in ("id", "seq", "phase", "results_hidden", "members"):
             if seen["room"][key] != server["room"][key]:
                 problems.append(
                     f"{phone.name}: room {key} {seen['room'][key]} != {server['room'][key]}"

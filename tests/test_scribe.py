@@ -83,3 +83,17 @@ def test_a_facilitator_cannot_scribe_for_another_room(room, world):
     paper = scribe.add_paper_person(("user", w["owner"]), w["rooms"][1], "Elsewhere")
     with pytest.raises(NotFound):
         scribe.post_idea(("participant", lead), paper["member"]["id"], "Not my room")
+
+
+def test_a_phones_snapshot_names_only_the_people_on_paper(room, world):
+    """A phone is told how many are in its room and the names of those on paper (for the
+    scribe), never a row per member: joins into a big lobby stay O(N)."""
+    w, lead = room
+    others = [world.join(w, f"Member {n}", room=w["rooms"][0]) for n in range(3)]
+    paper = scribe.add_paper_person(("participant", lead), None, "Mrs Okafor")["member"]
+    snapshot = snapshots.participant_snapshot(others[0])
+    assert snapshot["room"]["members"] == 5  # the lead, three members, one on paper
+    assert snapshot["members"] == [{k: paper[k] for k in ("id", "name", "on_paper")}]
+    lobby = snapshots.participant_snapshot(world.join(w, "Late"))
+    assert lobby["room"]["kind"] == "plenary" and lobby["members"] == []
+    assert lobby["room"]["members"] >= 1

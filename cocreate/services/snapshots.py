@@ -73,11 +73,10 @@ def timer_view(room: Room) -> dict[str, Any] | None:
     return {"ends_at": room.timer_ends_at.isoformat(), "next_phase": room.timer_next_phase}
 
 
-def room_state(room: Room, members: list[Participant]) -> dict[str, Any]:
+def room_state(room: Room, member_count: int, facilitator: Participant | None) -> dict[str, Any]:
     """A room as its members and moderators follow it: sequence number, timer, notice."""
-    facilitator = next((m for m in members if m.id == room.facilitator_id), None)
     return {
-        **room_view(room, len(members)),
+        **room_view(room, member_count),
         "seq": room.last_seq,
         "timer": timer_view(room),
         "notice": room.notice,
@@ -242,16 +241,24 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     workshop = db.session.get(Workshop, me.workshop_id)
     counts = member_counts(workshop.id)
     room = db.session.get(Room, me.room_id)
-    members = db.session.scalars(
+    # What a phone shows of the people in its room: how many (room.members), and by name
+    # only those on paper (the facilitator's scribe picks them) -- never every member's
+    # row, which made a storm of joins into a 1,000-person lobby cost O(N²).
+    on_paper = db.session.scalars(
         sa.select(Participant)
-        .where(Participant.room_id == room.id, Participant.removed.is_(False))
+        .where(
+            Participant.room_id == room.id,
+            Participant.removed.is_(False),
+            Participant.on_paper.is_(True),
+        )
         .order_by(Participant.id)
     ).all()
+    facilitator = db.session.get(Participant, room.facilitator_id) if room.facilitator_id else None
     return {
         "workshop": workshop_view(workshop),
         "rooms": [room_view(r, counts[r.id]) for r in _open_rooms(workshop)],
-        "room": room_state(room, members),
-        "members": [member_view(m) for m in members],
+        "room": room_state(room, counts[room.id], facilitator),
+        "members": [member_view(m) for m in on_paper],
         "ideas": []
         if room.is_plenary
         else _ideas_in(workshop, [room.id], hidden=room.results_hidden) + own_pending_ideas(me),
@@ -358,9 +365,10 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
     for room in rooms:
         members = [p for p in people if p.room_id == room.id]
         declared = {p.role for p in members if p.role}
+        facilitator = next((m for m in members if m.id == room.facilitator_id), None)
         views.append(
             {
-                **room_state(room, members),
+                **room_state(room, len(members), facilitator),
                 "members_list": [member_for_moderators(p) for p in members],
                 "last_activity": activity.get(room.id),
                 "ideas": [

@@ -109,12 +109,18 @@ function applyEvent(event) {
       }
       break;
     }
+    // The snapshot names only the people on paper (the scribe picks them) and counts the
+    // rest: the events keep the count, one in, one out (docs/protocol.md, snapshots).
     case "member_joined":
-      state.members = state.members.filter((m) => m.id !== data.member.id).concat([data.member]);
+      state.room.members += 1;
+      if (data.member.on_paper) {
+        state.members = state.members.filter((m) => m.id !== data.member.id).concat([data.member]);
+      }
       renderPeople();
       renderFacilitation();
       break;
     case "member_left":
+      state.room.members = Math.max(0, state.room.members - 1);
       state.members = state.members.filter((m) => m.id !== data.member_id);
       renderPeople();
       break;
@@ -363,7 +369,7 @@ function renderLobby() {
 
 function renderPeople() {
   if (state.room.kind === "plenary") return;
-  $("room-people").textContent = t("members", { n: state.members.length });
+  $("room-people").textContent = t("members", { n: state.room.members });
 }
 
 /** What is this participant's own: the sticky bar's dots left (or opinions given, or ideas
