@@ -183,7 +183,6 @@ def script_messages() -> dict:
         "make_facilitator": _("Make {name} the facilitator"),
         # The console's room tiles and controls (static/js/console-rooms.js, moderate.js).
         "room_detail": _("Ideas ({ideas}) and people ({people})"),
-        "no_ideas_yet": _("No ideas yet."),
         "lobby_badge": _("Lobby"),
         "ideas_count": {
             "one": ngettext("{n} idea", "{n} ideas", 1),

@@ -79,7 +79,6 @@ function drawDetail(card, r, page) {
   const ideas = card.querySelector(".idea-list");
   const waiting = r.ideas.filter((idea) => idea.status === "pending");
   const hidden = r.ideas.filter((idea) => idea.status === "hidden");
-  if (!r.ideas.length) ideas.append(element("li", "meta", t("no_ideas_yet")));
   [...waiting, ...ranked(snapshot.workshop, r), ...hidden].forEach((idea) => {
     ideas.append(ideaRow(idea, supportedByAllRoles(snapshot.workshop, r, idea), r, page));
   });

@@ -86,8 +86,8 @@ export function roomTile(r, page) {
   activity.dataset.phase = breakout ? r.phase : "";
   renderActivity(activity);
   const facts = card.querySelector(".room-facts");
-  if (r.facilitator) facts.append(element("li", "room-facilitator", t("facilitator", { name: personName(r.facilitator) })));
-  if (r.locked) facts.append(element("li", "room-locked", t("locked")));
+  if (r.facilitator) facts.append(element("span", "room-facilitator", t("facilitator", { name: personName(r.facilitator) })));
+  if (r.locked) facts.append(element("span", "room-locked", t("locked")));
   card.querySelector(".room-notice").textContent = r.notice || "";
 
   if (breakout) card.querySelector(".room-drive").append(...driveControls(r, page));

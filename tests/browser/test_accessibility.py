@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.checks import AXE, assert_accessible, assert_fits_a_small_phone
+from tests.browser.console_rooms import open_every_room
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +42,7 @@ def test_every_page_is_accessible_and_fits_a_360px_phone(live_server, new_contex
     join_url = desk.locator("#join-url").get_attribute("href")
     desk.get_by_role("button", name="Open breakout rooms").click()
     expect(desk.get_by_role("button", name="Open breakout rooms")).to_be_disabled()
+    open_every_room(desk)  # the people and ideas are in the rooms' details
 
     phone = new_context(**SMALL_PHONE).new_page()
     phone.goto(f"{live_server}/")

@@ -12,6 +12,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.console_rooms import open_every_room
+
 pytestmark = pytest.mark.browser
 
 #: A phone: small screen, touch, high density.
@@ -41,6 +43,7 @@ def create_workshop(console: Page, sign_in) -> str:
     expect(console.locator("#status")).to_have_text("Live")
     console.get_by_role("button", name="Open breakout rooms").click()
     expect(console.get_by_role("button", name="Open breakout rooms")).to_be_disabled()
+    open_every_room(console)  # the people and ideas are in the rooms' details
     return console.locator("#join-url").get_attribute("href")
 
 
