@@ -108,8 +108,9 @@ def test_the_console_fits_every_screen_with_ten_rooms(plenary, artifacts):
     expect(housing.locator(".idea-actions select.merge").first).to_be_visible()
     for screen in SCREENS:
         console.set_viewport_size(screen)
-        housing.scroll_into_view_if_needed()
-        console.screenshot(path=str(artifacts / f"console-{screen['width']}-room.png"))
+        if screen["width"] == 1366:
+            housing.scroll_into_view_if_needed()
+            console.screenshot(path=str(artifacts / "console-1366-room.png"))
         problems = layout_problems(console)
         assert problems == [], "\n".join([str(screen), *problems])
         merge = housing.locator(".idea-actions select.merge").first.bounding_box()
