@@ -376,7 +376,7 @@ def script_messages() -> dict:
         "outcome_show": _("Show the outcome"),
         "outcome_show_rooms": _("Show the rooms live"),
         # The projector's pages of rooms (static/js/screen.js, screen-pager.js)
-        "screen_rooms_of": _("Rooms {from}–{to} of {n}"),
+        "screen_rooms_of": _("Rooms {from}–{to} of {n}"),  # noqa: RUF001 (a range: en dash)
         "screen_room_of": _("Room {from} of {n}"),
         "screen_newest": _("Newest ideas"),
         # Human-rights tags (static/js/tags.js)

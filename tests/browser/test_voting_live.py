@@ -336,12 +336,16 @@ def test_the_console_room_view_projector_and_scribe_in_agree_mode(
     with console.expect_popup() as opened:
         console.get_by_role("link", name="Projector screen").click()
     screen = opened.value
-    expect(screen.locator(".screen-ideas .tally")).to_have_text(f" · {agree_tally(2, 0, 0)}")
+    # The projector draws bars, with the figures beside them.
+    expect(screen.locator(".screen-ideas .bars-agree .bar-stack")).to_have_count(1)
+    expect(screen.locator(".screen-ideas .bar-words")).to_have_text(
+        "2 agree · 0 disagree · 0 pass · consensus 100%"
+    )
 
     # Hidden results: the room's view and the projector show no numbers; the console does.
     console.get_by_role("button", name="Hide the results until the reveal").click()
     expect(room.locator("#room-ideas .tally")).to_have_text(" · Results hidden")
-    expect(screen.locator(".screen-ideas .tally")).to_have_count(0)
+    expect(screen.locator(".screen-ideas .bars")).to_have_count(0)
     expect(screen.locator(".room-hidden")).to_have_text("Results hidden")
     stance(ines, "Pass").tap()
     expect(on_console.locator(".tally")).to_have_text(f" · {agree_tally(1, 0, 1)}")
@@ -363,5 +367,7 @@ def test_the_console_room_view_projector_and_scribe_in_agree_mode(
 
     console.get_by_role("button", name="Reveal the results").click()
     expect(room.locator("#room-ideas .tally")).to_have_text(f" · {agree_tally(2, 0, 1)}")
-    expect(screen.locator(".screen-ideas .tally")).to_have_text(f" · {agree_tally(2, 0, 1)}")
+    expect(screen.locator(".screen-ideas .bar-words")).to_have_text(
+        "2 agree · 0 disagree · 1 pass · consensus 67%"
+    )
     room.screenshot(path=artifacts / "room-view.png")
