@@ -24,7 +24,11 @@ THEMES = [
     ),
     (0, "Transport", ["Night buses to the suburbs", "Cheaper tram tickets"]),
     (1, "Homes for all", ["Rent caps", "Housing for migrants and refugees"]),
-    (1, "Mobility", ["Free public transport for older persons", "Accessible bus stops"]),
+    (
+        1,
+        "Mobility",
+        ["Free public transport for older persons", "More night buses and accessible bus stops"],
+    ),
     (2, "Schools", ["Digital classes for children", "Laptops for pupils"]),
     (2, "Logement", ["Des loyers abordables", "Plus de logements sociaux"]),
 ]
