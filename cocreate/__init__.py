@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, request
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from cocreate import config as settings
+from cocreate import languages
 from cocreate.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from cocreate.views.script_messages import script_messages
 
@@ -45,13 +46,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def select_locale() -> str:
-    """Pick the interface language: the participant's choice, else the browser's."""
-    if not has_request_context():  # CLI commands and background tasks
-        return "en"
-    return session.get("locale") or request.accept_languages.best_match(["en"]) or "en"
-
-
 def register_extensions(app: Flask) -> None:
     """Initialise every extension; the order matters only for SocketIO (last, needs the app)."""
     from cocreate import (
@@ -67,8 +61,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=languages.select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    languages.register(app)
     app.jinja_env.globals["script_messages"] = script_messages
     limiter.init_app(app)
     socketio.init_app(

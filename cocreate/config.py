@@ -133,6 +133,9 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "BABEL_DEFAULT_LOCALE": "en",
+    # The interface's languages, the fallback first: each has its catalog under
+    # cocreate/translations/<code>/ (README "Languages" adds one).
+    "LANGUAGES": ["en", "ko", "es", "fr"],
     "WTF_CSRF_TIME_LIMIT": None,
     # Limits a participant meets, each with its own error message.
     "IDEA_TEXT_MAX": 280,
