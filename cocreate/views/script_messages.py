@@ -1,13 +1,25 @@
 """The strings the browser scripts show, translated on the server.
 
 Templates render them as JSON data (`<script type="application/json" id="i18n">`), so
-no inline script runs. Scripts fill {name} placeholders themselves; a {"one", "other"}
-pair holds plural forms, chosen by the script's `n`. The literal strings here are what
+no inline script runs. Scripts fill {name} placeholders themselves. A message with
+plural forms is a dict of the CLDR plural categories the page's language has (Korean:
+other; English: one, other; French and Spanish: one, many, other), which
+static/js/i18n.js picks from with Intl.PluralRules. The literal strings here are what
 `pybabel extract` collects.
 """
 
+from collections.abc import Callable
+
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
+
+from cocreate.languages import plural_samples
+
+
+def forms(message: Callable[[int], str]) -> dict[str, str]:
+    """A plural message in each CLDR category of the request's language: `message(n)`
+    (an ngettext call) for one count of each category (languages.plural_samples)."""
+    return {category: message(n) for category, n in plural_samples(str(get_locale())).items()}
 
 
 def script_messages() -> dict:
@@ -17,20 +29,11 @@ def script_messages() -> dict:
         "reconnecting": _("Reconnecting…"),
         "online": _("Live"),
         "offline": _("Offline: your actions are kept and sent when the connection is back."),
-        "pending": {
-            "one": ngettext("{n} waiting to be sent", "{n} waiting to be sent", 1),
-            "other": ngettext("{n} waiting to be sent", "{n} waiting to be sent", 2),
-        },
+        "pending": forms(lambda n: ngettext("{n} waiting to be sent", "{n} waiting to be sent", n)),
         "waiting": _("Waiting to be sent"),
         "anonymous": _("Anonymous"),
-        "dots_left": {
-            "one": ngettext("{n} dot left", "{n} dots left", 1),
-            "other": ngettext("{n} dot left", "{n} dots left", 2),
-        },
-        "dots_total": {
-            "one": ngettext("{n} dot", "{n} dots", 1),
-            "other": ngettext("{n} dot", "{n} dots", 2),
-        },
+        "dots_left": forms(lambda n: ngettext("{n} dot left", "{n} dots left", n)),
+        "dots_total": forms(lambda n: ngettext("{n} dot", "{n} dots", n)),
         "my_dots": _("yours: {n}"),
         "add_dot": _("Add a dot to: {text}"),
         "remove_dot": _("Take a dot back from: {text}"),
@@ -41,10 +44,7 @@ def script_messages() -> dict:
         "save": _("Save"),
         "cancel": _("Cancel"),
         "confirm_withdraw": _("Withdraw this idea? Dots on it go back to the voters."),
-        "members": {
-            "one": ngettext("{n} person here", "{n} people here", 1),
-            "other": ngettext("{n} person here", "{n} people here", 2),
-        },
+        "members": forms(lambda n: ngettext("{n} person here", "{n} people here", n)),
         "lobby_wait": _("You are in the plenary. The moderator will open the breakout rooms."),
         "lobby_choose": _("Choose a breakout room."),
         "lobby_placed": _(
@@ -54,10 +54,7 @@ def script_messages() -> dict:
         "move_to": _("Move {name} to"),
         "plenary": _("Plenary"),
         "nobody": _("Nobody yet."),
-        "chars_left": {
-            "one": ngettext("{n} character left", "{n} characters left", 1),
-            "other": ngettext("{n} character left", "{n} characters left", 2),
-        },
+        "chars_left": forms(lambda n: ngettext("{n} character left", "{n} characters left", n)),
         # Text over a limit is refused whole (static/js/limits.js), never cut.
         "idea_too_long": _(
             "Your idea is {length} characters; the limit is {max}. Shorten it to post."
@@ -117,10 +114,7 @@ def script_messages() -> dict:
         "score_total": _("{mean} out of 5"),
         "score_none": _("not scored yet"),
         "criterion_score": _("{criterion}: {mean}"),
-        "scored_by": {
-            "one": ngettext("{n} person scored", "{n} people scored", 1),
-            "other": ngettext("{n} person scored", "{n} people scored", 2),
-        },
+        "scored_by": forms(lambda n: ngettext("{n} person scored", "{n} people scored", n)),
         "score_on": _("{criterion}: your score for “{text}”"),
         "score_clear": _("Clear"),
         "score_clear_on": _("Clear your score on {criterion} for “{text}”"),
@@ -169,10 +163,7 @@ def script_messages() -> dict:
         "lock_room": _("Lock this room"),
         "unlock_room": _("Unlock this room"),
         "locked": _("locked"),
-        "joined": {
-            "one": ngettext("{n} person has joined", "{n} people have joined", 1),
-            "other": ngettext("{n} person has joined", "{n} people have joined", 2),
-        },
+        "joined": forms(lambda n: ngettext("{n} person has joined", "{n} people have joined", n)),
         "report_back": _("Report-back: each room's top ideas"),
         "rooms_live": _("The rooms, live"),
         "results_hidden_note": _("Participants do not see the totals until you reveal them."),
@@ -184,10 +175,7 @@ def script_messages() -> dict:
         # The console's room tiles and controls (static/js/console-rooms.js, moderate.js).
         "room_detail": _("Ideas ({ideas}) and people ({people})"),
         "lobby_badge": _("Lobby"),
-        "ideas_count": {
-            "one": ngettext("{n} idea", "{n} ideas", 1),
-            "other": ngettext("{n} idea", "{n} ideas", 2),
-        },
+        "ideas_count": forms(lambda n: ngettext("{n} idea", "{n} ideas", n)),
         "waiting_count": _("{n} to approve"),
         "results_state_hidden": _("Results hidden"),
         "results_state_shown": _("Results shown"),
@@ -201,31 +189,21 @@ def script_messages() -> dict:
         "for_room": _("{label} — {room}"),
         "all_closed": _("Every room is closed"),
         "no_timer": _("No timer"),
-        "phase_rooms": {
-            "one": ngettext("{name}: {n} room", "{name}: {n} rooms", 1),
-            "other": ngettext("{name}: {n} room", "{name}: {n} rooms", 2),
-        },
+        "phase_rooms": forms(lambda n: ngettext("{name}: {n} room", "{name}: {n} rooms", n)),
         "no_breakouts": _("No breakout rooms yet: add them in the settings."),
         # Themes (static/js/themes.js)
-        "themes_heading": {
-            "one": ngettext("Themes ({n})", "Themes ({n})", 1),
-            "other": ngettext("Themes ({n})", "Themes ({n})", 2),
-        },
+        "themes_heading": forms(lambda n: ngettext("Themes ({n})", "Themes ({n})", n)),
         "themes_help": _("Drag an idea by its handle ⠿ onto a theme, or use “Move to theme…”."),
         "themes_help_first": _("Name a first theme, then move the ideas into it."),
         "themes_watch": _("The ideas are being grouped into themes: you see every move live."),
         "no_themes": _("No themes yet."),
-        "unthemed": {
-            "one": ngettext("Not in a theme yet ({n})", "Not in a theme yet ({n})", 1),
-            "other": ngettext("Not in a theme yet ({n})", "Not in a theme yet ({n})", 2),
-        },
+        "unthemed": forms(
+            lambda n: ngettext("Not in a theme yet ({n})", "Not in a theme yet ({n})", n)
+        ),
         "unthemed_empty": _("Every idea is in a theme."),
         "theme_empty": _("No ideas in this theme yet."),
         "theme_empty_edit": _("No ideas yet: drag one here, or use “Move to theme…”."),
-        "theme_ideas": {
-            "one": ngettext("{n} idea", "{n} ideas", 1),
-            "other": ngettext("{n} idea", "{n} ideas", 2),
-        },
+        "theme_ideas": forms(lambda n: ngettext("{n} idea", "{n} ideas", n)),
         "theme_support": _("Support: {tally}"),
         "move_to_theme": _("Move to theme…"),
         "move_out": _("Out of any theme"),
@@ -249,10 +227,9 @@ def script_messages() -> dict:
         "news_renamed": _("A theme is now called {name}"),
         "news_merged": _("The theme {merged} was merged into {name}"),
         "news_dissolved": _("The theme {name} was dissolved"),
-        "news_many": {
-            "one": ngettext("{n} change to the themes", "{n} changes to the themes", 1),
-            "other": ngettext("{n} change to the themes", "{n} changes to the themes", 2),
-        },
+        "news_many": forms(
+            lambda n: ngettext("{n} change to the themes", "{n} changes to the themes", n)
+        ),
         # Suggested themes, duplicates, similar ideas (static/js/suggestions.js)
         "suggest_heading": _("Suggested themes"),
         "suggest_help": _(
@@ -261,10 +238,9 @@ def script_messages() -> dict:
         ),
         "suggest_button": _("Suggest themes"),
         "suggest_working": _("Working out themes…"),
-        "suggest_found": {
-            "one": ngettext("{n} theme suggested.", "{n} themes suggested.", 1),
-            "other": ngettext("{n} theme suggested.", "{n} themes suggested.", 2),
-        },
+        "suggest_found": forms(
+            lambda n: ngettext("{n} theme suggested.", "{n} themes suggested.", n)
+        ),
         "suggest_nothing": _("No theme to suggest: too few ideas outside a theme are alike."),
         "suggested_n": _("Suggestion {i} of {n}"),
         "suggest_create_this": _("Create this theme"),
@@ -272,10 +248,9 @@ def script_messages() -> dict:
         "suggest_create": _("Create the checked themes"),
         "suggest_discard": _("Discard"),
         "suggest_none_checked": _("Check at least one theme to create, or discard them."),
-        "suggest_created": {
-            "one": ngettext("{n} theme created.", "{n} themes created.", 1),
-            "other": ngettext("{n} theme created.", "{n} themes created.", 2),
-        },
+        "suggest_created": forms(
+            lambda n: ngettext("{n} theme created.", "{n} themes created.", n)
+        ),
         "suggest_discarded": _("Suggestions discarded."),
         "suggest_failed": _("No suggestions this time. Try again."),
         "suggest_offline": _("Offline: suggestions need the connection."),
@@ -283,18 +258,13 @@ def script_messages() -> dict:
         "duplicates_heading": _("Likely duplicates"),
         "duplicates_button": _("Find duplicates"),
         "duplicates_working": _("Looking for duplicates…"),
-        "duplicates_found": {
-            "one": ngettext(
+        "duplicates_found": forms(
+            lambda n: ngettext(
                 "{n} pair of ideas that may say the same thing.",
                 "{n} pairs of ideas that may say the same thing.",
-                1,
-            ),
-            "other": ngettext(
-                "{n} pair of ideas that may say the same thing.",
-                "{n} pairs of ideas that may say the same thing.",
-                2,
-            ),
-        },
+                n,
+            )
+        ),
         "duplicates_none": _("No likely duplicates."),
         "duplicates_read_only": _("A moderator can merge them."),
         "duplicate_alike": _("{percent}% alike"),
@@ -329,34 +299,20 @@ def script_messages() -> dict:
         "cross_choose_one": _("Choose at least one room theme, or discard it."),
         "cross_support_agree": _("{n} agree · {d} disagree"),
         "cross_support_scores": _("mean score {mean} from {n} scores"),
-        "cross_found": {
-            "one": ngettext("{n} suggestion", "{n} suggestions", 1),
-            "other": ngettext("{n} suggestion", "{n} suggestions", 2),
-        },
-        "cross_kept": {
-            "one": ngettext("{n} cross-room theme", "{n} cross-room themes", 1),
-            "other": ngettext("{n} cross-room theme", "{n} cross-room themes", 2),
-        },
-        "cross_heading": {
-            "one": ngettext("Across the rooms: {n} theme", "Across the rooms: {n} themes", 1),
-            "other": ngettext("Across the rooms: {n} theme", "Across the rooms: {n} themes", 2),
-        },
+        "cross_found": forms(lambda n: ngettext("{n} suggestion", "{n} suggestions", n)),
+        "cross_kept": forms(lambda n: ngettext("{n} cross-room theme", "{n} cross-room themes", n)),
+        "cross_heading": forms(
+            lambda n: ngettext("Across the rooms: {n} theme", "Across the rooms: {n} themes", n)
+        ),
         # The shared outcome (static/js/outcome.js)
-        "outcome_people": {
-            "one": ngettext("{n} person took part", "{n} people took part", 1),
-            "other": ngettext("{n} person took part", "{n} people took part", 2),
-        },
-        "outcome_rooms": {
-            "one": ngettext("{n} room", "{n} rooms", 1),
-            "other": ngettext("{n} room", "{n} rooms", 2),
-        },
+        "outcome_people": forms(
+            lambda n: ngettext("{n} person took part", "{n} people took part", n)
+        ),
+        "outcome_rooms": forms(lambda n: ngettext("{n} room", "{n} rooms", n)),
         "outcome_pathways": _("Pathways toward equality"),
         "outcome_no_pathways": _("No pathway yet."),
         "outcome_from_room": _("From {room}"),
-        "outcome_endorsements": {
-            "one": ngettext("{n} endorsement", "{n} endorsements", 1),
-            "other": ngettext("{n} endorsement", "{n} endorsements", 2),
-        },
+        "outcome_endorsements": forms(lambda n: ngettext("{n} endorsement", "{n} endorsements", n)),
         "outcome_challenge": _("The inequality it addresses"),
         "outcome_vision": _("Where we want to be"),
         "outcome_steps": _("Steps"),
@@ -410,10 +366,7 @@ def script_messages() -> dict:
         "tags_suggested": _("Suggested from the idea's text"),
         "tags_suggested_help": _("A suggestion is only added when you tap it."),
         # Pathways (static/js/pathways.js)
-        "pathways_heading": {
-            "one": ngettext("Pathways ({n})", "Pathways ({n})", 1),
-            "other": ngettext("Pathways ({n})", "Pathways ({n})", 2),
-        },
+        "pathways_heading": forms(lambda n: ngettext("Pathways ({n})", "Pathways ({n})", n)),
         "pathways_help": _(
             "Read each pathway, endorse the ones you support, and say what is missing."
         ),
@@ -428,10 +381,7 @@ def script_messages() -> dict:
             "idea_ids": _("Ideas it builds on"),
         },
         "pathway_from_theme": _("From the theme: {name}"),
-        "steps_heading": {
-            "one": ngettext("Steps ({n})", "Steps ({n})", 1),
-            "other": ngettext("Steps ({n})", "Steps ({n})", 2),
-        },
+        "steps_heading": forms(lambda n: ngettext("Steps ({n})", "Steps ({n})", n)),
         "no_steps": _("No steps yet."),
         "step_untitled": _("Step {n}"),
         "step_n": _("Step {n}"),
@@ -455,29 +405,21 @@ def script_messages() -> dict:
         "step_moved": _("Now step {n}."),
         "step_removed": _("Step {n} removed."),
         "step_needs_action": _("Step {n} needs its action: say what is done."),
-        "pathway_ideas": {
-            "one": ngettext("{n} idea it builds on", "{n} ideas it builds on", 1),
-            "other": ngettext("{n} idea it builds on", "{n} ideas it builds on", 2),
-        },
-        "pathway_ideas_chosen": {
-            "one": ngettext("Ideas it builds on: {n} chosen", "Ideas it builds on: {n} chosen", 1),
-            "other": ngettext(
-                "Ideas it builds on: {n} chosen", "Ideas it builds on: {n} chosen", 2
-            ),
-        },
+        "pathway_ideas": forms(
+            lambda n: ngettext("{n} idea it builds on", "{n} ideas it builds on", n)
+        ),
+        "pathway_ideas_chosen": forms(
+            lambda n: ngettext(
+                "Ideas it builds on: {n} chosen", "Ideas it builds on: {n} chosen", n
+            )
+        ),
         "no_ideas_to_link": _("No ideas in this room yet."),
         "no_tags": _("This workshop has no tags."),
-        "endorsements": {
-            "one": ngettext("{n} endorsement", "{n} endorsements", 1),
-            "other": ngettext("{n} endorsement", "{n} endorsements", 2),
-        },
+        "endorsements": forms(lambda n: ngettext("{n} endorsement", "{n} endorsements", n)),
         "endorse": _("Endorse"),
         "endorsed_now": _("You endorse this pathway."),
         "endorsed_not": _("You no longer endorse this pathway."),
-        "comments_heading": {
-            "one": ngettext("Comments ({n})", "Comments ({n})", 1),
-            "other": ngettext("Comments ({n})", "Comments ({n})", 2),
-        },
+        "comments_heading": forms(lambda n: ngettext("Comments ({n})", "Comments ({n})", n)),
         "comment_label": _("Your comment"),
         "comment_send": _("Comment"),
         "comment_sent": _("Comment sent."),
@@ -525,8 +467,7 @@ def script_messages() -> dict:
         "kept_theirs": _("Their version is kept."),
         "empty_value": _("(empty)"),
         "tags_news": _("Tags changed on “{text}”."),
-        "tags_news_many": {
-            "one": ngettext("Tags changed on {n} item.", "Tags changed on {n} items.", 1),
-            "other": ngettext("Tags changed on {n} item.", "Tags changed on {n} items.", 2),
-        },
+        "tags_news_many": forms(
+            lambda n: ngettext("Tags changed on {n} item.", "Tags changed on {n} items.", n)
+        ),
     }
