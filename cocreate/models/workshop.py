@@ -56,6 +56,9 @@ class Workshop(db.Model):
     #: The IANA time zones the event is held in, the host's first (e.g. ["Asia/Seoul",
     #: "Europe/Madrid"]); the synthesis gives its times in each.
     time_zones: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: The language the projector and the synthesis speak (one of the LANGUAGES setting's
+    #: codes); each person's own pages follow their own choice.
+    language: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en")
     #: Who organises it, as the synthesis names them (free text, one line each).
     organizers: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,6 +8,8 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from cocreate.extensions import db
@@ -122,6 +124,9 @@ class WorkshopSettings:
     participants_cluster: bool = False
     #: When, in which time zones and by whom (None: unchanged, or none for a new one).
     schedule: Schedule | None = None
+    #: What the projector and the synthesis speak, one of the LANGUAGES setting's codes
+    #: ("": the language the organizer is using now).
+    language: str = ""
 
     def checked(self) -> "WorkshopSettings":
         """Return trimmed settings; raises Invalid when one breaks a rule."""
@@ -151,6 +156,7 @@ class WorkshopSettings:
             criteria=criteria,
             participants_cluster=bool(self.participants_cluster),
             schedule=None if self.schedule is None else self.schedule.checked(),
+            language=_language(self.language),
         )
 
     def columns(self) -> dict:
@@ -159,6 +165,15 @@ class WorkshopSettings:
         if self.schedule is not None:
             values.update(vars(self.schedule))
         return values
+
+
+def _language(code: str) -> str:
+    """Check a workshop's language; "" is the current one. Raises Invalid."""
+    offered = current_app.config["LANGUAGES"]
+    code = code or str(get_locale() or offered[0])
+    if code not in offered:
+        raise Invalid(_("Choose one of the languages offered."))
+    return code
 
 
 def default_roles() -> list[str]:

@@ -1,5 +1,6 @@
 """Web forms (CSRF-protected); services do the real validation."""
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,6 +18,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import EqualTo, InputRequired, Length, NumberRange, Optional
+
+from cocreate.languages import name
 
 
 class LoginForm(FlaskForm):
@@ -66,6 +69,11 @@ def voting_choices():
         SelectChoice("agree", _l("Agree / disagree / pass on each idea")),
         SelectChoice("scores", _l("Scores from 1 to 5 on each criterion")),
     ]
+
+
+def language_choices():
+    """Return the interface's languages, each named in itself (cocreate.languages)."""
+    return [SelectChoice(code, name(code)) for code in current_app.config["LANGUAGES"]]
 
 
 class SmallNumberField(IntegerField):
@@ -139,6 +147,9 @@ class WorkshopForm(FlaskForm):
     )
     organizers = LinesField(
         _l("Organizers, one per line (named in the synthesis)"), validators=[Length(max=1600)]
+    )
+    language = SelectField(
+        _l("Language of the projector and the synthesis"), choices=language_choices, default=""
     )
 
 

@@ -15,9 +15,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from cocreate import languages
 from cocreate.models import TAG_KINDS
 from cocreate.services import access, snapshots, tags, workshops
 from cocreate.services.errors import DomainError
@@ -112,6 +114,7 @@ def _settings(form: WorkshopForm) -> workshops.WorkshopSettings:
             time_zones=_lines(form.time_zones.data),
             organizers=_lines(form.organizers.data),
         ),
+        language=form.language.data or "",
     )
 
 
@@ -134,6 +137,7 @@ def new_workshop():
     if not form.is_submitted():
         form.stakeholder_roles.data = "\n".join(workshops.default_roles())
         form.criteria.data = "\n".join(workshops.default_criteria())
+        form.language.data = str(get_locale())
     if form.validate_on_submit():
         try:
             workshop_id = workshops.create_workshop(
@@ -249,6 +253,7 @@ def qr_code(workshop_id: int):
 def screen(workshop_id: int):
     """The projector: join code and count in the lobby, live results, the report-back."""
     workshop = access.workshop_for_moderator(current_user.id, workshop_id)
+    languages.workshop_default(workshop.language)
     return render_template(
         "organize/screen.html",
         workshop=workshop,
