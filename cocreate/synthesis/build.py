@@ -497,6 +497,8 @@ def _build(workshop_id: int, generated_at: datetime) -> dict[str, Any]:
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "generated_at": iso(generated_at),
+        # The documents' headings and labels are in it (cocreate.synthesis.formats).
+        "language": workshop.language,
         "workshop": _workshop(workshop, rooms),
         "tags": [
             {"id": t.id, "kind": t.kind, "key": t.key, "label": t.label, "removed": t.removed}

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from flask_babel import force_locale
+
 from cocreate.synthesis import (
     render_csv,
     render_docx,
@@ -35,7 +37,10 @@ def render(data: dict[str, Any], fmt: str) -> bytes:
     """The synthesis data as a document of one format, as bytes.
 
     Raises KeyError for an unknown format. Needs an app context (the documents' words
-    go through gettext).
+    go through gettext). The words and dates are in the workshop's language, whoever
+    asks: the document is the workshop's, and it is made without a request anyway (in
+    the document process, cocreate/synthesis/worker.py).
     """
-    body = FORMATS[fmt][0].render(data)
+    with force_locale(data.get("language") or "en"):
+        body = FORMATS[fmt][0].render(data)
     return body.encode("utf-8") if isinstance(body, str) else body

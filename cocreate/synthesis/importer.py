@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from flask import current_app
 from flask_babel import gettext as _
 
 from cocreate.extensions import db
@@ -211,6 +212,10 @@ def import_workshop(user_id: int, data: dict[str, Any], mode: str = "archive") -
         voting_mode=method["voting_mode"],
         criteria=method["criteria"],
         participants_cluster=method["participants_cluster"],
+        # A language this server does not offer: the importer's own.
+        language=data.get("language", "")
+        if data.get("language") in current_app.config["LANGUAGES"]
+        else "",
         schedule=workshops.Schedule(
             _time(w["starts_at"]), _time(w["ends_at"]), w["time_zones"], w["organizers"]
         ),

@@ -32,16 +32,17 @@ from cocreate.synthesis.render_pdf import (
     horizon,
     method_lines,
     pathway_evidence,
-    when,
 )
 from cocreate.synthesis.view import (
     RoleTable,
     View,
     clean,
     collector_held,
+    generated,
     is_rtl,
     prepare,
     refs,
+    when,
 )
 
 #: Fonts named in the document; Word and LibreOffice substitute what they lack.
@@ -172,7 +173,7 @@ class _Writer:
             )
         if w.get("organizers"):
             self.para("; ".join(clean(o) for o in w["organizers"]), bold_lead=_("Organizers"))
-        self.para(clean(data.get("generated_at")), bold_lead=_("Generated at"), small=True)
+        self.para(generated(data), bold_lead=_("Generated at"), small=True)
 
         self.heading(_("Method"), 1)
         for line in method_lines(view):

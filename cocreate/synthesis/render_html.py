@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from cocreate.synthesis import charts
-from cocreate.synthesis.view import clean, is_rtl, prepare, refs
+from cocreate.synthesis.view import clean, generated, is_rtl, prepare, refs, when
 
 TEMPLATES = __import__("pathlib").Path(__file__).resolve().parents[2] / "templates" / "synthesis"
 
@@ -33,6 +33,8 @@ def _environment() -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.filters["clean"] = clean
     env.filters["refs"] = refs
+    env.filters["when"] = when
+    env.globals["generated"] = generated
     env.globals["is_rtl"] = is_rtl
     return env
 

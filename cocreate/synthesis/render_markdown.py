@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from cocreate.synthesis.render_csv import result_columns
-from cocreate.synthesis.view import RoleTable, prepare
+from cocreate.synthesis.view import RoleTable, generated, prepare, when
 
 MEDIA_TYPE = "text/markdown"
 EXTENSION = "md"
@@ -99,25 +99,29 @@ def render(data: dict[str, Any]) -> str:
         by = text(idea["author"]) if idea["author"] else _("anonymous")
         return f"- #{idea_id} {text(idea['text'])} ({by}) — {describe(method, idea['results'])}"
 
-    out = [f"# {text(w['title'])}", "", f"**{_('Question')}:** {text(w['question'])}", ""]
+    out = [f"# {text(w['title'])}", "", "**" + _("Question") + f":** {text(w['question'])}", ""]
     if w["description"]:
         out += [text(w["description"]), ""]
     for time in w["times"]:
-        out.append(f"- {text(time['zone'])}: {text(time['starts'])} {NONE} {text(time['ends'])}")
+        starts, ends = text(when(time["starts"])), text(when(time["ends"]))
+        out.append(f"- {text(time['zone'])}: {starts} {NONE} {ends}")
     if w["organizers"]:
         out.append(f"- {_('Organizers')}: " + "; ".join(text(o) for o in w["organizers"]))
-    out += [f"- {_('Generated')}: {text(data['generated_at'])}", ""]
+    out += ["- " + _("Generated") + f": {text(generated(data))}", ""]
 
     out += [f"## {_('Method')}", ""]
     out.append(f"- {_('Voting')}: {text(method['voting_mode'])}")
     if method["voting_mode"] == "dots":
         out.append(
-            f"- {_('Dots per person per room')}: {method['dots_per_room']}, "
-            f"{_('at most on one idea')}: {method['max_dots_per_idea']}"
+            "- "
+            + _("Dots per person per room")
+            + f": {method['dots_per_room']}, "
+            + _("at most on one idea")
+            + f": {method['max_dots_per_idea']}"
         )
     if method["voting_mode"] == "scores":
-        out.append(f"- {_('Criteria')}: " + "; ".join(text(c) for c in method["criteria"]))
-    out.append(f"- {_('Phases')}: " + ", ".join(text(p) for p in method["phases"]))
+        out.append("- " + _("Criteria") + ": " + "; ".join(text(c) for c in method["criteria"]))
+    out.append("- " + _("Phases") + ": " + ", ".join(text(p) for p in method["phases"]))
     out.append("")
 
     p = data["participation"]
@@ -152,13 +156,13 @@ def render(data: dict[str, Any]) -> str:
         ],
     )
 
-    out += [f"## {_('Pathways')}", ""]
+    out += ["## " + _("Pathways"), ""]
     for pathway in data["pathways"]:
         out += [f"### {text(pathway['title'])}", ""]
         out.append(f"- {_('Room')}: {text(pathway['room'])}")
         out.append(f"- {_('Support')}: {describe(method, pathway['support'])}")
-        out.append(f"- {_('Endorsements')}: {pathway['endorsements']}")
-        out.append(f"- {_('Concerns')}: {tag_list(pathway['tag_ids'])}")
+        out.append("- " + _("Endorsements") + f": {pathway['endorsements']}")
+        out.append("- " + _("Concerns") + f": {tag_list(pathway['tag_ids'])}")
         out.append(f"- {_('Challenge')}: {text(pathway['challenge'])}")
         out.append(f"- {_('Vision')}: {text(pathway['vision'])}")
         out.append("")
@@ -171,7 +175,7 @@ def render(data: dict[str, Any]) -> str:
                 ],
             )
         out += _role_table(_("Support by stakeholder role"), view.support_by_role(pathway))
-        out += [f"{_('From the ideas')}:", ""] + [idea_line(i) for i in pathway["idea_ids"]] + [""]
+        out += [_("From the ideas") + ":", ""] + [idea_line(i) for i in pathway["idea_ids"]] + [""]
         for comment in pathway["comments"]:
             by = text(comment["author"]) if comment["author"] else _("anonymous")
             out.append(f"> {text(comment['text'])} ({by})")
@@ -216,14 +220,14 @@ def render(data: dict[str, Any]) -> str:
         ]
         out += _table([""] + [text(tags[c]["label"]) for c in matrix["columns"]], rows)
     if cov["gaps"]:
-        out += [f"### {_('Gaps')}", ""]
+        out += ["### " + _("Gaps"), ""]
         out += [
             f"- {text(tags[g['group']]['label'])} ({text(g['kind'])}): {text(g['note'])}"
             for g in cov["gaps"]
         ]
         out.append("")
 
-    out += [f"## {_('Appendix: every idea')}", ""]
+    out += ["## " + _("Appendix: every idea"), ""]
     columns = result_columns(method)
     header = ["#", _("Room"), _("Idea"), _("Author"), _("Role"), _("Tags")] + [
         text(n) for n, _p in columns

@@ -25,9 +25,11 @@ from cocreate.synthesis.view import (
     View,
     clean,
     collector_held,
+    generated,
     is_rtl,
     prepare,
     refs,
+    when,
 )
 
 # NanumGothic carries its hinting sources (TSI* tables); the subsetter drops them, rightly,
@@ -311,7 +313,7 @@ class _Writer:
             self.para(f"{clean(t.get('zone'))}: {when(t.get('starts'))} – {when(t.get('ends'))}")  # noqa: RUF001
         if w.get("organizers"):
             self.para(_("Organizers") + ": " + "; ".join(clean(o) for o in w["organizers"]))
-        self.para(_("Generated at") + ": " + clean(self.view.data.get("generated_at")), grey=True)
+        self.para(_("Generated at") + ": " + generated(self.view.data), grey=True)
 
     def method(self) -> None:
         """Voting mode, budget, criteria, phases."""
@@ -529,14 +531,6 @@ class _Writer:
 def _rgb(colour: str) -> tuple[int, int, int]:
     """#rrggbb as a tuple."""
     return tuple(int(colour[k : k + 2], 16) for k in (1, 3, 5))
-
-
-def when(value: object) -> str:
-    """A local ISO time as 2024-10-08 17:00 (+09:00)."""
-    text = clean(value)
-    if len(text) >= 16 and text[10] == "T":
-        return f"{text[:10]} {text[11:16]}" + (f" ({text[19:]})" if len(text) > 19 else "")
-    return text
 
 
 def horizon(value: object) -> str:

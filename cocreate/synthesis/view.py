@@ -13,9 +13,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
-from flask_babel import get_translations
+from babel import Locale
+from babel.dates import format_date, format_time
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 
 from cocreate.services import results as tallies
@@ -82,6 +86,35 @@ def number(value: float | int | None) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:.2f}"
     return str(int(value))
+
+
+def when(value: object, zone: str | None = None) -> str:
+    """An ISO time as the document's language writes a date and time ("8 octobre 2024,
+    17:00", "2024년 10월 8일 오후 5:00"), in its own offset or in `zone`; anything else
+    as it is, a missing time as a dash."""
+    text = clean(value)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text or "—"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if zone:
+        moment = moment.astimezone(ZoneInfo(zone))
+    locale = get_locale() or Locale.parse("en")
+    pattern = locale.datetime_formats["long"].replace("'", "")
+    time = format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale)
+    date = format_date(moment, "long", locale=locale)
+    return pattern.replace("{0}", time).replace("{1}", date)
+
+
+def generated(data: dict) -> str:
+    """When the document was made, in the workshop's first time zone (UTC without one)."""
+    zones = (data.get("workshop") or {}).get("time_zones") or ["UTC"]
+    try:
+        return f"{when(data.get('generated_at'), zones[0])} ({clean(zones[0])})"
+    except (KeyError, ValueError):  # a zone this machine does not know: UTC
+        return f"{when(data.get('generated_at'), 'UTC')} (UTC)"
 
 
 class Words:
