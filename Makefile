@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+TRANSLATIONS := cocreate/translations
+# Every catalog's compiled file (build output, not in git), remade when its .po changes.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint format seed samples migrate organizer vendor bench messages screenshots clean
+.PHONY: run test lint format seed samples migrate organizer vendor bench messages translations screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +22,7 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP) $@
 
-migrate: $(STAMP)  ## apply the database migrations (SQLite under instance/ unless DATABASE_URL says otherwise)
+migrate: $(STAMP) $(CATALOGS)  ## apply the database migrations (SQLite under instance/ unless DATABASE_URL says otherwise)
 	$(BIN)/flask --app cocreate db upgrade
 
 run: migrate  ## serve on http://127.0.0.1:$${PORT:-5000} with eventlet
@@ -39,7 +42,7 @@ node_modules/.installed: package.json package-lock.json  ## axe-core, for the ac
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-test: $(DEV_STAMP) node_modules/.installed  ## the whole test suite; sets up Chromium, PostgreSQL and Redis first
+test: $(DEV_STAMP) node_modules/.installed $(CATALOGS)  ## the whole test suite; sets up Chromium, PostgreSQL and Redis first
 	scripts/test-services.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
@@ -52,7 +55,7 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-screenshots: $(DEV_STAMP)  ## retake the documentation's screenshots (docs/img/) with the browser tests
+screenshots: $(DEV_STAMP) $(CATALOGS)  ## retake the documentation's screenshots (docs/img/) with the browser tests
 	COCREATE_SCREENSHOTS=docs $(BIN)/python -m pytest tests/browser -q
 
 vendor:  ## refresh the Socket.IO browser client from npm (static/vendor/socket.io)
@@ -64,5 +67,14 @@ bench: $(DEV_STAMP)  ## plenary load: 1,000 phones in 10 rooms, 100 votes/s + 5 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-messages: $(STAMP)  ## collect every user-facing string into messages.pot for translators
-	$(BIN)/pybabel extract -F babel.cfg -o messages.pot .
+# tests/test_i18n.py extracts with the same options to see that the catalog is up to date.
+messages: $(STAMP)  ## collect every user-facing string into the catalogs (messages.pot, then each language's messages.po) for translators
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments=TRANSLATORS: \
+		--project=Cocreate --copyright-holder="Cocreate contributors" \
+		-o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -d $(TRANSLATIONS) -i $(TRANSLATIONS)/messages.pot --no-fuzzy-matching --no-wrap
+
+translations: $(CATALOGS)  ## compile the catalogs (each language's messages.mo; make run and make test do it)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l $* --statistics
