@@ -171,9 +171,12 @@ def results_text(mode: str, results: dict | None, words: Words | None = None) ->
         ]
     elif "dots" in results:
         parts = [ngettext("%(num)s dot", "%(num)s dots", results["dots"])]
-    for key, label in (("ideas", _("ideas")), ("endorsements", _("endorsements"))):
-        if key in results:
-            parts.append(f"{results[key]} {label}")
+    if "ideas" in results:
+        parts.append(ngettext("%(num)s idea", "%(num)s ideas", results["ideas"]))
+    if "endorsements" in results:
+        parts.append(
+            ngettext("%(num)s endorsement", "%(num)s endorsements", results["endorsements"])
+        )
     if "voters" in results:
         parts.append(ngettext("%(num)s voter", "%(num)s voters", results["voters"]))
     return " · ".join(parts) if parts else _("no votes")
