@@ -21,7 +21,7 @@ from cocreate import realtime
 from cocreate.extensions import db
 from cocreate.models import ClientAction, Room, RoomEvent
 from cocreate.models._time import utcnow
-from cocreate.services.errors import Conflict, Invalid
+from cocreate.services.errors import Conflict, DomainError, Invalid
 
 #: Read by the SQLite "begin" hook: a write transaction starts with BEGIN IMMEDIATE
 #: so two writers queue instead of failing when one upgrades its read lock.
@@ -116,13 +116,9 @@ def perform(actor: str, action_id: str | None, work: Callable[[Change], dict]) -
     action_id = check_action_id(action_id)
     kind = work.__qualname__.partition(".")[0]
     db.session.rollback()  # end any read transaction: the write starts its own
-    if action_id is not None:
-        try:
-            earlier = _stored_result(actor, action_id, kind)
-        finally:
-            db.session.rollback()
-        if earlier is not None:
-            return earlier
+    # A retry is found by the action id's unique row at commit (IntegrityError below),
+    # not by a look before the work: that look cost every action two round trips to
+    # the database for the rare retry. A retry's work is rolled back.
     change = Change(actor=actor)
     token = WRITE_INTENT.set(True)
     try:
@@ -139,12 +135,21 @@ def perform(actor: str, action_id: str | None, work: Callable[[Change], dict]) -
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
-            # The same action id committed meanwhile (a retry racing the original).
+            # The same action id committed before (a retry), or meanwhile (racing it).
             earlier = _stored_result(actor, action_id, kind) if action_id else None
             if earlier is None:
                 raise
             db.session.rollback()
             return earlier
+        except DomainError:
+            db.session.rollback()
+            # A retry of an applied action gets its first result, not the refusal the
+            # state would give now (a dot's retry once the budget is used up).
+            earlier = _stored_result(actor, action_id, kind) if action_id else None
+            db.session.rollback()
+            if earlier is not None:
+                return earlier
+            raise
         except BaseException:
             db.session.rollback()
             raise

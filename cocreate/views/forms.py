@@ -149,7 +149,12 @@ class WorkshopForm(FlaskForm):
         _l("Organizers, one per line (named in the synthesis)"), validators=[Length(max=1600)]
     )
     language = SelectField(
-        _l("Language of the projector and the synthesis"), choices=language_choices, default=""
+        _l("Language of the projector and the synthesis"),
+        choices=language_choices,
+        default="",
+        # Left out of a form (an older page, a script): "" -- the service takes the
+        # organizer's language then, and refuses a code it does not offer.
+        validate_choice=False,
     )
 
 
