@@ -352,6 +352,22 @@ class TestVotes:
         )
         assert db.session.scalars(sa.select(Vote.value).where(Vote.idea_id == idea)).all() == [1]
 
+    def test_a_retry_gets_its_first_answer_even_when_the_state_would_now_refuse_it(
+        self, ctx, world
+    ):
+        w = world.workshop(dots_per_room=1, max_dots_per_idea=1)
+        me = world.join(w, room=w["rooms"][0])
+        idea = ideas.post_idea(me, "A")["idea"]["id"]
+        world.phase(w, "vote")
+        aid = action_id()
+        first = votes.give_dot(me, idea, 1, action_id=aid)
+        assert first["dots_left"] == 0
+        # The budget is used up now: a new dot is refused, the retry is answered as before.
+        with pytest.raises(Conflict):
+            votes.give_dot(me, idea, 1, action_id=action_id())
+        assert votes.give_dot(me, idea, 1, action_id=aid) == first
+        assert db.session.scalars(sa.select(Vote.value).where(Vote.idea_id == idea)).all() == [1]
+
 
 class TestEventLog:
     def test_sequence_numbers_have_no_gaps(self, ctx, world):
