@@ -95,7 +95,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="the bare server's batch interval in seconds (0: at once); repeat for more runs",
     )
     parser.add_argument(
-        "--emit-interval", type=float, help="COCREATE_EMIT_INTERVAL for the server (default 0.2)"
+        "--emit-interval", type=float, help="COCREATE_EMIT_INTERVAL for the server (default 0.5)"
+    )
+    parser.add_argument(
+        "--server-setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment setting for Cocreate's server, e.g. COCREATE_SUGGESTIONS_PREEMBED=0",
     )
     parser.add_argument("--profile-generator", metavar="FILE", help="cProfile the generator")
     args = parser.parse_args(argv)
@@ -430,6 +437,9 @@ def main(argv: list[str] | None = None) -> dict:
     settings = {}
     if args.emit_interval is not None:
         settings["COCREATE_EMIT_INTERVAL"] = str(args.emit_interval)
+    for setting in args.server_setting:
+        name, _, value = setting.partition("=")
+        settings[name] = value
     database = "PostgreSQL" if args.postgres else "SQLite"
     if args.processes > 1:
         database += f" + Redis, {args.processes} processes"

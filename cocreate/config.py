@@ -80,7 +80,7 @@ def from_environment() -> dict:
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE") or "threading",
         "COCREATE_BASE_URL": base_url,
         "TRUSTED_HOSTS": _trusted_hosts(base_url),
-        "COCREATE_EMIT_INTERVAL": float(os.environ.get("COCREATE_EMIT_INTERVAL", "0.1")),
+        "COCREATE_EMIT_INTERVAL": float(os.environ.get("COCREATE_EMIT_INTERVAL", "0.5")),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -6,8 +6,10 @@ what the room commits during the gap is gathered and sent as one `events` messag
 the gap ends. So a quiet room's screens follow each click without delay, and a busy room
 costs each phone at most one message per gap, however fast its people vote. The gap
 grows with the room's connections in this process (GAP_PER_CONNECTION each: a send to
-1,000 phones costs more of the loop than one to 50), from MIN_GAP, and never exceeds
-COCREATE_EMIT_INTERVAL, the longest any event waits (0.1 s by default). Batches keep
+1,000 phones costs more of the loop than one to 50) and with the process's load (LAG_FACTOR
+times how late scheduled sends start: a saturated loop sends fewer, larger batches, which
+costs it less, so it catches up), from MIN_GAP, and never exceeds COCREATE_EMIT_INTERVAL,
+the longest any event waits (0.5 s by default; reached only under saturation). Batches keep
 sequence order; a client that sees a gap in the sequence asks for the missing events.
 With an interval of 0 (the tests), events go out at once, in the caller.
 
@@ -78,6 +80,9 @@ def on_commit(callback: Callable[[list[tuple[int, dict, dict]]], object]) -> Cal
 MIN_GAP = 0.02
 #: How much a room's gap grows for each of its connections in this process.
 GAP_PER_CONNECTION = 0.00005
+#: A busy process widens every gap to this many times how late its sends start (the
+#: loop's lag, smoothed): fewer, larger batches cost less, so a saturated loop catches up.
+LAG_FACTOR = 3
 
 
 class Broadcaster:
@@ -94,6 +99,8 @@ class Broadcaster:
         self._last_sent: dict[tuple[int, int], float] = {}
         #: Bumped by configure: a send scheduled under an older setting does nothing.
         self._generation = 0
+        #: How late scheduled sends start, smoothed: the event loop's lag under load.
+        self.lag = 0.0
 
     def configure(self, interval: float, min_gap: float = MIN_GAP) -> None:
         """Set the longest an event may wait, in seconds (0 sends at once, in the caller),
@@ -143,13 +150,19 @@ class Broadcaster:
         connections = len(
             socketio.server.manager.rooms.get(PARTICIPANT_NS, {}).get(room_channel(key[1]), ())
         )
-        gap = min(self.interval, max(self.min_gap, GAP_PER_CONNECTION * connections))
+        gap = min(
+            self.interval,
+            max(self.min_gap, GAP_PER_CONNECTION * connections, LAG_FACTOR * self.lag),
+        )
         return max(0.0, self._last_sent.get(key, -gap) + gap - now)
 
     def _send_later(self, key: tuple[int, int], wait: float, generation: int) -> None:
+        due = time.monotonic() + wait
         if wait > 0:
             socketio.sleep(wait)
+        late = max(0.0, time.monotonic() - due)
         with self._lock:
+            self.lag += 0.2 * (late - self.lag)
             if generation != self._generation:
                 return  # configured anew meanwhile (see configure)
             self._scheduled.discard(key)

@@ -541,3 +541,21 @@ def test_moderators_see_when_and_by_whom_each_room_was_last_active(app, workshop
     assert room()["last_activity"] == posted["at"]
     heard = [e for b in ana.received() for e in b["events"]]
     assert heard and all("at" not in e and "by" not in e for e in heard)  # phones: no actor
+
+
+def test_a_saturated_process_widens_the_gap(app, workshop):
+    from cocreate import realtime
+
+    key = (workshop["id"], workshop["rooms"][0])
+    with app.app_context():
+        try:
+            broadcaster.configure(1, min_gap=0.02)
+            broadcaster._last_sent[key] = now = time.monotonic()
+            assert broadcaster._wait(key, now) == pytest.approx(0.02)  # idle: the least gap
+            broadcaster.lag = 0.1  # sends start 100 ms late: the loop is saturated
+            assert broadcaster._wait(key, now) == pytest.approx(realtime.LAG_FACTOR * 0.1)
+            broadcaster.lag = 5.0
+            assert broadcaster._wait(key, now) == pytest.approx(1)  # never past the interval
+        finally:
+            broadcaster.lag = 0.0
+            broadcaster.configure(0)
