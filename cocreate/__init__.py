@@ -7,8 +7,8 @@ from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, ValidationError
 
+from cocreate import assets, languages
 from cocreate import config as settings
-from cocreate import languages
 from cocreate.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from cocreate.views.script_messages import script_messages
 
@@ -28,6 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str(settings.INSTANCE_DIR),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
+        # Fingerprinted: each address names the same bytes for ever (cocreate/assets.py).
+        static_url_path=assets.static_url_path(ROOT / "static"),
     )
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment())
@@ -66,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     languages.register(app)
     app.jinja_env.globals["script_messages"] = script_messages
     limiter.init_app(app)
+    assets.register(app)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
@@ -152,7 +155,8 @@ SECURITY_HEADERS = {
 
 
 def register_security_headers(app: Flask) -> None:
-    """Send the security headers; HSTS in production; nothing but assets is cached."""
+    """Send the security headers; HSTS in production; nothing but assets is cached, and
+    they for a year (their addresses are fingerprinted: cocreate/assets.py)."""
 
     @app.after_request
     def secure(response):
@@ -163,7 +167,9 @@ def register_security_headers(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
-        if request.endpoint != "static":
+        if request.endpoint == "static":
+            response.headers["Cache-Control"] = assets.IMMUTABLE
+        else:
             # Pages and state JSON carry someone's workshop: no shared or back-button cache.
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -2,6 +2,7 @@
 
 from flask import session
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -22,6 +23,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 socketio = SocketIO()
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
