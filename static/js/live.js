@@ -75,7 +75,14 @@ export class Live {
     this.attempts = 0; // tries in a row that settled nothing (the back-off grows with them)
     this.syncTimer = null;
     this.syncAttempts = 0;
-    this.socket = io(options.namespace, { auth: options.auth });
+    // WebSocket first: on a slow link the long-polling handshake and upgrade cost three
+    // round trips more before the room is live. A network that refuses WebSockets (some
+    // proxies) still gets long-polling: tryAllTransports falls back to it.
+    this.socket = io(options.namespace, {
+      auth: options.auth,
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+    });
     this.socket.on("connect", () => this.#connected());
     this.socket.on("disconnect", (reason) => {
       this.#status(navigator.onLine ? "reconnecting" : "offline");
