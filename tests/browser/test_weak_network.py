@@ -155,3 +155,16 @@ def test_join_and_post_a_first_idea_on_slow_3g(workshop, new_context):
     )
     # The idea went over the throttled socket and reached the console.
     expect(console.locator("#rooms .idea-list > li")).to_have_count(1)
+
+
+def test_long_polling_still_answers_under_compression(live_server):
+    """The Socket.IO fallback transport, as a phone whose network refuses WebSockets uses it."""
+    import requests
+
+    answer = requests.get(
+        f"{live_server}/socket.io/?EIO=4&transport=polling",
+        headers={"Accept-Encoding": "br, gzip"},
+        timeout=10,
+    )
+    assert answer.status_code == 200
+    assert answer.text.startswith('0{"sid":'), answer.text[:80]  # decoded, if it was compressed
