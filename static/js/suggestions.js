@@ -392,7 +392,9 @@ export function highlight(item) {
   if (!item) return;
   item.tabIndex = -1;
   item.classList.add("highlighted");
-  item.scrollIntoView({ block: "center", behavior: "smooth" });
+  // Someone who asked their system for less motion gets the jump, not the glide.
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  item.scrollIntoView({ block: "center", behavior: still ? "auto" : "smooth" });
   item.focus({ preventScroll: true });
   setTimeout(() => item.classList.remove("highlighted"), HIGHLIGHT_MS);
 }
