@@ -1,4 +1,4 @@
-"""Checks every browser test may make of a page: axe-core's WCAG 2.1 A/AA rules, and
+"""Checks every browser test may make of a page: axe-core's WCAG 2.2 A/AA rules, and
 that a 360 px phone needs no sideways scrolling and gets thumb-sized targets.
 
 axe-core comes from npm (`package.json`; `make test` installs it).
@@ -16,11 +16,12 @@ THUMB_PX = 44
 
 
 def axe_violations(page: Page) -> list[dict]:
-    """Run axe-core on the page for WCAG 2.0/2.1 A and AA; return its violations."""
+    """Run axe-core on the page for WCAG 2.0, 2.1 and 2.2 A and AA (2.2 adds target size,
+    2.5.8); return its violations."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "() => axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
     )
     return [
         {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
