@@ -8,7 +8,7 @@ TRANSLATIONS := cocreate/translations
 # Every catalog's compiled file (build output, not in git), remade when its .po changes.
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint format seed samples migrate organizer vendor bench messages translations screenshots clean
+.PHONY: run test lint format seed samples migrate organizer vendor bench bench-pages messages translations screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ samples: $(DEV_STAMP)  ## the demo's synthesis in every format, and the PDF's fi
 organizer: migrate  ## create an organizer account from the command line
 	$(BIN)/flask --app cocreate create-organizer
 
-node_modules/.installed: package.json package-lock.json  ## axe-core, for the accessibility tests
+node_modules/.installed: package.json package-lock.json  ## axe-core for the accessibility tests, Lighthouse for make bench-pages
 	@command -v npm >/dev/null || { echo "make test: npm is missing; install Node.js 20 with: sudo apt-get install nodejs npm" >&2; exit 1; }
 	npm ci --no-audit --no-fund --silent
 	touch $@
@@ -63,6 +63,9 @@ vendor:  ## refresh the Socket.IO browser client from npm (static/vendor/socket.
 
 bench: $(DEV_STAMP)  ## plenary load: 1,000 phones in 10 rooms, 100 votes/s + 5 ideas/s for 60 s, SQLite, beside the bare python-socketio server (BENCH="--postgres" etc. adds flags; docs/deployment.md)
 	$(BIN)/python bench/plenary.py $(BENCH)
+
+bench-pages: $(DEV_STAMP) node_modules/.installed  ## Lighthouse 12 (mobile) on the join, room, projector and outcome pages: scores and bytes (docs/deployment.md)
+	$(BIN)/python bench/pages.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
