@@ -127,6 +127,11 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+    # The session cookie is sent only when the session changed. Sent on every request, a
+    # request that started before a change (a page's fetch still on its way when the
+    # person switched language) answered with the old session after it and undid the
+    # change (tests/browser/test_wcag22.py: the page came back in English).
+    "SESSION_REFRESH_EACH_REQUEST": False,
     # An account's "stay signed in" cookie: two weeks from sign-in, never sent cross-site
     # (Secure in production, from_environment). Signing out ends it at once anyway.
     "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 14,
