@@ -314,13 +314,21 @@ def collect(phone, enough, what: str) -> list:
     return batches
 
 
-def test_a_quiet_rooms_event_goes_out_at_once(app, workshop, phone):
+@pytest.fixture
+def voting_pair(app, workshop, phone):
+    """Two phones in the first room, one idea, the vote phase, nothing waiting to be read:
+    (the voter, the one who watches, the idea's id)."""
     ana, ben = phone(workshop["code"]), phone(workshop["code"])
     place(app, workshop, ana, 0)
     place(app, workshop, ben, 0)
     idea = ana.send("post_idea", text="Popular")["idea"]["id"]
     set_phase(app, workshop, "vote")
     ben.received()
+    return ana, ben, idea
+
+
+def test_a_quiet_rooms_event_goes_out_at_once(app, voting_pair):
+    ana, ben, idea = voting_pair
     try:
         broadcaster.configure(60, min_gap=60)  # a burst would wait a minute
         ana.send("vote", idea_id=idea, delta=1)
@@ -331,13 +339,8 @@ def test_a_quiet_rooms_event_goes_out_at_once(app, workshop, phone):
     assert [e["data"]["tally"]["dots"] for b in batches for e in b["events"]] == [1]
 
 
-def test_a_busy_room_gets_one_message_per_gap(app, workshop, phone):
-    ana, ben = phone(workshop["code"]), phone(workshop["code"])
-    place(app, workshop, ana, 0)
-    place(app, workshop, ben, 0)
-    idea = ana.send("post_idea", text="Popular")["idea"]["id"]
-    set_phase(app, workshop, "vote")
-    ben.received()
+def test_a_busy_room_gets_one_message_per_gap(app, voting_pair):
+    ana, ben, idea = voting_pair
     try:
         broadcaster.configure(60, min_gap=60)  # nothing more goes out until we flush
         ana.send("vote", idea_id=idea, delta=1)  # at once, and the room's gap begins
@@ -356,13 +359,8 @@ def test_a_busy_room_gets_one_message_per_gap(app, workshop, phone):
     assert seqs == sorted(seqs) and len(set(seqs)) == 2
 
 
-def test_the_gap_ends_with_one_message(app, workshop, phone):
-    ana, ben = phone(workshop["code"]), phone(workshop["code"])
-    place(app, workshop, ana, 0)
-    place(app, workshop, ben, 0)
-    idea = ana.send("post_idea", text="Popular")["idea"]["id"]
-    set_phase(app, workshop, "vote")
-    ben.received()
+def test_the_gap_ends_with_one_message(app, voting_pair):
+    ana, ben, idea = voting_pair
     try:
         broadcaster.configure(1, min_gap=1)
         for delta in (1, 1, -1):  # at most two dots on one idea
@@ -373,13 +371,8 @@ def test_the_gap_ends_with_one_message(app, workshop, phone):
     assert [[e["data"]["tally"]["dots"] for e in b["events"]] for b in batches] == [[1], [2, 1]]
 
 
-def test_a_send_scheduled_under_an_older_setting_does_nothing(app, workshop, phone):
-    ana, ben = phone(workshop["code"]), phone(workshop["code"])
-    place(app, workshop, ana, 0)
-    place(app, workshop, ben, 0)
-    idea = ana.send("post_idea", text="Popular")["idea"]["id"]
-    set_phase(app, workshop, "vote")
-    ben.received()
+def test_a_send_scheduled_under_an_older_setting_does_nothing(app, voting_pair):
+    ana, ben, idea = voting_pair
     try:
         broadcaster.configure(0.5, min_gap=0.5)  # as an app with an interval does
         ana.send("vote", idea_id=idea, delta=1)  # at once
