@@ -15,12 +15,21 @@ A tally's shape depends on the mode (docs/protocol.md, "Tallies"):
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from cocreate.extensions import db
-from cocreate.models import STANCES, Participant, Vote, Workshop
+from cocreate.models import STANCES, Participant, Vote
+
+
+class Rules(Protocol):
+    """What counting needs of a workshop: its voting mode and criteria (a Workshop, or a
+    vote's Ballot, read without the ORM)."""
+
+    voting_mode: str
+    criteria: list[str]
+
 
 #: A role "supports" an idea in scores mode when its mean is above the scale's middle.
 SCORE_SUPPORT_ABOVE = 3
@@ -39,7 +48,7 @@ class _Count:
         self.voters.add(participant_id)
 
 
-def tally(workshop: Workshop, count: _Count) -> dict[str, Any]:
+def tally(workshop: Rules, count: _Count) -> dict[str, Any]:
     """Turn raw counts into the workshop's mode's tally."""
     if workshop.voting_mode == "agree":
         by_stance = {word: count.values.get((0, value), 0) for word, value in STANCES.items()}
@@ -71,7 +80,7 @@ def _round(number: float | None) -> float | None:
     return None if number is None else round(number, 2)
 
 
-def supports(workshop: Workshop, role_tally: dict[str, Any]) -> bool:
+def supports(workshop: Rules, role_tally: dict[str, Any]) -> bool:
     """Whether a role's tally on an idea counts as support (for the "every role" mark):
     a dot, more agree than disagree, or a mean score above the middle of the scale.
     static/js/workshop-state.js applies the same rule."""
@@ -91,23 +100,30 @@ class Results:
     paper: _Count = field(default_factory=_Count)
 
 
-def _counts(workshop: Workshop, idea_ids: list[int]) -> dict[int, Results]:
+#: The votes of one kind on some ideas, with each voter's role (built once: counting runs
+#: on every vote).
+_VOTES_ON = (
+    sa.select(
+        Vote.idea_id,
+        Vote.participant_id,
+        Vote.criterion,
+        Vote.value,
+        Participant.role,
+        Participant.on_paper,
+    )
+    .join(Participant, Participant.id == Vote.participant_id)
+    .where(
+        Vote.idea_id.in_(sa.bindparam("ideas", expanding=True)), Vote.kind == sa.bindparam("kind")
+    )
+)
+
+
+def _counts(workshop: Rules, idea_ids: list[int]) -> dict[int, Results]:
     """Read the votes of the workshop's mode on these ideas, in one query."""
     results: dict[int, Results] = defaultdict(Results)
     if not idea_ids:
         return results
-    rows = db.session.execute(
-        sa.select(
-            Vote.idea_id,
-            Vote.participant_id,
-            Vote.criterion,
-            Vote.value,
-            Participant.role,
-            Participant.on_paper,
-        )
-        .join(Participant, Participant.id == Vote.participant_id)
-        .where(Vote.idea_id.in_(idea_ids), Vote.kind == workshop.voting_mode)
-    )
+    rows = db.session.execute(_VOTES_ON, {"ideas": idea_ids, "kind": workshop.voting_mode})
     for idea_id, participant_id, criterion, value, role, on_paper in rows:
         entry = results[idea_id]
         entry.total.add(participant_id, criterion, value)
@@ -117,20 +133,20 @@ def _counts(workshop: Workshop, idea_ids: list[int]) -> dict[int, Results]:
     return results
 
 
-def tallies(workshop: Workshop, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
+def tallies(workshop: Rules, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Each idea's tally, by idea id (an empty tally for an idea nobody voted on)."""
     counts = _counts(workshop, idea_ids)
     return {idea_id: tally(workshop, counts[idea_id].total) for idea_id in idea_ids}
 
 
-def paper_votes(workshop: Workshop, count: _Count) -> int:
+def paper_votes(workshop: Rules, count: _Count) -> int:
     """How much of a tally a scribe entered from paper: dots, or people who voted."""
     if workshop.voting_mode == "dots":
         return tally(workshop, count)["dots"]
     return len(count.voters)
 
 
-def support(workshop: Workshop, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
+def support(workshop: Rules, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Each idea's tally with its support by stakeholder role (moderators only):
     {"tally", "by_role": {role or "": tally}, "paper_votes": n}. Whether every role
     supports it depends on who is in the room, so clients decide (see `supports`)."""
@@ -146,14 +162,14 @@ def support(workshop: Workshop, idea_ids: list[int]) -> dict[int, dict[str, Any]
     return views
 
 
-def all_roles(workshop: Workshop, declared: set[str], by_role: dict[str, dict]) -> bool:
+def all_roles(workshop: Rules, declared: set[str], by_role: dict[str, dict]) -> bool:
     """Whether every role declared in the room (two at least) supports the idea."""
     return len(declared) >= 2 and all(
         role in by_role and supports(workshop, by_role[role]) for role in declared
     )
 
 
-def _added(workshop: Workshop, counts: list[_Count]) -> dict[str, Any]:
+def _added(workshop: Rules, counts: list[_Count]) -> dict[str, Any]:
     """One tally of several ideas' counts added up; in scores mode `voters` counts
     scorings (one person scoring two of the ideas counts twice)."""
     merged = _Count()
@@ -166,7 +182,7 @@ def _added(workshop: Workshop, counts: list[_Count]) -> dict[str, Any]:
     return added
 
 
-def group_support(workshop: Workshop, groups: dict[int, list[int]]) -> dict[int, dict[str, Any]]:
+def group_support(workshop: Rules, groups: dict[int, list[int]]) -> dict[int, dict[str, Any]]:
     """The support of groups of ideas (a pathway's), by group key: their votes added up
     into one tally, {"tally", "by_role": {role or "": tally}}, as static/js/themes.js
     (themeSupport) adds up a theme's ideas' tallies. One query for every group."""

@@ -7,6 +7,9 @@ from flask_babel import gettext as _
 
 from cocreate.services.errors import Invalid
 
+#: The largest id the database holds (a positive 32-bit integer).
+MAX_ID = 2**31 - 1
+
 #: Characters that change how text around them is shown, not what it says: control
 #: characters (NUL included) but the line break and tab, bidirectional embeddings,
 #: overrides and isolates (they can make "gpj.exe" read as "exe.jpg" on the projector),
@@ -58,3 +61,8 @@ def whole_number(value: object, label: str, *, low: int, high: int) -> int:
             _("%(label)s must be between %(low)d and %(high)d.", label=label, low=low, high=high)
         )
     return value
+
+
+def is_id(value: object) -> bool:
+    """Tell whether a value can be a database id (a positive 32-bit integer, not a bool)."""
+    return type(value) is int and 0 < value <= MAX_ID

@@ -2,6 +2,7 @@
 scores 1-5 on the workshop's criteria. Every vote locks its room, so budgets and the
 one-vote-per-criterion rule hold under any concurrency, and logs the idea's new tally."""
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,10 +11,9 @@ from flask_babel import lazy_gettext as _l
 
 from cocreate.extensions import db
 from cocreate.models import SCORE_RANGE, STANCES, Idea, Participant, Room, Vote, Workshop
-from cocreate.services import access, phases, results
-from cocreate.services.errors import Conflict, Invalid
-from cocreate.services.ideas import idea_in_room, own_room
-from cocreate.services.unit import Change, perform
+from cocreate.services import phases, results, validate
+from cocreate.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from cocreate.services.unit import Change, RoomRow, perform
 
 #: Why a vote of another mode is refused, by the workshop's mode.
 HOW_TO_VOTE = {
@@ -23,31 +23,130 @@ HOW_TO_VOTE = {
 }
 
 
+@dataclass
+class Ballot:
+    """What a vote needs to know, read in two statements without the ORM: the voter, their
+    room (locked), the workshop's rules, the idea, and the voter's earlier votes on it."""
+
+    participant_id: int
+    room: RoomRow
+    voting_mode: str
+    criteria: list[str]
+    dots_per_room: int
+    max_dots_per_idea: int
+    idea_id: int
+    #: The voter's vote on the idea (on the criterion asked): (row id, value), or None.
+    mine: tuple[int, int] | None
+    #: The dots the voter has put in this room (dots mode).
+    spent: int
+
+
+# A vote's statements are built once, here, and only their parameters change: building
+# them for each vote (expressions, cache keys) cost more CPU than running them
+# (bench/vote_path.py).
+_votes = Vote.__table__
+_param = sa.bindparam
+
+#: The voter, their room (locked) and the workshop's rules.
+_VOTER = (
+    sa.select(
+        Participant.removed,
+        Room.id,
+        Room.workshop_id,
+        Room.last_seq,
+        Room.kind,
+        Room.phase,
+        Room.results_hidden,
+        Workshop.voting_mode,
+        Workshop.criteria,
+        Workshop.dots_per_room,
+        Workshop.max_dots_per_idea,
+    )
+    .join(Room, Room.id == Participant.room_id)
+    .join(Workshop, Workshop.id == Room.workshop_id)
+    .where(Participant.id == _param("participant"))
+    .with_for_update(of=Room)
+)
+_MINE = (
+    sa.select(_votes.c.id, _votes.c.value)
+    .where(
+        _votes.c.participant_id == _param("participant"),
+        _votes.c.idea_id == _param("idea"),
+        _votes.c.criterion == _param("criterion"),
+    )
+    .subquery()
+)
+_SPENT = sa.select(sa.func.coalesce(sa.func.sum(_votes.c.value), 0)).where(
+    _votes.c.participant_id == _param("participant"),
+    _votes.c.room_id == _param("room"),
+    _votes.c.kind == "dots",
+)
+#: The idea, the voter's vote on it (on the criterion) and the dots they spent in the room.
+_IDEA = (
+    sa.select(Idea.room_id, Idea.status, _MINE.c.id, _MINE.c.value, _SPENT.scalar_subquery())
+    .select_from(Idea)
+    .outerjoin(_MINE, sa.true())
+    .where(Idea.id == _param("idea"))
+)
+_INSERT_VOTE = sa.insert(_votes)
+_CHANGE_VOTE = sa.update(_votes).where(_votes.c.id == _param("row")).values(value=_param("value"))
+_DELETE_VOTE = sa.delete(_votes).where(_votes.c.id == _param("row"))
+#: The voter's scores of an idea, by criterion.
+_SCORES = sa.select(_votes.c.criterion, _votes.c.value).where(
+    _votes.c.participant_id == _param("participant"), _votes.c.idea_id == _param("idea")
+)
+
+
 def _ballot(
-    change: Change, participant_id: int, idea_id: object, mode: str
-) -> tuple[Participant, Room, Idea, Workshop]:
-    """Lock the voter's room and check that they may vote on this idea in this mode."""
-    me = access.participant(participant_id)
-    room = own_room(change, me)
+    change: Change, participant_id: int, idea_id: object, mode: str, criterion: int = 0
+) -> Ballot:
+    """Lock the voter's room and check that they may vote on this idea in this mode.
+
+    Raises NotAllowed for someone who has not joined, was removed or waits in the lobby,
+    or a room not voting; NotFound for an idea outside their room; Conflict for another
+    mode. The room's row is locked as Change.lock_room would (FOR UPDATE on PostgreSQL,
+    the write transaction on SQLite).
+    """
+    voter = db.session.execute(_VOTER, {"participant": participant_id}).first()
+    if voter is None:
+        raise NotAllowed(_("Join the workshop first."))
+    if voter.removed:
+        raise NotAllowed(_("A moderator removed you from this workshop."))
+    room = RoomRow(
+        voter.id, voter.workshop_id, voter.last_seq, voter.kind, voter.phase, voter.results_hidden
+    )
+    if room.is_plenary:
+        raise NotAllowed(_("Ideas are posted in breakout rooms. Wait to be placed in one."))
     phases.require(room, "vote")
-    idea = idea_in_room(me, idea_id)
-    workshop = room.workshop
-    if workshop.voting_mode != mode:
-        raise Conflict(str(HOW_TO_VOTE[workshop.voting_mode]))
-    return me, room, idea, workshop
-
-
-def _mine(me: Participant, idea: Idea, criterion: int = 0) -> Vote | None:
-    return db.session.scalar(
-        sa.select(Vote).where(
-            Vote.participant_id == me.id, Vote.idea_id == idea.id, Vote.criterion == criterion
-        )
+    idea = None
+    if validate.is_id(idea_id):
+        idea = db.session.execute(
+            _IDEA,
+            {
+                "participant": participant_id,
+                "idea": idea_id,
+                "criterion": criterion,
+                "room": room.id,
+            },
+        ).first()
+    if idea is None or idea.room_id != room.id or idea.status != "visible":
+        raise NotFound(_("This idea is not in your room (any more)."))
+    if voter.voting_mode != mode:
+        raise Conflict(str(HOW_TO_VOTE[voter.voting_mode]))
+    return Ballot(
+        participant_id=participant_id,
+        room=room,
+        voting_mode=voter.voting_mode,
+        criteria=voter.criteria,
+        dots_per_room=voter.dots_per_room,
+        max_dots_per_idea=voter.max_dots_per_idea,
+        idea_id=idea_id,
+        mine=None if idea[2] is None else (idea[2], idea[3]),
+        spent=idea[4],
     )
 
 
-def _record_tally(
-    change: Change, room: Room, workshop: Workshop, idea: Idea, *, changed: bool = True
-) -> None:
+def _record_tally(change: Change, ballot: Ballot, *, changed: bool = True) -> None:
     """Log the idea's new tally, unless the vote changed nothing: none for participants
     while results are hidden; moderators get it always, with the support by role.
 
@@ -56,28 +155,42 @@ def _record_tally(
     """
     if not changed:
         return
-    db.session.flush()
-    counted = results.support(workshop, [idea.id])[idea.id]
+    counted = results.support(ballot, [ballot.idea_id])[ballot.idea_id]
     change.record(
-        room,
+        ballot.room,
         "votes_changed",
-        {"idea_id": idea.id, "tally": None if room.results_hidden else counted["tally"]},
-        {"idea_id": idea.id, **counted},
+        {
+            "idea_id": ballot.idea_id,
+            "tally": None if ballot.room.results_hidden else counted["tally"],
+        },
+        {"idea_id": ballot.idea_id, **counted},
     )
 
 
-def _set_vote(vote: Vote | None, value: int | None, **new_row: Any) -> bool:
-    """Create, change or delete (value None) a voter's row; return whether it changed."""
-    if value is None:
-        if vote is None:
+def _set_vote(ballot: Ballot, value: int | None, kind: str, criterion: int = 0) -> bool:
+    """Create, change or delete (value None) the voter's row; return whether it changed."""
+    if ballot.mine is None:
+        if value is None:
             return False
-        db.session.delete(vote)
-    elif vote is None:
-        db.session.add(Vote(value=value, **new_row))
-    elif vote.value == value:
+        db.session.execute(
+            _INSERT_VOTE,
+            {
+                "participant_id": ballot.participant_id,
+                "idea_id": ballot.idea_id,
+                "room_id": ballot.room.id,
+                "kind": kind,
+                "criterion": criterion,
+                "value": value,
+            },
+        )
+        return True
+    row_id, earlier = ballot.mine
+    if value == earlier:
         return False
+    if value is None:
+        db.session.execute(_DELETE_VOTE, {"row": row_id})
     else:
-        vote.value = value
+        db.session.execute(_CHANGE_VOTE, {"row": row_id, "value": value})
     return True
 
 
@@ -95,45 +208,32 @@ def give_dot(
         raise Invalid(_("A vote adds one dot (+1) or takes one back (-1)."))
 
     def work(change: Change) -> dict:
-        me, room, idea, workshop = _ballot(change, participant_id, idea_id, "dots")
-        vote = _mine(me, idea)
-        mine = vote.value if vote else 0
-        spent = db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(Vote.value), 0)).where(
-                Vote.participant_id == me.id, Vote.room_id == room.id, Vote.kind == "dots"
-            )
-        )
+        ballot = _ballot(change, participant_id, idea_id, "dots")
+        mine = ballot.mine[1] if ballot.mine else 0
         if delta > 0:
-            if mine >= workshop.max_dots_per_idea:
+            if mine >= ballot.max_dots_per_idea:
                 raise Conflict(
                     _(
                         "You can put at most %(n)d dots on one idea.",
-                        n=workshop.max_dots_per_idea,
+                        n=ballot.max_dots_per_idea,
                     )
                 )
-            if spent >= workshop.dots_per_room:
+            if ballot.spent >= ballot.dots_per_room:
                 raise Conflict(
                     _(
                         "You have used all %(n)d of your dots in this room. Take one back "
                         "from another idea to move it here.",
-                        n=workshop.dots_per_room,
+                        n=ballot.dots_per_room,
                     )
                 )
         elif mine == 0:
             raise Conflict(_("You have no dot on this idea to take back."))
-        if vote is None:
-            db.session.add(
-                Vote(participant_id=me.id, idea_id=idea.id, room_id=room.id, kind="dots", value=1)
-            )
-        elif mine + delta == 0:
-            db.session.delete(vote)
-        else:
-            vote.value += delta
-        _record_tally(change, room, workshop, idea)
+        _set_vote(ballot, mine + delta or None, "dots")
+        _record_tally(change, ballot)
         return {
-            "idea_id": idea.id,
+            "idea_id": ballot.idea_id,
             "mine": mine + delta,
-            "dots_left": workshop.dots_per_room - (spent + delta),
+            "dots_left": ballot.dots_per_room - (ballot.spent + delta),
         }
 
     return perform(f"participant:{participant_id}", action_id, work)
@@ -151,17 +251,10 @@ def give_opinion(
         raise Invalid(_("Choose agree, disagree or pass."))
 
     def work(change: Change) -> dict:
-        me, room, idea, workshop = _ballot(change, participant_id, idea_id, "agree")
-        changed = _set_vote(
-            _mine(me, idea),
-            None if stance is None else STANCES[stance],
-            participant_id=me.id,
-            idea_id=idea.id,
-            room_id=room.id,
-            kind="agree",
-        )
-        _record_tally(change, room, workshop, idea, changed=changed)
-        return {"idea_id": idea.id, "mine": stance}
+        ballot = _ballot(change, participant_id, idea_id, "agree")
+        changed = _set_vote(ballot, None if stance is None else STANCES[stance], "agree")
+        _record_tally(change, ballot, changed=changed)
+        return {"idea_id": ballot.idea_id, "mine": stance}
 
     return perform(f"participant:{participant_id}", action_id, work)
 
@@ -184,27 +277,18 @@ def give_score(
         raise Invalid(_("A score is a whole number from %(low)d to %(high)d.", low=low, high=high))
 
     def work(change: Change) -> dict:
-        me, room, idea, workshop = _ballot(change, participant_id, idea_id, "scores")
-        if type(criterion) is not int or not 0 <= criterion < len(workshop.criteria):
+        valid = type(criterion) is int
+        ballot = _ballot(change, participant_id, idea_id, "scores", criterion if valid else 0)
+        if not valid or not 0 <= criterion < len(ballot.criteria):
             raise Invalid(_("Choose one of this workshop's criteria."))
-        changed = _set_vote(
-            _mine(me, idea, criterion),
-            score,
-            participant_id=me.id,
-            idea_id=idea.id,
-            room_id=room.id,
-            kind="scores",
-            criterion=criterion,
-        )
-        _record_tally(change, room, workshop, idea, changed=changed)
-        mine: list[Any] = [None] * len(workshop.criteria)
+        changed = _set_vote(ballot, score, "scores", criterion)
+        _record_tally(change, ballot, changed=changed)
+        mine: list[Any] = [None] * len(ballot.criteria)
         for position, value in db.session.execute(
-            sa.select(Vote.criterion, Vote.value).where(
-                Vote.participant_id == me.id, Vote.idea_id == idea.id
-            )
+            _SCORES, {"participant": participant_id, "idea": ballot.idea_id}
         ):
             if position < len(mine):
                 mine[position] = value
-        return {"idea_id": idea.id, "mine": mine}
+        return {"idea_id": ballot.idea_id, "mine": mine}
 
     return perform(f"participant:{participant_id}", action_id, work)

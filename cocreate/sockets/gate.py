@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cocreate.extensions import db
 from cocreate.services.errors import DomainError
+from cocreate.services.validate import MAX_ID
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,6 @@ log = logging.getLogger(__name__)
 #: it starts with a NUL character).
 MALFORMED = "\x00malformed"
 
-#: The largest id the database holds (a positive 32-bit integer).
-MAX_ID = 2**31 - 1
 
 #: A database id as clients send it: a positive 32-bit integer, nothing bigger.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

@@ -1,0 +1,158 @@
+"""Benchmark: what one vote costs the server, without the network.
+
+Calls the vote services directly, in one process, on a migrated database with one
+room of --voters people and --ideas ideas in the Vote phase, and prints per vote: the
+CPU time, the wall time, and the SQL statements sent to the database. A vote's CPU is
+time on the event loop in the real server (bench/plenary.py measures the whole path);
+its statements are round trips, each a wait on the loop under PostgreSQL's pure-Python
+driver. With --profile it prints the cProfile of the votes, most cumulative time first.
+
+    .venv/bin/python bench/vote_path.py                  # SQLite, dots
+    .venv/bin/python bench/vote_path.py --postgres       # PostgreSQL on 127.0.0.1
+    .venv/bin/python bench/vote_path.py --mode agree --votes 2000 --profile
+"""
+
+import argparse
+import contextlib
+import cProfile
+import io
+import pstats
+import random
+import secrets
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from cocreate import create_app
+from cocreate.extensions import db
+from cocreate.services import accounts, ideas, participants, phases, votes, workshops
+from tests.support import scratch_pg_database
+
+
+def settings(url: str) -> dict:
+    """A quiet app: no sockets to send to, events sent in the caller, no model."""
+    return {
+        "SECRET_KEY": "bench",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SOCKETIO_ASYNC_MODE": "threading",
+        "SOCKETIO_MESSAGE_QUEUE": None,
+        "COCREATE_EMIT_INTERVAL": 0,
+        "SUGGESTIONS_PREEMBED": False,
+        "SYNTHESIS_PROCESS": False,
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+def scene(voters: int, idea_count: int, mode: str) -> tuple[list[int], list[int]]:
+    """A workshop with one breakout room in the Vote phase; its voters' and ideas' ids."""
+    owner = accounts.create_user(f"{secrets.token_hex(4)}@example.org", "Bench", "bench pass 123")
+    workshop_id = workshops.create_workshop(
+        owner,
+        workshops.WorkshopSettings(
+            title="Bench", question="What costs a vote?", voting_mode=mode, dots_per_room=5
+        ),
+        [("Room", "Topic")],
+    )
+    code, room_id = db.session.execute(
+        sa.text(
+            "SELECT w.join_code, r.id FROM workshops w JOIN rooms r ON r.workshop_id = w.id "
+            "WHERE w.id = :w AND r.kind != 'plenary'"
+        ),
+        {"w": workshop_id},
+    ).one()
+    people = []
+    roles = ["local_government", "civil_society", "resident", None]
+    for n in range(voters):
+        joined = participants.join_workshop(code, secrets.token_urlsafe(16), f"P{n}")
+        participants.move_participant(owner, workshop_id, joined["participant_id"], room_id)
+        people.append(joined["participant_id"])
+        if roles[n % 4]:
+            db.session.execute(
+                sa.text("UPDATE participants SET role = :r WHERE id = :p"),
+                {"r": roles[n % 4], "p": joined["participant_id"]},
+            )
+    db.session.commit()
+    posted = [
+        ideas.post_idea(people[n % voters], f"Idea {n}: a pathway toward equality")["idea"]["id"]
+        for n in range(idea_count)
+    ]
+    phases.set_phase(owner, workshop_id, "vote", room_id)
+    return people, posted
+
+
+def one_vote(mode: str, voter: int, idea: int, rng: random.Random, dots: dict) -> None:
+    """A vote as a phone sends it: within the budget (dots: {voter: {idea: n}}), so that
+    every vote counts; a phone's own screen knows its dots and does not send the rest."""
+    if mode == "dots":
+        mine = dots.setdefault(voter, {})
+        if sum(mine.values()) < 5 and mine.get(idea, 0) < 3:
+            delta = 1
+        else:
+            idea, delta = rng.choice([i for i, n in mine.items() if n]), -1
+        votes.give_dot(voter, idea, delta, str(uuid.uuid4()))
+        mine[idea] = mine.get(idea, 0) + delta
+    elif mode == "agree":
+        stance = rng.choice(("agree", "disagree", "pass"))
+        votes.give_opinion(voter, idea, stance, str(uuid.uuid4()))
+    else:
+        votes.give_score(voter, idea, rng.randrange(2), rng.randint(1, 5), str(uuid.uuid4()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--mode", choices=("dots", "agree", "scores"), default="dots")
+    parser.add_argument("--voters", type=int, default=100)
+    parser.add_argument("--ideas", type=int, default=20)
+    parser.add_argument("--votes", type=int, default=1000)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+
+    with contextlib.ExitStack() as stack:
+        if args.postgres:
+            url = stack.enter_context(scratch_pg_database("cocreate_vote_path"))
+        else:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="cocreate-vote-"))
+            url = f"sqlite:///{folder}/bench.sqlite"
+        app = create_app(settings(url))
+        with app.app_context():
+            upgrade()
+            people, posted = scene(args.voters, args.ideas, args.mode)
+            statements = 0
+
+            def count(*_args) -> None:
+                nonlocal statements
+                statements += 1
+
+            sa.event.listen(db.engine, "before_cursor_execute", count)
+            rng = random.Random(1)
+            plan = [(rng.choice(people), rng.choice(posted)) for _ in range(args.votes)]
+            dots: dict = {}
+            profiler = cProfile.Profile() if args.profile else None
+            cpu, wall = time.process_time(), time.perf_counter()
+            with profiler or contextlib.nullcontext():
+                for voter, idea in plan:
+                    one_vote(args.mode, voter, idea, rng, dots)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            db.engine.dispose()
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    print(
+        f"{args.votes} votes ({args.mode}, {database}, {args.voters} voters, {args.ideas} ideas): "
+        f"CPU {1000 * cpu / args.votes:.2f} ms/vote, wall {1000 * wall / args.votes:.2f} ms/vote, "
+        f"{statements / args.votes:.1f} statements/vote"
+    )
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
