@@ -80,6 +80,12 @@ def script_messages() -> dict:
             "support": _("Most support first"),
             "mine": _("Yours and your votes first"),
         },
+        # Others' changes, said once a burst has settled (static/js/room-news.js); both
+        # can be said together: "3 new ideas. Votes changed on 12 ideas."
+        "news_new_ideas": forms(lambda n: ngettext("{n} new idea.", "{n} new ideas.", n)),
+        "news_votes_changed": forms(
+            lambda n: ngettext("Votes changed on {n} idea.", "Votes changed on {n} ideas.", n)
+        ),
         "show_more": _("Show more"),
         "show_less": _("Show less"),
         "refused": _("This page could not connect: join the workshop again."),

@@ -11,6 +11,7 @@ import { applyPathwayEvent, draftButton, participantMayDiscuss, participantMayDr
 import { changesOutcome, followOutcome, renderOutcome } from "./outcome.js";
 import { VOTE_EVENT, emptyTally, ideaList, mode, sameVoting, showPendingVote, standing } from "./vote-list.js";
 import { watchLength } from "./limits.js";
+import { roomNews } from "./room-news.js";
 
 const PHASES = ["lobby", "propose", "cluster", "vote", "pathway", "closed"];
 
@@ -20,6 +21,7 @@ const $ = (id) => document.getElementById(id);
 
 let state = null; // the snapshot, kept current by events
 let outcome = null; // followOutcome's handle while the lobby shows the outcome
+const news = roomNews("room-news"); // others' ideas and votes, said once a burst settles
 
 const live = new Live({
   namespace: "/participant",
@@ -41,7 +43,7 @@ const ideas = ideaList({
   sortSelect: $("idea-sort"),
   resort: $("idea-resort"),
   state: () => state,
-  send: (event, payload) => live.send(event, payload),
+  send: sendVote,
   allows,
   tags: (idea) => tagsOf("idea", idea),
   onVote: renderMine,
@@ -65,6 +67,7 @@ live.on("removed", ({ message }) => {
 
 function applySync(ack) {
   if (ack.snapshot) {
+    news.clear();
     state = ack.snapshot;
     setEndorsed(state.me.endorsed_pathways);
     showPendingVotes();
@@ -84,6 +87,9 @@ function applyEvent(event) {
   if (outcome && changesOutcome(event)) outcome.refresh();
   switch (event.type) {
     case "idea_posted":
+      if (isNews(data.idea)) news.idea(data.idea.id);
+      upsertIdea(data.idea);
+      break;
     case "idea_edited":
     case "idea_restored":
       upsertIdea(data.idea);
@@ -103,6 +109,7 @@ function applyEvent(event) {
     case "votes_changed": {
       const idea = state.ideas.find((i) => i.id === data.idea_id);
       if (idea) {
+        news.votes(idea.id, idea.tally, data.tally);
         idea.tally = data.tally;
         ideas.render(idea);
         renderThemes();
@@ -217,14 +224,24 @@ function applyResult(action, ack) {
 
 // ---- rendering -------------------------------------------------------------
 
+/** On a live connection an action is answered in a blink: its "1 waiting to be sent" is
+ * shown only if it waits longer than this (else every tap is read out twice, then "Live"). */
+const PENDING_SHOWN_AFTER_MS = 2000;
+
 function showStatus({ state: connection, pending, error }) {
   const status = $("status");
+  clearTimeout(showStatus.later);
   if (connection === "refused") {
     status.textContent = t("refused");
   } else {
-    let text = t(connection); // online, offline, connecting, reconnecting
-    if (pending) text += ` · ${t("pending", { n: pending })}`;
-    status.textContent = text;
+    const text = t(connection); // online, offline, connecting, reconnecting
+    const waiting = pending ? `${text} · ${t("pending", { n: pending })}` : text;
+    if (connection === "online" && pending) {
+      setText(status, text);
+      showStatus.later = setTimeout(() => setText(status, waiting), PENDING_SHOWN_AFTER_MS);
+    } else {
+      setText(status, waiting);
+    }
   }
   status.dataset.state = connection;
   if (connection === "refused" && error && error.data) status.textContent = error.data.message;
@@ -236,6 +253,25 @@ function showNotice(message) {
   notice.hidden = false;
   clearTimeout(showNotice.timer);
   showNotice.timer = setTimeout(() => (notice.hidden = true), 6000);
+}
+
+/** Send an action; a vote's tally that comes back is this person's own, not news. */
+function sendVote(event, payload) {
+  if (event.endsWith("vote") || event.endsWith("opinion") || event.endsWith("score")) news.ownVote(payload.idea_id);
+  return live.send(event, payload);
+}
+
+/** Whether an idea just posted is someone else's, new to this page and seen by the room. */
+function isNews(idea) {
+  if (!state || idea.room_id !== state.room.id || idea.status !== "visible") return false;
+  if (state.ideas.some((i) => i.id === idea.id) || state.me.ideas.includes(idea.id)) return false;
+  // Our own post's event can come before its ack: it is still in the outbox then.
+  return !live.pending().some((a) => a.event.endsWith("post_idea") && a.payload.text === idea.text);
+}
+
+/** Write a text only if it changed: a live region rewritten with the same words is read again. */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
 }
 
 function allows(action) {
@@ -280,7 +316,7 @@ function renderFacilitation() {
     ideas: state.ideas.filter((i) => i.status !== "pending"),
     phase: state.room.phase,
     workshop: state.workshop,
-    send: (event, payload) => live.send(event, payload),
+    send: sendVote,
   });
   scribe.open = Boolean(open);
   $("facilitate").append(scribe);
@@ -298,7 +334,7 @@ function renderAll() {
   } else {
     $("room-heading").textContent = state.room.name;
     $("room-topic").textContent = state.room.topic;
-    $("phase").textContent = t("phase", { name: t("phase_names", { which: state.room.phase }) });
+    setText($("phase"), t("phase", { name: t("phase_names", { which: state.room.phase }) }));
     $("phase-help").textContent =
       state.room.phase === "vote"
         ? t("vote_help", { which: state.workshop.voting_mode })
@@ -376,7 +412,7 @@ function renderPeople() {
  * scored), every idea's votes, the themes. */
 function renderMine() {
   if (!state || state.room.kind === "plenary") return;
-  $(mode(state.workshop) === "dots" ? "dots-left" : "vote-progress").textContent = standing(state);
+  setText($(mode(state.workshop) === "dots" ? "dots-left" : "vote-progress"), standing(state));
   state.ideas.forEach(ideas.render);
   renderThemes();
 }
