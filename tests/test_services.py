@@ -7,6 +7,7 @@ from cocreate.extensions import db
 from cocreate.models import ClientAction, Idea, Participant, Room, RoomEvent, Vote
 from cocreate.services import accounts, ideas, participants, snapshots, votes, workshops
 from cocreate.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from cocreate.services.unit import Change
 from tests.conftest import action_id, logged
 
 
@@ -134,6 +135,22 @@ class TestJoiningAndPlacement:
             for room in w["rooms"]
         )
         assert counts == [3, 3, 3]
+
+    def test_a_late_joiner_locks_only_the_lobby_and_their_room(self, ctx, world, monkeypatch):
+        w = world.workshop(rooms=4, assignment="random")
+        participants.open_breakouts(w["owner"], w["id"])
+        locked = []
+        lock_room = Change.lock_room
+        monkeypatch.setattr(
+            Change,
+            "lock_room",
+            lambda self, room_id: locked.append(room_id) or lock_room(self, room_id),
+        )
+        me = world.join(w)
+        mine = db.session.get(Participant, me).room_id
+        assert mine in w["rooms"]
+        # Votes in the three other rooms go on while a join storm passes.
+        assert locked == [w["plenary"], mine]
 
     def test_choosing_a_room_only_when_allowed(self, ctx, world):
         w = world.workshop(assignment="choose")

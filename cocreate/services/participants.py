@@ -8,7 +8,7 @@ from cocreate.extensions import db
 from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Workshop
 from cocreate.services import access, phases, validate
 from cocreate.services.errors import Invalid, NotAllowed
-from cocreate.services.placement import move, spread
+from cocreate.services.placement import move, place_newcomer, spread
 from cocreate.services.snapshots import member_event
 from cocreate.services.unit import Change, perform
 from cocreate.services.workshops import announce, lock_open_rooms, workshop_by_code
@@ -113,11 +113,7 @@ def join_workshop(
         db.session.flush()
         change.record(plenary, "member_joined", *member_event(person))
         if workshop.breakouts_open and workshop.assignment == "random":
-            plenary, breakouts = _rooms(change, workshop)
-            if breakouts:
-                spread(
-                    change, [person], _open_to_newcomers(breakouts), plenary
-                )  # late joiners: same rule
+            place_newcomer(change, person, plenary)  # late joiners: the same rule
         return {"participant_id": person.id, "workshop_id": workshop.id, "returning": False}
 
     return perform(f"device:{device_token}", None, work)

@@ -2,6 +2,9 @@
 
 import random
 
+import sqlalchemy as sa
+
+from cocreate.extensions import db
 from cocreate.models import Participant, Room
 from cocreate.realtime import PARTICIPANT_NS, participant_channel
 from cocreate.services.snapshots import member_counts, member_event
@@ -39,3 +42,34 @@ def spread(change: Change, people: list[Participant], rooms: dict[int, Room], pl
         move(change, person, plenary, rooms[room_id])
         load[room_id] += 1
     return len(people)
+
+
+def place_newcomer(change: Change, person: Participant, plenary: Room) -> bool:
+    """Put a late joiner (random assignment) in the open breakout room with the fewest
+    people, a random one among ties; tell whether they were placed.
+
+    Only that room is locked, besides the plenary the caller holds: locking every room
+    for each phone made a join storm wait on, and hold up, every vote of every room.
+    Joiners queue on the plenary's lock, so they see each other's placement and rooms
+    stay even among them. A room locked or removed meanwhile leaves the joiner in the
+    lobby, where the moderator's "spread the lobby" places them.
+    """
+    counts = member_counts(plenary.workshop_id)
+    open_rooms = db.session.scalars(
+        sa.select(Room.id).where(
+            Room.workshop_id == plenary.workshop_id,
+            Room.kind != "plenary",
+            Room.removed.is_(False),
+            Room.locked.is_(False),
+        )
+    ).all()
+    if not open_rooms:
+        return False
+    fewest = min(counts[room_id] for room_id in open_rooms)
+    chosen = change.lock_room(
+        random.choice([room_id for room_id in open_rooms if counts[room_id] == fewest])
+    )
+    if chosen is None or chosen.removed or chosen.locked:
+        return False
+    move(change, person, plenary, chosen)
+    return True
