@@ -11,6 +11,7 @@ import { itemTags } from "./tags.js";
 import { asker } from "./suggestions.js";
 import { draftButton, pathwayBoard } from "./pathways.js";
 import { element } from "./dom.js";
+import { onChoose } from "./choose.js";
 
 /** The rooms whose detail and scribe panel are open: they stay open when the room is drawn
  * again, and the details after a reload (this tab's session storage). */
@@ -128,6 +129,7 @@ function ideaRow(idea, allRoles, room, page) {
   const hidden = idea.status === "hidden";
   const pending = idea.status === "pending";
   const li = element("li", hidden ? "idea hidden-idea" : pending ? "idea pending-idea" : "idea");
+  li.dataset.key = `idea-${idea.id}`; // the keyboard stays on this idea when the room is drawn again (moderate.js)
   const line = element("span", "idea-line", idea.text);
   const state = hidden ? t("hidden_idea") : pending ? t("awaiting_approval") : describeTally(workshop, idea.tally);
   line.append(element("span", "tally", ` · ${state}`));
@@ -171,8 +173,8 @@ function ideaRow(idea, allRoles, room, page) {
         choice.title = other.text;
         merge.append(choice);
       });
-      merge.addEventListener("change", () => {
-        if (merge.value) send("merge_ideas", { keep_id: Number(merge.value), duplicate_id: idea.id });
+      onChoose(merge, (value) => {
+        if (value) send("merge_ideas", { keep_id: Number(value), duplicate_id: idea.id });
       });
       actions.append(merge);
     }
@@ -216,6 +218,7 @@ function tagsOf(kind, item, room, canTag, page, place = "") {
 function memberRow(member, current, page) {
   const send = (event, payload) => page.live.send(event, payload);
   const li = element("li", "member");
+  li.dataset.key = `member-${member.id}`;
   const name = personName(member);
   li.append(element("span", "member-name", name));
   const selectId = `move-member-${member.id}`; // "move-<idea id>" is a theme menu (themes.js)
@@ -229,7 +232,7 @@ function memberRow(member, current, page) {
     option.selected = r.id === current.id;
     select.append(option);
   });
-  select.addEventListener("change", () => send("move_participant", { participant_id: member.id, room_id: Number(select.value) }));
+  onChoose(select, (value) => send("move_participant", { participant_id: member.id, room_id: Number(value) }));
   const tools = element("span", "member-tools");
   tools.append(label, select);
   if (current.kind === "breakout" && !(current.facilitator && current.facilitator.id === member.id)) {

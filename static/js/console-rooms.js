@@ -4,6 +4,7 @@
 import { t } from "./i18n.js";
 import { formatDuration, secondsLeft, secondsSince } from "./clock.js";
 import { element } from "./dom.js";
+import { onChoose } from "./choose.js";
 import { fillDetail, personName } from "./console-room-detail.js";
 
 export const PHASES = ["propose", "cluster", "vote", "pathway", "closed"];
@@ -116,7 +117,7 @@ function driveControls(r, page) {
   fillPhases(select, false);
   select.value = r.phase;
   select.setAttribute("aria-describedby", `room-name-${r.id}`);
-  select.addEventListener("change", () => page.live.send("set_phase", { phase: select.value, room_id: r.id }));
+  onChoose(select, (phase) => page.live.send("set_phase", { phase, room_id: r.id }));
   const phase = element("div", "room-phase-field");
   phase.append(label, select);
   controls.push(phase);

@@ -5,6 +5,7 @@ import { t } from "./i18n.js";
 import { applyRoomEvent } from "./workshop-state.js";
 import { crossThemePanel } from "./cross-themes.js";
 import { pathwayResult } from "./pathways.js";
+import { onChoose } from "./choose.js";
 import { advance, fillPhases, labelNext, nextLabel, nextPhase, renderActivity, renderTimer, roomTile } from "./console-rooms.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
@@ -84,16 +85,34 @@ function redrawRoom(room) {
   keepingFocus(() => old.replaceWith(roomTile(room, page)));
 }
 
-/** Draw again without losing the keyboard's place: the focused control has an id, or is a
- * room's summary or Next phase button (found again by its room). */
+/** What the keyboard can land on in a room's tile. */
+const FOCUSABLE = "a[href], button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), summary, [tabindex]:not([tabindex='-1'])";
+
+/** Draw again without losing the keyboard's place: a live event redraws a whole tile, and
+ * the control that had the focus is gone with it. Found again by its id; else, in its
+ * room's new tile, by its kind and what it says (its accessible name or text); else
+ * another control of its idea or person (Hide became Restore, the ★ went); else the same
+ * kind of room control (summary, Next phase); else the room's summary. */
 function keepingFocus(draw) {
   const focused = document.activeElement;
-  const id = focused?.id;
   const card = focused?.closest?.(".room-card");
+  const named = (el) => `${el.tagName}|${el.getAttribute("aria-label") || el.textContent}`;
+  const name = focused ? named(focused) : null;
+  const row = focused?.closest?.("[data-key]")?.dataset.key;
   const role = focused?.matches?.(".room-detail-summary") ? ".room-detail-summary" : focused?.matches?.(".room-next") ? ".room-next" : null;
   draw();
-  if (id && $(id)) $(id).focus();
-  else if (card && role) document.querySelector(`.room-card[data-room-id="${card.dataset.roomId}"] ${role}`)?.focus();
+  if (!focused || focused.isConnected) return;
+  if (focused.id && $(focused.id)) return $(focused.id).focus();
+  const tile = card && document.querySelector(`.room-card[data-room-id="${card.dataset.roomId}"]`);
+  if (!tile) return;
+  const shown = (el) => el && el.getClientRects().length > 0;
+  const controls = [...tile.querySelectorAll(FOCUSABLE)].filter(shown);
+  const again =
+    controls.find((el) => named(el) === name) ||
+    (row && controls.find((el) => el.closest("[data-key]")?.dataset.key === row)) ||
+    (role && tile.querySelector(role)) ||
+    tile.querySelector(".room-detail-summary");
+  again?.focus();
 }
 
 function breakouts() {
@@ -146,7 +165,7 @@ $("next-minutes").addEventListener("input", () => {
   document.querySelectorAll("#rooms .room-next").forEach((button) => labelNext(button, page.minutes()));
 });
 
-$("assignment").addEventListener("change", (e) => live.send("set_assignment", { mode: e.target.value }));
+onChoose($("assignment"), (mode) => live.send("set_assignment", { mode }));
 $("open-breakouts").addEventListener("click", () => live.send("open_breakouts", {}));
 $("spread").addEventListener("click", () => live.send("spread", {}));
 $("close-breakouts").addEventListener("click", () => live.send("close_breakouts", {}));
