@@ -92,7 +92,16 @@ export function showPendingVote(state, { event, payload }) {
 
 function control(tag, className, text, focusKey) {
   const node = element(tag, className, text);
-  if (tag === "button") node.type = "button";
+  if (tag === "button") {
+    node.type = "button";
+    // A button acts when Space comes up, and a tally arriving meanwhile draws the idea
+    // again with new buttons: the press was lost. Pressed on the way down, it is not.
+    node.addEventListener("keydown", (event) => {
+      if (event.key !== " " || event.repeat) return;
+      event.preventDefault();
+      node.click();
+    });
+  }
   node.dataset.focus = focusKey;
   return node;
 }
