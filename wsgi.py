@@ -5,7 +5,6 @@ import os
 import warnings
 
 if os.environ.setdefault("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
-    os.environ.setdefault("PSYCOPG_IMPL", "python")  # psycopg's C build blocks the loop
     # eventlet announces on import that it is in maintenance mode: a notice for people
     # choosing a framework, not for someone starting a workshop. Only that one is hidden.
     with warnings.catch_warnings():
