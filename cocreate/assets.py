@@ -16,10 +16,18 @@ the browser takes (a browser on plain HTTP offers gzip only): pages and JSON by
 Flask-Compress as they are made, static files at the tightest setting once per process. The
 Socket.IO transport never reaches Flask (engine.io answers its own requests, and
 compresses its long-polling answers itself). One exception: a page sent to a signed-in
-organizer carries a CSRF token that does not change between requests, next to text that
-participants wrote; compressing the two together would let someone who watches the
-encrypted sizes guess the token a letter at a time (BREACH), so those pages go out
-uncompressed. Their scripts and styles are compressed like everyone's.
+organizer that carries their CSRF token (a form, the sign-out button) goes out
+uncompressed. The token does not change between requests and sits next to text that
+others can put there (participants' ideas; a query string that the language links
+repeat); compressing the two together would let someone who watches the encrypted sizes
+and makes the organizer's browser ask for pages of their choosing guess the token a
+letter at a time (BREACH). A page without the token has no secret for BREACH to find (the
+session cookie travels in the headers, which this does not compress), so an organizer's
+token-free page is compressed like a participant's: the projector (its template has no
+top bar, hence no sign-out form), whose 24 KB are mostly the scripts' strings. Whether a
+page carries the token is known for certain: Flask-WTF makes it on the first
+csrf_token() of a request and keeps it in `g`. Scripts, styles and JSON carry no token
+and are compressed for everyone.
 """
 
 import gzip
@@ -30,7 +38,7 @@ from functools import cache
 from pathlib import Path
 
 import brotli
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, g, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -83,25 +91,34 @@ def _imports(folder: str, module: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def module_script(entry: str) -> Markup:
+def module_script(entry: str, priority: str | None = None) -> Markup:
     """The page's entry module, and a modulepreload link for each module it imports:
     the browser asks for all of them at once instead of one level of imports per
-    round trip (seven levels, 400 ms each on a slow 3G link)."""
+    round trip (seven levels, 400 ms each on a slow 3G link). `priority="low"` lets what
+    the page shows before its script runs come first (the projector's QR code)."""
+    hint = f' fetchpriority="{escape(priority)}"' if priority else ""
     links = [
-        f'<link rel="modulepreload" href="{escape(url_for("static", filename=name))}">'
+        f'<link rel="modulepreload" href="{escape(url_for("static", filename=name))}"{hint}>'
         for name in _imports(current_app.static_folder, entry)
     ]
-    script = f'<script type="module" src="{escape(url_for("static", filename=entry))}"></script>'
+    script = (
+        f'<script type="module" src="{escape(url_for("static", filename=entry))}"{hint}></script>'
+    )
     return Markup("\n  ".join([*links, script]))
 
 
 def prefetch_modules(entry: str) -> Markup:
     """Links that let the browser fetch the next page's modules while this page waits
-    for its reader (the join form, while someone types their name), at low priority."""
+    for its reader (the join form, while someone types their name). They ask for low
+    priority (fetchpriority): on a slow link the page's own style and text come first.
+    They stay modulepreloads: the Chromium the browser tests run did not reuse a module
+    fetched by <link rel="prefetch"> (with or without crossorigin) when the next page
+    imported it, and fetched it again."""
     names = [entry, *_imports(current_app.static_folder, entry)]
     return Markup(
         "\n  ".join(
-            f'<link rel="modulepreload" href="{escape(url_for("static", filename=name))}">'
+            f'<link rel="modulepreload" href="{escape(url_for("static", filename=name))}"'
+            ' fetchpriority="low">'
             for name in names
         )
     )
@@ -122,9 +139,19 @@ def register(app: Flask) -> None:
     def compressed(response: Response) -> Response:
         if request.endpoint == "static":
             return packed(response)
-        if response.mimetype == "text/html" and current_user.is_authenticated:
+        if (
+            response.mimetype == "text/html"
+            and current_user.is_authenticated
+            and carries_csrf_token()
+        ):
             return response  # BREACH: see the opening comment
         return compress.after_request(response)
+
+
+def carries_csrf_token() -> bool:
+    """Whether this request's response may hold its CSRF token: Flask-WTF keeps the token
+    in `g` from the first csrf_token() (or form.hidden_tag()) of a request on."""
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g
 
 
 #: (address, encoding) → the file compressed at the best ratio, made once per process.
