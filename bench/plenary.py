@@ -18,7 +18,7 @@ on eventlet, no app: the floor). It prints a table, then one JSON object as its 
 
     .venv/bin/python bench/plenary.py                      # 1,000 phones, 10 rooms, SQLite
     .venv/bin/python bench/plenary.py --postgres
-    .venv/bin/python bench/plenary.py --processes 2 --phones 4000 --rooms 40 --votes-per-s 200
+    .venv/bin/python bench/plenary.py --processes 2 --phones 4000 --rooms 30 --votes-per-s 200
     .venv/bin/python bench/plenary.py --plenary --votes-per-s 50     # 1,000 in one room
     .venv/bin/python bench/plenary.py --phones 20 --rooms 2 --duration 5 --join-seconds 2
 

@@ -1,4 +1,4 @@
-"""Benchmark: what one vote costs the server, without the network.
+"""Benchmark: what one vote (or one join) costs the server, without the network.
 
 Calls the vote services directly, in one process, on a migrated database with one
 room of --voters people and --ideas ideas in the Vote phase, and prints per vote: the
@@ -10,6 +10,10 @@ driver. With --profile it prints the cProfile of the votes, most cumulative time
     .venv/bin/python bench/vote_path.py                  # SQLite, dots
     .venv/bin/python bench/vote_path.py --postgres       # PostgreSQL on 127.0.0.1
     .venv/bin/python bench/vote_path.py --mode agree --votes 2000 --profile
+    .venv/bin/python bench/vote_path.py --joins 1000 --postgres    # joins instead
+
+With --joins N it measures instead N phones joining a workshop of ten breakout rooms open
+with random assignment, each followed by the phone's first snapshot (what `sync` sends).
 """
 
 import argparse
@@ -32,7 +36,15 @@ from flask_migrate import upgrade
 
 from cocreate import create_app
 from cocreate.extensions import db
-from cocreate.services import accounts, ideas, participants, phases, votes, workshops
+from cocreate.services import (
+    accounts,
+    ideas,
+    participants,
+    phases,
+    snapshots,
+    votes,
+    workshops,
+)
 from tests.support import scratch_pg_database
 
 
@@ -87,6 +99,25 @@ def scene(voters: int, idea_count: int, mode: str) -> tuple[list[int], list[int]
     return people, posted
 
 
+def joins(count: int) -> None:
+    """`count` phones join a workshop whose ten breakout rooms are open (random
+    assignment), each followed by its first snapshot."""
+    owner = accounts.create_user(f"{secrets.token_hex(4)}@example.org", "Bench", "bench pass 123")
+    workshop_id = workshops.create_workshop(
+        owner,
+        workshops.WorkshopSettings(title="Bench", question="Who joins?", assignment="random"),
+        [(f"Room {n}", "Topic") for n in range(1, 11)],
+    )
+    participants.open_breakouts(owner, workshop_id)
+    code = db.session.execute(
+        sa.text("SELECT join_code FROM workshops WHERE id = :w"), {"w": workshop_id}
+    ).scalar()
+    for n in range(count):
+        joined = participants.join_workshop(code, secrets.token_urlsafe(16), f"P{n}")
+        snapshots.participant_snapshot(joined["participant_id"])
+        db.session.rollback()  # the request's end
+
+
 def one_vote(mode: str, voter: int, idea: int, rng: random.Random, dots: dict) -> None:
     """A vote as a phone sends it: within the budget (dots: {voter: {idea: n}}), so that
     every vote counts; a phone's own screen knows its dots and does not send the rest."""
@@ -112,6 +143,7 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=100)
     parser.add_argument("--ideas", type=int, default=20)
     parser.add_argument("--votes", type=int, default=1000)
+    parser.add_argument("--joins", type=int, help="measure this many joins instead of votes")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
@@ -124,7 +156,8 @@ def main() -> None:
         app = create_app(settings(url))
         with app.app_context():
             upgrade()
-            people, posted = scene(args.voters, args.ideas, args.mode)
+            if not args.joins:
+                people, posted = scene(args.voters, args.ideas, args.mode)
             statements = 0
 
             def count(*_args) -> None:
@@ -133,16 +166,29 @@ def main() -> None:
 
             sa.event.listen(db.engine, "before_cursor_execute", count)
             rng = random.Random(1)
-            plan = [(rng.choice(people), rng.choice(posted)) for _ in range(args.votes)]
+            plan = (
+                []
+                if args.joins
+                else [(rng.choice(people), rng.choice(posted)) for _ in range(args.votes)]
+            )
             dots: dict = {}
             profiler = cProfile.Profile() if args.profile else None
             cpu, wall = time.process_time(), time.perf_counter()
             with profiler or contextlib.nullcontext():
+                if args.joins:
+                    joins(args.joins)
                 for voter, idea in plan:
                     one_vote(args.mode, voter, idea, rng, dots)
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             db.engine.dispose()
     database = "PostgreSQL" if args.postgres else "SQLite"
+    if args.joins:
+        print(
+            f"{args.joins} joins with their first snapshot ({database}, 10 rooms open): "
+            f"CPU {1000 * cpu / args.joins:.2f} ms/join, wall {1000 * wall / args.joins:.2f} "
+            f"ms/join, {statements / args.joins:.1f} statements/join"
+        )
+        return
     print(
         f"{args.votes} votes ({args.mode}, {database}, {args.voters} voters, {args.ideas} ideas): "
         f"CPU {1000 * cpu / args.votes:.2f} ms/vote, wall {1000 * wall / args.votes:.2f} ms/vote, "

@@ -54,7 +54,7 @@ def register_extensions(app: Flask) -> None:
         database,  # noqa: F401  (engine hooks for SQLite)
         models,  # noqa: F401  (registers the tables for migrations)
     )
-    from cocreate.realtime import broadcaster
+    from cocreate.realtime import GAP_PER_CONNECTION, MIN_GAP, broadcaster
     from cocreate.sockets.packets import guard as guard_packets
     from cocreate.sockets.packets import refuse_oversized_polls
 
@@ -81,7 +81,13 @@ def register_extensions(app: Flask) -> None:
     )
     guard_packets(socketio.server)
     app.wsgi_app = refuse_oversized_polls(app.wsgi_app, TRANSPORT_MAX)
-    broadcaster.configure(app.config["COCREATE_EMIT_INTERVAL"])
+    min_gap = app.config.get("COCREATE_EMIT_MIN_GAP")
+    per_connection = app.config.get("COCREATE_EMIT_GAP_PER_CONNECTION")
+    broadcaster.configure(
+        app.config["COCREATE_EMIT_INTERVAL"],
+        MIN_GAP if min_gap is None else min_gap,
+        GAP_PER_CONNECTION if per_connection is None else per_connection,
+    )
 
     # Sessions name "account id:session epoch"; a signed-out epoch loads no one.
     from cocreate.services.accounts import load_session_user

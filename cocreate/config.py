@@ -12,6 +12,17 @@ class ConfigError(RuntimeError):
     """Raised when the environment cannot run Cocreate safely."""
 
 
+def _float_or_none(name: str) -> float | None:
+    """Read a setting in seconds, None when unset; raises ConfigError when it is not a number."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}.") from exc
+
+
 def _int(name: str, default: int) -> int:
     """Read an integer setting; raises ConfigError when it is not a number."""
     raw = os.environ.get(name)
@@ -81,6 +92,10 @@ def from_environment() -> dict:
         "COCREATE_BASE_URL": base_url,
         "TRUSTED_HOSTS": _trusted_hosts(base_url),
         "COCREATE_EMIT_INTERVAL": float(os.environ.get("COCREATE_EMIT_INTERVAL", "0.5")),
+        # Seconds a busy room's batches are apart, at least, and per connection of the room
+        # (None: cocreate.realtime's MIN_GAP and GAP_PER_CONNECTION).
+        "COCREATE_EMIT_MIN_GAP": _float_or_none("COCREATE_EMIT_MIN_GAP"),
+        "COCREATE_EMIT_GAP_PER_CONNECTION": _float_or_none("COCREATE_EMIT_GAP_PER_CONNECTION"),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

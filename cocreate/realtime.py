@@ -91,6 +91,7 @@ class Broadcaster:
     def __init__(self) -> None:
         self.interval = 0.0
         self.min_gap = MIN_GAP
+        self.per_connection = GAP_PER_CONNECTION
         #: (workshop id, room id) → [(participants' message, moderators' message)]
         self._pending: dict[tuple[int, int], list[tuple[dict, dict]]] = defaultdict(list)
         self._lock = threading.Lock()
@@ -102,9 +103,12 @@ class Broadcaster:
         #: How late scheduled sends start, smoothed: the event loop's lag under load.
         self.lag = 0.0
 
-    def configure(self, interval: float, min_gap: float = MIN_GAP) -> None:
+    def configure(
+        self, interval: float, min_gap: float = MIN_GAP, per_connection: float = GAP_PER_CONNECTION
+    ) -> None:
         """Set the longest an event may wait, in seconds (0 sends at once, in the caller),
-        and the shortest gap between two batches of a room.
+        the shortest gap between two batches of a room, and how much the gap grows for
+        each of the room's connections in this process.
 
         Sends scheduled under the old setting do nothing when their time comes; their
         events go out with the room's next batch (or `flush`).
@@ -112,6 +116,7 @@ class Broadcaster:
         with self._lock:
             self.interval = interval
             self.min_gap = min(min_gap, interval) if interval > 0 else 0.0
+            self.per_connection = per_connection
             self._generation += 1
             self._scheduled.clear()
             self._last_sent.clear()
@@ -152,7 +157,7 @@ class Broadcaster:
         )
         gap = min(
             self.interval,
-            max(self.min_gap, GAP_PER_CONNECTION * connections, LAG_FACTOR * self.lag),
+            max(self.min_gap, self.per_connection * connections, LAG_FACTOR * self.lag),
         )
         return max(0.0, self._last_sent.get(key, -gap) + gap - now)
 
