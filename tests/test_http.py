@@ -6,6 +6,7 @@ import pytest
 
 from cocreate import create_app
 from cocreate.config import ConfigError
+from cocreate.realtime import broadcaster
 from cocreate.services import snapshots
 from tests.conftest import World
 
@@ -269,6 +270,20 @@ class TestSafety:
         monkeypatch.delenv("SECRET_KEY", raising=False)
         with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
             create_app()
+
+
+def test_the_fan_out_gaps_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/gaps.sqlite")
+    monkeypatch.setenv("COCREATE_EMIT_MIN_GAP", "0.05")
+    monkeypatch.setenv("COCREATE_EMIT_GAP_PER_CONNECTION", "0.0002")
+    create_app()
+    try:
+        assert (broadcaster.min_gap, broadcaster.per_connection) == (0.05, 0.0002)
+    finally:
+        broadcaster.configure(0)  # as the tests' apps have it
+    monkeypatch.setenv("COCREATE_EMIT_MIN_GAP", "fast")
+    with pytest.raises(ConfigError, match="COCREATE_EMIT_MIN_GAP must be a number of seconds"):
+        create_app()
 
 
 def test_demo_seed_command(app):
