@@ -109,12 +109,11 @@ def set_phases(base: str, workshop_id: int, phases: dict[int, str]) -> None:
     )
     try:
         for room_id, phase in phases.items():
-            ack = console.call(
-                "set_phase",
-                {"id": str(uuid.uuid4()), "phase": phase, "room_id": room_id},
-                namespace="/moderator",
-                timeout=30,
-            )
+            command = {"id": str(uuid.uuid4()), "phase": phase, "room_id": room_id}
+            ack = console.call("set_phase", command, namespace="/moderator", timeout=30)
+            while not ack["ok"] and ack["error"]["code"] == "rate_limited":  # > 20 rooms
+                time.sleep(ack["error"]["retry_after"])
+                ack = console.call("set_phase", command, namespace="/moderator", timeout=30)
             assert ack["ok"], ack
     finally:
         console.disconnect()
