@@ -136,25 +136,31 @@ def artifacts() -> Path:
 ORGANIZER = {"name": "Organizer", "email": "organizer@example.org", "password": "long password 1"}
 
 
-@pytest.fixture
-def sign_in(live_server):
+def signed_in(page, server: str, organizer: dict = ORGANIZER) -> None:
     """Bring a desktop page to the new-workshop form: set the server up on its first run
     (with this organizer), sign in on later ones."""
     import re
 
     from playwright.sync_api import expect
 
+    page.goto(f"{server}/setup")  # the sign-in page once the account exists
+    if page.url.endswith("/setup"):
+        page.get_by_label("Your name").fill(organizer["name"])
+    page.get_by_label("E-mail").fill(organizer["email"])
+    page.get_by_label("Password").fill(organizer["password"])
+    page.locator("main form button[type=submit]").click()
+    # Set-up leads to the new-workshop form, signing in to the list of workshops.
+    expect(page).to_have_url(re.compile(rf"^{re.escape(server)}/workshops/(new)?$"))
+    if not page.url.endswith("/new"):
+        page.goto(f"{server}/workshops/new")
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """signed_in on this test's server: sign_in(page) or sign_in(page, organizer)."""
+
     def go(page, organizer: dict = ORGANIZER) -> None:
-        page.goto(f"{live_server}/setup")  # the sign-in page once the account exists
-        if page.url.endswith("/setup"):
-            page.get_by_label("Your name").fill(organizer["name"])
-        page.get_by_label("E-mail").fill(organizer["email"])
-        page.get_by_label("Password").fill(organizer["password"])
-        page.locator("main form button[type=submit]").click()
-        # Set-up leads to the new-workshop form, signing in to the list of workshops.
-        expect(page).to_have_url(re.compile(rf"^{re.escape(live_server)}/workshops/(new)?$"))
-        if not page.url.endswith("/new"):
-            page.goto(f"{live_server}/workshops/new")
+        signed_in(page, live_server, organizer)
 
     return go
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import EXPECT_TIMEOUT_MS, ORGANIZER
+from tests.browser.conftest import EXPECT_TIMEOUT_MS, signed_in
 from tests.browser.console_rooms import open_every_room
 from tests.browser.mobility import LAPTOP, PHONE
 from tests.browser.moderator import Moderator
@@ -165,18 +165,12 @@ def make_workshop(server: str, laptop, rooms: str, assignment: str, mode: str) -
 
 
 @pytest.fixture(scope="module")
-def laptop(live_server, browser):
+def laptop(browser, live_server):
     """The organizer's signed-in laptop (set up with the mouse)."""
     context = browser.new_context(**LAPTOP)
     context.set_default_timeout(EXPECT_TIMEOUT_MS)
     console = context.new_page()
-    console.goto(f"{live_server}/setup")  # the sign-in page once the account exists
-    if console.url.endswith("/setup"):
-        console.get_by_label("Your name").fill(ORGANIZER["name"])
-    console.get_by_label("E-mail").fill(ORGANIZER["email"])
-    console.get_by_label("Password").fill(ORGANIZER["password"])
-    console.locator("main form button[type=submit]").click()
-    expect(console).to_have_url(re.compile(r"/workshops/(new)?$"))
+    signed_in(console, live_server)
     console.close()
     yield context
     context.close()
