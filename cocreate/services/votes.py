@@ -83,7 +83,13 @@ _SPENT = sa.select(sa.func.coalesce(sa.func.sum(_votes.c.value), 0)).where(
 )
 #: The idea, the voter's vote on it (on the criterion) and the dots they spent in the room.
 _IDEA = (
-    sa.select(Idea.room_id, Idea.status, _MINE.c.id, _MINE.c.value, _SPENT.scalar_subquery())
+    sa.select(
+        Idea.room_id,
+        Idea.status,
+        _MINE.c.id.label("mine_id"),
+        _MINE.c.value.label("mine"),
+        _SPENT.scalar_subquery().label("spent"),
+    )
     .select_from(Idea)
     .outerjoin(_MINE, sa.true())
     .where(Idea.id == _param("idea"))
@@ -141,8 +147,8 @@ def _ballot(
         dots_per_room=voter.dots_per_room,
         max_dots_per_idea=voter.max_dots_per_idea,
         idea_id=idea_id,
-        mine=None if idea[2] is None else (idea[2], idea[3]),
-        spent=idea[4],
+        mine=None if idea.mine_id is None else (idea.mine_id, idea.mine),
+        spent=idea.spent,
     )
 
 
