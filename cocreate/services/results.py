@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from cocreate.extensions import db
 from cocreate.models import STANCES, Participant, Vote
+from cocreate.services.unit import run
 
 
 class Rules(Protocol):
@@ -102,18 +103,20 @@ class Results:
 
 #: The votes of one kind on some ideas, with each voter's role (built once: counting runs
 #: on every vote).
+_votes, _participants = Vote.__table__, Participant.__table__
 _VOTES_ON = (
     sa.select(
-        Vote.idea_id,
-        Vote.participant_id,
-        Vote.criterion,
-        Vote.value,
-        Participant.role,
-        Participant.on_paper,
+        _votes.c.idea_id,
+        _votes.c.participant_id,
+        _votes.c.criterion,
+        _votes.c.value,
+        _participants.c.role,
+        _participants.c.on_paper,
     )
-    .join(Participant, Participant.id == Vote.participant_id)
+    .join(_participants, _participants.c.id == _votes.c.participant_id)
     .where(
-        Vote.idea_id.in_(sa.bindparam("ideas", expanding=True)), Vote.kind == sa.bindparam("kind")
+        _votes.c.idea_id.in_(sa.bindparam("ideas", expanding=True)),
+        _votes.c.kind == sa.bindparam("kind"),
     )
 )
 
@@ -123,7 +126,8 @@ def _counts(workshop: Rules, idea_ids: list[int]) -> dict[int, Results]:
     results: dict[int, Results] = defaultdict(Results)
     if not idea_ids:
         return results
-    rows = db.session.execute(_VOTES_ON, {"ideas": idea_ids, "kind": workshop.voting_mode})
+    db.session.flush()  # votes changed through the ORM in this transaction count too
+    rows = run(_VOTES_ON, {"ideas": idea_ids, "kind": workshop.voting_mode})
     for idea_id, participant_id, criterion, value, role, on_paper in rows:
         entry = results[idea_id]
         entry.total.add(participant_id, criterion, value)

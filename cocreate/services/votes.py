@@ -9,11 +9,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from cocreate.extensions import db
 from cocreate.models import SCORE_RANGE, STANCES, Idea, Participant, Room, Vote, Workshop
 from cocreate.services import phases, results, validate
 from cocreate.services.errors import Conflict, Invalid, NotAllowed, NotFound
-from cocreate.services.unit import Change, RoomRow, perform
+from cocreate.services.unit import Change, RoomRow, perform, run
 
 #: Why a vote of another mode is refused, by the workshop's mode.
 HOW_TO_VOTE = {
@@ -47,25 +46,26 @@ class Ballot:
 _votes = Vote.__table__
 _param = sa.bindparam
 
+_participants, _rooms, _workshops = Participant.__table__, Room.__table__, Workshop.__table__
 #: The voter, their room (locked) and the workshop's rules.
 _VOTER = (
     sa.select(
-        Participant.removed,
-        Room.id,
-        Room.workshop_id,
-        Room.last_seq,
-        Room.kind,
-        Room.phase,
-        Room.results_hidden,
-        Workshop.voting_mode,
-        Workshop.criteria,
-        Workshop.dots_per_room,
-        Workshop.max_dots_per_idea,
+        _participants.c.removed,
+        _rooms.c.id,
+        _rooms.c.workshop_id,
+        _rooms.c.last_seq,
+        _rooms.c.kind,
+        _rooms.c.phase,
+        _rooms.c.results_hidden,
+        _workshops.c.voting_mode,
+        _workshops.c.criteria,
+        _workshops.c.dots_per_room,
+        _workshops.c.max_dots_per_idea,
     )
-    .join(Room, Room.id == Participant.room_id)
-    .join(Workshop, Workshop.id == Room.workshop_id)
-    .where(Participant.id == _param("participant"))
-    .with_for_update(of=Room)
+    .join(_rooms, _rooms.c.id == _participants.c.room_id)
+    .join(_workshops, _workshops.c.id == _rooms.c.workshop_id)
+    .where(_participants.c.id == _param("participant"))
+    .with_for_update(of=_rooms)
 )
 _MINE = (
     sa.select(_votes.c.id, _votes.c.value)
@@ -82,17 +82,18 @@ _SPENT = sa.select(sa.func.coalesce(sa.func.sum(_votes.c.value), 0)).where(
     _votes.c.kind == "dots",
 )
 #: The idea, the voter's vote on it (on the criterion) and the dots they spent in the room.
+_ideas = Idea.__table__
 _IDEA = (
     sa.select(
-        Idea.room_id,
-        Idea.status,
+        _ideas.c.room_id,
+        _ideas.c.status,
         _MINE.c.id.label("mine_id"),
         _MINE.c.value.label("mine"),
         _SPENT.scalar_subquery().label("spent"),
     )
-    .select_from(Idea)
+    .select_from(_ideas)
     .outerjoin(_MINE, sa.true())
-    .where(Idea.id == _param("idea"))
+    .where(_ideas.c.id == _param("idea"))
 )
 _INSERT_VOTE = sa.insert(_votes)
 _CHANGE_VOTE = sa.update(_votes).where(_votes.c.id == _param("row")).values(value=_param("value"))
@@ -113,7 +114,7 @@ def _ballot(
     mode. The room's row is locked as Change.lock_room would (FOR UPDATE on PostgreSQL,
     the write transaction on SQLite).
     """
-    voter = db.session.execute(_VOTER, {"participant": participant_id}).first()
+    voter = run(_VOTER, {"participant": participant_id}).first()
     if voter is None:
         raise NotAllowed(_("Join the workshop first."))
     if voter.removed:
@@ -126,7 +127,7 @@ def _ballot(
     phases.require(room, "vote")
     idea = None
     if validate.is_id(idea_id):
-        idea = db.session.execute(
+        idea = run(
             _IDEA,
             {
                 "participant": participant_id,
@@ -178,7 +179,7 @@ def _set_vote(ballot: Ballot, value: int | None, kind: str, criterion: int = 0) 
     if ballot.mine is None:
         if value is None:
             return False
-        db.session.execute(
+        run(
             _INSERT_VOTE,
             {
                 "participant_id": ballot.participant_id,
@@ -194,9 +195,9 @@ def _set_vote(ballot: Ballot, value: int | None, kind: str, criterion: int = 0) 
     if value == earlier:
         return False
     if value is None:
-        db.session.execute(_DELETE_VOTE, {"row": row_id})
+        run(_DELETE_VOTE, {"row": row_id})
     else:
-        db.session.execute(_CHANGE_VOTE, {"row": row_id, "value": value})
+        run(_CHANGE_VOTE, {"row": row_id, "value": value})
     return True
 
 
@@ -290,7 +291,7 @@ def give_score(
         changed = _set_vote(ballot, score, "scores", criterion)
         _record_tally(change, ballot, changed=changed)
         mine: list[Any] = [None] * len(ballot.criteria)
-        for position, value in db.session.execute(
+        for position, value in run(
             _SCORES, {"participant": participant_id, "idea": ballot.idea_id}
         ):
             if position < len(mine):
