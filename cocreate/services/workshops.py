@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import lazyload
 
 from cocreate.extensions import db
 from cocreate.models import (
@@ -279,7 +280,10 @@ def format_code(code: str) -> str:
 def workshop_by_code(raw: str) -> Workshop:
     """Return the workshop with this join code; raises NotFound with advice."""
     code = normalise_code(raw)
-    workshop = db.session.scalar(sa.select(Workshop).where(Workshop.join_code == code))
+    workshop = db.session.scalar(
+        # Its rooms load when asked for: every phone's join and connection comes here.
+        sa.select(Workshop).where(Workshop.join_code == code).options(lazyload(Workshop.rooms))
+    )
     if workshop is None:
         raise NotFound(_("No workshop has this code. Check it on the screen and try again."))
     return workshop
