@@ -25,7 +25,7 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 migrate: $(STAMP) $(CATALOGS)  ## apply the database migrations (SQLite under instance/ unless DATABASE_URL says otherwise)
 	$(BIN)/flask --app cocreate db upgrade
 
-run: migrate  ## serve on http://127.0.0.1:$${PORT:-5000} with eventlet
+run: migrate  ## serve on http://127.0.0.1:$${PORT:-5000} with gevent
 	$(BIN)/python wsgi.py
 
 seed: migrate  ## the demo workshop (the plenary played through) for your account; EMAIL=... picks one of several

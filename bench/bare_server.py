@@ -1,4 +1,5 @@
-"""The framework's floor: python-socketio on eventlet with no app behind it.
+"""The framework's floor: python-socketio with no app behind it, on gevent or eventlet
+(SOCKETIO_ASYNC_MODE, as Cocreate's wsgi.py; gevent unless told).
 
 bench/plenary.py runs the same load against this server as against Cocreate. It speaks
 the part of docs/protocol.md the load uses, and does nothing else: `POST /api/join`
@@ -12,9 +13,17 @@ validation, no authorization: whatever Cocreate spends beyond this is its own.
     .venv/bin/python bench/bare_server.py --port 5001 --rooms 10 --batch 0
 """
 
-import eventlet
+import os
 
-eventlet.monkey_patch()
+ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or "gevent"
+if ASYNC_MODE == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+else:
+    import eventlet
+
+    eventlet.monkey_patch()
 
 import argparse  # noqa: E402
 import itertools  # noqa: E402
@@ -24,7 +33,6 @@ from collections import defaultdict  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from http.cookies import SimpleCookie  # noqa: E402
 
-import eventlet.wsgi  # noqa: E402
 import socketio  # noqa: E402
 
 NS = "/participant"
@@ -39,7 +47,7 @@ class Floor:
     """The rooms' logs and tallies, and the handlers that change them."""
 
     def __init__(self, rooms: int, batch: float):
-        self.sio = socketio.Server(async_mode="eventlet", ping_interval=10, ping_timeout=10)
+        self.sio = socketio.Server(async_mode=ASYNC_MODE, ping_interval=10, ping_timeout=10)
         self.rooms = list(range(1, rooms + 1))
         self.batch = batch
         self.rng = random.Random(1)
@@ -176,13 +184,23 @@ def main() -> None:
     args = parser.parse_args()
     floor = Floor(args.rooms, args.batch)
     app = socketio.WSGIApp(floor.sio, floor.http)
-    eventlet.wsgi.server(
-        eventlet.listen(("127.0.0.1", args.port)),
-        app,
-        max_size=10000,
-        log_output=False,
-        debug=False,
-    )
+    if ASYNC_MODE == "gevent":
+        from gevent import pywsgi
+        from geventwebsocket.handler import WebSocketHandler
+
+        pywsgi.WSGIServer(
+            ("127.0.0.1", args.port), app, handler_class=WebSocketHandler, log=None
+        ).serve_forever()
+    else:
+        import eventlet.wsgi
+
+        eventlet.wsgi.server(
+            eventlet.listen(("127.0.0.1", args.port)),
+            app,
+            max_size=10000,
+            log_output=False,
+            debug=False,
+        )
 
 
 if __name__ == "__main__":

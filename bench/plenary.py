@@ -457,7 +457,9 @@ def main(argv: list[str] | None = None) -> dict:
             for batch in args.bare_batch:
                 rows.append(
                     run_target(
-                        lambda batch=batch: servers.bare(args.rooms, batch),
+                        lambda batch=batch: servers.bare(
+                            args.rooms, batch, settings.get("SOCKETIO_ASYNC_MODE", "")
+                        ),
                         args,
                         cocreate=False,
                         profile=None,

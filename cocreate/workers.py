@@ -2,15 +2,16 @@
 and the synthesis documents when they are made in the server's process
 (cocreate/synthesis/maker.py; by default they have a process of their own).
 
-Under eventlet every request shares one loop, so a second of CPU in a handler is a
-second in which no phone anywhere gets an answer. `wsgi.py` sets OFF_LOOP_RUNNER to
-eventlet's thread pool (`tpool.execute`: a real OS thread; the numerical libraries
-release the GIL while they compute); with threading or in the tests the work simply
-runs in the caller's thread. Nothing here imports eventlet.
+Under gevent (or eventlet) every request shares one loop, so a second of CPU in a handler
+is a second in which no phone anywhere gets an answer. `wsgi.py` sets OFF_LOOP_RUNNER to
+the library's thread pool (gevent's hub threadpool, or eventlet's `tpool.execute`: a real
+OS thread; the numerical libraries release the GIL while they compute); with threading or
+in the tests the work simply runs in the caller's thread. Nothing here imports either.
 
-What goes off the loop must never wait for a lock. Under eventlet every `threading`
-lock is a green one, and a real thread that waits for it is never woken ("greenlet.error:
-Cannot switch to a different thread"; it sleeps until its timeout, or for ever). So the
+What goes off the loop must never wait for a lock. Once the library has patched
+`threading`, its locks are green ones, and a real thread that waits for one may never be
+woken (eventlet: "greenlet.error: Cannot switch to a different thread"; it sleeps until
+its timeout, or for ever). So the
 work gets plain data read on the loop -- no database session: SQLAlchemy's connection
 pool is such a lock -- and a lock the work needs is taken by the caller, on the loop,
 before going off it (theme_suggestions.ENGINE; maker.py runs one job at a time).

@@ -490,8 +490,11 @@ class Deployment:
 
 
 @contextlib.contextmanager
-def deployment(processes: int = 1, postgres: bool = False) -> Iterator[Deployment]:
-    """A migrated database (SQLite, or PostgreSQL with a Redis queue) and its processes."""
+def deployment(
+    processes: int = 1, postgres: bool = False, async_mode: str = ""
+) -> Iterator[Deployment]:
+    """A migrated database (SQLite, or PostgreSQL with a Redis queue) and its processes,
+    in `async_mode` (SOCKETIO_ASYNC_MODE; "" for wsgi.py's default)."""
     from cocreate import create_app
     from cocreate.extensions import db
 
@@ -502,6 +505,8 @@ def deployment(processes: int = 1, postgres: bool = False) -> Iterator[Deploymen
         else:
             url = f"sqlite:///{folder}/drill.sqlite"
         settings = {"DATABASE_URL": url, "SECRET_KEY": "drill"}
+        if async_mode:
+            settings["SOCKETIO_ASYNC_MODE"] = async_mode
         if processes > 1:
             settings["SOCKETIO_MESSAGE_QUEUE"] = "redis://127.0.0.1:6379/0"
             settings["SOCKETIO_CHANNEL"] = f"cocreate-drill-{uuid.uuid4()}"
@@ -678,17 +683,19 @@ def drill(
     postgres: bool = False,
     drop_every: float = 0.2,
     timeout: float = 300.0,
+    async_mode: str = "",
 ) -> Figures:
     """Run one drill and check it.
 
     kind: "drops" (connections cut abruptly all along), "kill" (the server SIGKILLed
     mid-vote and started again on the same database), "failover" (two processes on
     PostgreSQL and Redis; one is SIGKILLed mid-vote and its phones move to the other).
+    The servers run in `async_mode` ("" for wsgi.py's default).
     """
     figures = Figures(drill=kind, phones=phones)
     processes = 2 if kind == "failover" else 1
     started = time.monotonic()
-    with deployment(processes, postgres=postgres or kind == "failover") as where:
+    with deployment(processes, postgres or kind == "failover", async_mode) as where:
         workshop = setup_workshop(where.app, rooms, budget=max(5, votes))
         urls = where.urls
         crowd = [

@@ -12,6 +12,9 @@ import pytest
 
 from tests.phones import drill
 
+#: Every async mode wsgi.py supports runs the drills (gevent is its default).
+MODES = pytest.mark.parametrize("mode", ["gevent", "eventlet"])
+
 #: Small enough for `make test` on two cores: 16 phones in 4 rooms, 512 actions (30 dots
 #: each: more than the rate limit's burst, so some are paced by retry_after).
 SIZE = {"phones": 16, "ideas": 2, "votes": 30, "rooms": 4}
@@ -24,23 +27,26 @@ def assert_zero_loss(figures) -> None:
     assert figures.refused == 0
 
 
-def test_connections_dropped_abruptly_lose_nothing():
-    figures = drill("drops", **SIZE, drop_every=0.1)
+@MODES
+def test_connections_dropped_abruptly_lose_nothing(mode):
+    figures = drill("drops", **SIZE, drop_every=0.1, async_mode=mode)
     assert_zero_loss(figures)
     assert figures.drops >= 10  # the drill did cut connections mid-stream
     assert figures.reconnects >= figures.drops
 
 
-def test_a_server_killed_mid_vote_loses_nothing():
+@MODES
+def test_a_server_killed_mid_vote_loses_nothing(mode):
     """SIGKILL (no clean shutdown) and a restart on the same SQLite database."""
-    figures = drill("kill", **SIZE)
+    figures = drill("kill", **SIZE, async_mode=mode)
     assert_zero_loss(figures)
     assert figures.reconnects >= SIZE["phones"]  # every phone lost its connection
 
 
 @pytest.mark.postgres
-def test_phones_move_to_the_other_process_when_one_is_killed():
+@MODES
+def test_phones_move_to_the_other_process_when_one_is_killed(mode):
     """Two processes on PostgreSQL and Redis; the first is SIGKILLed and stays down."""
-    figures = drill("failover", **SIZE)
+    figures = drill("failover", **SIZE, async_mode=mode)
     assert_zero_loss(figures)
     assert figures.reconnects >= SIZE["phones"] // 2  # the killed process's phones moved

@@ -16,9 +16,10 @@ from tests.conftest import World
 from tests.support import ROOT, free_port, migrate, server_environment, wait_until
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """One eventlet server process (`python wsgi.py`) with short head and idle timeouts."""
+@pytest.fixture(scope="module", params=["gevent", "eventlet"])
+def server(request, tmp_path_factory):
+    """One server process (`python wsgi.py`) with short head and idle timeouts, in each
+    async mode wsgi.py supports."""
     path = tmp_path_factory.mktemp("hardening") / "cocreate.sqlite"
     port = free_port()
     env = server_environment(
@@ -28,6 +29,7 @@ def server(tmp_path_factory):
         COCREATE_HEAD_TIMEOUT="8",
         COCREATE_IDLE_TIMEOUT="3",
         COCREATE_HEADS_PER_ADDRESS="20",
+        SOCKETIO_ASYNC_MODE=request.param,
     )
     migrate(env)
     process = subprocess.Popen(

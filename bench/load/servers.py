@@ -121,14 +121,16 @@ def set_phases(base: str, workshop_id: int, phases: dict[int, str]) -> None:
 
 
 class BareServer:
-    """bench/bare_server.py in a process of its own: python-socketio on eventlet, no app."""
+    """bench/bare_server.py in a process of its own: python-socketio with no app, in the
+    async mode Cocreate's server runs in (`async_mode`; "" for wsgi.py's default)."""
 
-    def __init__(self, rooms: int, batch: float, logs: Path):
+    def __init__(self, rooms: int, batch: float, logs: Path, async_mode: str = ""):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.rooms = rooms
         self.batch = batch
         self.log_path = logs / f"bare-{batch}.log"
+        self.async_mode = async_mode
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -145,7 +147,9 @@ class BareServer:
                     str(self.batch),
                 ],
                 cwd=ROOT,
-                env=server_environment(),
+                env=server_environment(
+                    **({"SOCKETIO_ASYNC_MODE": self.async_mode} if self.async_mode else {})
+                ),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -170,9 +174,9 @@ class BareServer:
 
 
 @contextlib.contextmanager
-def bare(rooms: int, batch: float) -> Iterator[Target]:
+def bare(rooms: int, batch: float, async_mode: str = "") -> Iterator[Target]:
     with tempfile.TemporaryDirectory(prefix="cocreate-bare-") as folder:
-        server = BareServer(rooms, batch, Path(folder))
+        server = BareServer(rooms, batch, Path(folder), async_mode)
         try:
             server.start()
             name = "bare python-socketio" + (f", batched {batch:g} s" if batch else "")
