@@ -46,15 +46,15 @@ LOCK_TIMEOUT_MS = 3000
 def _postgres_lock_timeout(dialect, connection_record, cargs, cparams):
     """Give every PostgreSQL session a lock timeout.
 
-    psycopg's C driver blocks eventlet's loop while it waits for the database, as SQLite's
-    does: a transaction then runs from BEGIN to COMMIT without another of its process in
-    between, so no action waits on a lock held by a green thread that waits for its turn
-    (the pure-Python driver yields at every round trip, and under load a room's lock
-    stayed held for seconds: bench/db_on_loop.py). The write path never yields inside a
-    transaction; should something ever do so while holding a lock that another green
-    thread of its process then waits for, the loop would stop for good. The timeout turns
-    that into a failed action after a few seconds. Waits on other processes' locks are
-    milliseconds.
+    psycopg's C driver blocks the server's loop (gevent's or eventlet's) while it waits for
+    the database, as SQLite's does: a transaction then runs from BEGIN to COMMIT without
+    another of its process in between, so no action waits on a lock held by a green thread
+    that waits for its turn (the pure-Python driver yields at every round trip, and under
+    load a room's lock stayed held for seconds: bench/db_on_loop.py). The write path never
+    yields inside a transaction; should something ever do so while holding a lock that
+    another green thread of its process then waits for, the loop would stop for good. The
+    timeout turns that into a failed action after a few seconds. Waits on other processes'
+    locks are milliseconds.
     """
     if dialect.name == "postgresql":
         cparams.setdefault("options", f"-c lock_timeout={LOCK_TIMEOUT_MS}")

@@ -11,7 +11,7 @@ the smaller id, and the engine has no randomness.
 
 Loading is lazy: the first call loads the model (well under a second, the weights are
 memory-mapped), or `warm_up()` does it in a background thread at start. Encoding is CPU
-work in C that releases the GIL; under eventlet, call `suggest` through `eventlet.tpool`
+work in C that releases the GIL; under gevent or eventlet, call `suggest` through `workers.off_loop`
 so the hub keeps serving other phones meanwhile.
 """
 

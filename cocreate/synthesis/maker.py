@@ -2,7 +2,7 @@
 
 A download is a build (cocreate.synthesis.build: the workshop's data from the database,
 about 0.65 s for 5,000 ideas and 100,000 votes) and a render (0.1 s for CSV up to 1 s
-for DOCX). When both ran in the server's own process -- the build on eventlet's loop,
+for DOCX). When both ran in the server's own process -- the build on the server's loop,
 the render in a thread of its pool -- they took Python's GIL in turns with the loop, and
 a dozen downloads at once made the phones' votes wait up to a second for their answer
 (tests/test_synthesis_server.py: ack p95 0.9-1.1 s, against 65-300 ms before).
@@ -11,7 +11,7 @@ So a server makes its documents in a *document process* of its own
 (cocreate/synthesis/worker.py): a child Python process that reads the database itself
 and renders, at a lower priority (nice 10) so that on a machine with few cores the live
 rooms come first. The server only writes one line to the child's pipe and reads the
-documents back; under eventlet the pipe is green, so the wait costs the loop nothing.
+documents back; under gevent or eventlet the pipe is green, so the wait costs the loop nothing.
 The child is started when an organizer opens the page with the download links (`warm`)
 or at the first download, and leaves after SYNTHESIS_PROCESS_IDLE seconds without work,
 taking its memory (the renderers' libraries and fonts) with it.
@@ -24,7 +24,7 @@ the next job, which starts after it arrived. Jobs run one at a time per server p
 
 With SYNTHESIS_PROCESS off (the tests' default; forced for an in-memory SQLite database,
 which another process cannot see) the same jobs run in this process: the build where
-the job runs (on the loop, under eventlet) and the rendering through workers.off_loop.
+the job runs (on the loop, under gevent or eventlet) and the rendering through workers.off_loop.
 """
 
 import contextlib

@@ -10,10 +10,10 @@ document's own, and so is the fontTools font fpdf2 cuts the subset from -- a fre
 read lazily from the file, because the subsetter changes the font it cuts. The parsed
 font itself is dropped once the face is made: all seven faces then hold about 15 MB.
 
-No lock: documents may render in several threads (eventlet's pool), and under eventlet a
-`threading` lock is a green one that a real thread waiting for it never wakes from
-(cocreate/workers.py). Two threads that both find a face missing both parse it, and
-either result serves: they are equal.
+No lock: documents may render in several threads (the server's thread pool), and under
+gevent or eventlet a `threading` lock is a green one that a real thread waiting for it
+may never wake from (cocreate/workers.py). Two threads that both find a face missing
+both parse it, and either result serves: they are equal.
 """
 
 import copy
