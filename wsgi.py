@@ -6,6 +6,12 @@ import os
 import warnings
 
 if os.environ.setdefault("SOCKETIO_ASYNC_MODE", "gevent") == "gevent":
+    if os.environ.get("PSYCOPG_IMPL") != "python":
+        # psycopg's C build blocks the loop for each round trip, so a transaction holding
+        # a room's lock runs to its commit without yielding (cocreate/database.py). Under
+        # gevent psycopg would wait cooperatively instead, and at 100 votes/s on
+        # PostgreSQL votes then waited seconds on each other's locks (docs/deployment.md).
+        os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_c")
     from gevent import monkey
 
     monkey.patch_all()
