@@ -5,7 +5,7 @@ room of --voters people and --ideas ideas in the Vote phase, and prints per vote
 CPU time, the wall time, and the SQL statements sent to the database. A vote's CPU is
 time on the event loop in the real server (bench/plenary.py measures the whole path);
 its statements are round trips, each a wait on the loop under PostgreSQL's pure-Python
-driver. With --profile it prints the cProfile of the votes, most cumulative time first.
+driver. With --profile it prints the cProfile of the votes (or joins), most cumulative time first.
 
     .venv/bin/python bench/vote_path.py                  # SQLite, dots
     .venv/bin/python bench/vote_path.py --postgres       # PostgreSQL on 127.0.0.1
@@ -188,12 +188,13 @@ def main() -> None:
             f"CPU {1000 * cpu / args.joins:.2f} ms/join, wall {1000 * wall / args.joins:.2f} "
             f"ms/join, {statements / args.joins:.1f} statements/join"
         )
-        return
-    print(
-        f"{args.votes} votes ({args.mode}, {database}, {args.voters} voters, {args.ideas} ideas): "
-        f"CPU {1000 * cpu / args.votes:.2f} ms/vote, wall {1000 * wall / args.votes:.2f} ms/vote, "
-        f"{statements / args.votes:.1f} statements/vote"
-    )
+    else:
+        print(
+            f"{args.votes} votes ({args.mode}, {database}, {args.voters} voters, "
+            f"{args.ideas} ideas): CPU {1000 * cpu / args.votes:.2f} ms/vote, "
+            f"wall {1000 * wall / args.votes:.2f} ms/vote, "
+            f"{statements / args.votes:.1f} statements/vote"
+        )
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
