@@ -104,6 +104,8 @@ def test_a_burst_of_ideas_and_of_50_votes_is_one_announcement_each(workshop, new
         amina.goto(f"{amina.url.split('?')[0]}?lang={language}")
         expect(amina.locator("html")).to_have_attribute("lang", language)
     expect(amina.locator("#status")).to_have_attribute("data-state", "online")
+    # Listen once the room is drawn: its first snapshot can come after the status says online.
+    expect(amina.locator("#phase")).to_have_text(re.compile(r"\S"))
     # The list of ideas is not live: a tally that changes is not read out by itself.
     assert amina.evaluate("() => document.getElementById('ideas').closest('[aria-live]')") is None
     amina.evaluate(LISTEN)
