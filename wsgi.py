@@ -93,9 +93,9 @@ class HeadGuard:
     #: Closed to make room for another head (its read then fails: no one to answer).
     shed = False
 
-    def _head_started(self, sock, rfile, timeout_class) -> bool:
-        """Wait (up to `idle`) for a request; then start its head's clock. False when the
-        connection closed or stayed silent."""
+    def _head_started(self, sock, rfile, start_timeout) -> bool:
+        """Wait (up to `idle`) for a request; then start its head's clock with
+        `start_timeout(seconds)`. False when the connection closed or stayed silent."""
         sock.settimeout(self.idle)
         try:
             if not rfile.peek(1):  # the client closed the connection
@@ -110,7 +110,7 @@ class HeadGuard:
             with contextlib.suppress(OSError):  # already gone
                 slowest._socket().shutdown(socket.SHUT_RDWR)  # its read ends now
         waiting[self] = None
-        self.deadline = timeout_class(self.head)
+        self.deadline = start_timeout(self.head)
         return True
 
     def _head_done(self) -> None:

@@ -11,8 +11,8 @@ the smaller id, and the engine has no randomness.
 
 Loading is lazy: the first call loads the model (well under a second, the weights are
 memory-mapped), or `warm_up()` does it in a background thread at start. Encoding is CPU
-work in C that releases the GIL; under gevent or eventlet, call `suggest` through `workers.off_loop`
-so the hub keeps serving other phones meanwhile.
+work in C that releases the GIL; under gevent or eventlet, call `suggest` through
+`workers.off_loop` so the hub keeps serving other phones meanwhile.
 """
 
 from __future__ import annotations

@@ -9,11 +9,13 @@ import sqlalchemy as sa
 from cocreate.extensions import db
 from cocreate.models import TAG_KINDS, IdeaTag, Tag, ThemeTag
 
+_tags = Tag.__table__
+
 
 def _ordered(query: sa.Select) -> sa.Select:
-    """Order tags as lists show them: by kind (TAG_KINDS), then position."""
-    kind_order = sa.case({kind: n for n, kind in enumerate(TAG_KINDS)}, value=Tag.kind)
-    return query.order_by(kind_order, Tag.position, Tag.id)
+    """Order tags as lists show them: by kind (TAG_KINDS), then position (ORM tags or rows)."""
+    kind_order = sa.case({kind: n for n, kind in enumerate(TAG_KINDS)}, value=_tags.c.kind)
+    return query.order_by(kind_order, _tags.c.position, _tags.c.id)
 
 
 def active_tags(workshop_id: int) -> list[Tag]:
@@ -28,16 +30,11 @@ def tag_view(tag: Tag) -> dict[str, Any]:
     return {"id": tag.id, "kind": tag.kind, "label": tag.label}
 
 
-_tags = Tag.__table__
 #: What workshop_tags shows of the active tags, built once: every phone's snapshot reads
 #: it, and loading fifty-odd tags as ORM objects was a fifth of a join storm's work.
-_TAG_VIEWS = (
-    sa.select(_tags.c.id, _tags.c.kind, _tags.c.label)
-    .where(_tags.c.workshop_id == sa.bindparam("workshop"), _tags.c.removed.is_(False))
-    .order_by(
-        sa.case({kind: n for n, kind in enumerate(TAG_KINDS)}, value=_tags.c.kind),
-        _tags.c.position,
-        _tags.c.id,
+_TAG_VIEWS = _ordered(
+    sa.select(_tags.c.id, _tags.c.kind, _tags.c.label).where(
+        _tags.c.workshop_id == sa.bindparam("workshop"), _tags.c.removed.is_(False)
     )
 )
 

@@ -8,12 +8,13 @@ they are.
 
 The engine (cocreate.services.suggestions) is CPU work of a second or more for a room's
 first 60 ideas, then cheap (its embeddings are cached by text). It runs through
-`workers.off_loop`, so under gevent or eventlet the hub keeps answering every other phone; and
-only one engine call runs at a time per process: ENGINE is taken by the caller (a green
-lock under gevent or eventlet) *before* going off the loop, so rooms asking at once queue for it
-instead of splitting two cores between them, and the engine's own lock is never
-contended from a real thread (green locks cannot be relied on there). A room has at
-most one suggestion in flight; a second ask meanwhile is `rate_limited`.
+`workers.off_loop`, so under gevent or eventlet the hub keeps answering every other
+phone; and only one engine call runs at a time per process: ENGINE is taken by the
+caller (a green lock under gevent or eventlet) *before* going off the loop, so rooms
+asking at once queue for it instead of splitting two cores between them, and the
+engine's own lock is never contended from a real thread (green locks cannot be relied on
+there). A room has at most one suggestion in flight; a second ask meanwhile is
+`rate_limited`.
 
 Suggestions cover the ideas that are in no theme yet: accepting one then never pulls an
 idea out of a theme a person made, and what is left to group shrinks as the room works.

@@ -11,10 +11,10 @@ So a server makes its documents in a *document process* of its own
 (cocreate/synthesis/worker.py): a child Python process that reads the database itself
 and renders, at a lower priority (nice 10) so that on a machine with few cores the live
 rooms come first. The server only writes one line to the child's pipe and reads the
-documents back; under gevent or eventlet the pipe is green, so the wait costs the loop nothing.
-The child is started when an organizer opens the page with the download links (`warm`)
-or at the first download, and leaves after SYNTHESIS_PROCESS_IDLE seconds without work,
-taking its memory (the renderers' libraries and fonts) with it.
+documents back; under gevent or eventlet the pipe is green, so the wait costs the loop
+nothing. The child is started when an organizer opens the page with the download links
+(`warm`) or at the first download, and leaves after SYNTHESIS_PROCESS_IDLE seconds
+without work, taking its memory (the renderers' libraries and fonts) with it.
 
 Downloads that arrive together share a job: one build serves every format asked for
 while the job waited, and each download is answered as soon as its own format is
@@ -23,8 +23,9 @@ does not serve it (the job may miss what was committed since): that download wai
 the next job, which starts after it arrived. Jobs run one at a time per server process.
 
 With SYNTHESIS_PROCESS off (the tests' default; forced for an in-memory SQLite database,
-which another process cannot see) the same jobs run in this process: the build where
-the job runs (on the loop, under gevent or eventlet) and the rendering through workers.off_loop.
+which another process cannot see) the same jobs run in this process: the build where the
+job runs (on the loop, under gevent or eventlet) and the rendering through
+workers.off_loop.
 """
 
 import contextlib
