@@ -140,13 +140,14 @@ class TestJoiningAndPlacement:
         w = world.workshop(rooms=4, assignment="random")
         participants.open_breakouts(w["owner"], w["id"])
         locked = []
-        lock_room = Change.lock_room
+        lock = Change._locked
         monkeypatch.setattr(
             Change,
-            "lock_room",
-            lambda self, room_id: locked.append(room_id) or lock_room(self, room_id),
+            "_locked",
+            staticmethod(lambda *where: locked.append(room := lock(*where)) or room),
         )
         me = world.join(w)
+        locked = [room.id for room in locked]
         mine = db.session.get(Participant, me).room_id
         assert mine in w["rooms"]
         # Votes in the three other rooms go on while a join storm passes.

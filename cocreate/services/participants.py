@@ -3,15 +3,21 @@
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import lazyload
 
 from cocreate.extensions import db
 from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Workshop
 from cocreate.services import access, phases, validate
 from cocreate.services.errors import Invalid, NotAllowed
-from cocreate.services.placement import move, place_newcomer, spread
+from cocreate.services.placement import move, room_for_newcomer, spread
 from cocreate.services.snapshots import member_event
 from cocreate.services.unit import Change, perform
-from cocreate.services.workshops import announce, lock_open_rooms, workshop_by_code
+from cocreate.services.workshops import (
+    announce,
+    id_of_code,
+    lock_open_rooms,
+    no_workshop_with_code,
+)
 
 
 def checked_name(name: object) -> str | None:
@@ -41,8 +47,11 @@ def _lobby(plenary: Room) -> list[Participant]:
     ).all()
 
 
-def participant_for_device(workshop_id: int, device_token: str | None) -> Participant | None:
-    """Return the participant this device already is in the workshop, if any."""
+def participant_for_device(
+    workshop_id: int | sa.ScalarSelect, device_token: str | None
+) -> Participant | None:
+    """Return the participant this device already is in the workshop, if any (the
+    workshop by its id, or by a subquery such as workshops.id_of_code)."""
     if not device_token:
         return None
     return db.session.scalar(
@@ -83,16 +92,18 @@ def join_workshop(
     name = checked_name(display_name)
     if role is not None and not isinstance(role, str):
         raise Invalid(_("A stakeholder role must be text: one of the workshop's roles, or none."))
-    workshop = workshop_by_code(code)
     role = role or None
-    if role is not None and role not in workshop.stakeholder_roles:
-        raise Invalid(_("Choose one of the workshop's stakeholder roles, or none."))
-    workshop_id = workshop.id
 
     def work(change: Change) -> dict:
-        workshop = db.session.get(Workshop, workshop_id)
-        # The plenary is the workshop's first room: locking it first keeps the id order.
-        plenary = change.lock_room(next(r.id for r in workshop.rooms if r.is_plenary))
+        # The lobby is the workshop's first room: locking it first keeps the id order.
+        # Found by the code in the same statement: each round trip of a join counts in a
+        # storm of them.
+        plenary = change.lock_plenary(id_of_code(code))
+        if plenary is None:
+            raise no_workshop_with_code()
+        workshop = db.session.get(Workshop, plenary.workshop_id, options=[lazyload(Workshop.rooms)])
+        if role is not None and role not in workshop.stakeholder_roles:
+            raise Invalid(_("Choose one of the workshop's stakeholder roles, or none."))
         known = participant_for_device(workshop.id, device_token)
         if known is not None and known.removed:
             raise NotAllowed(_("A moderator removed you from this workshop."))
@@ -102,18 +113,20 @@ def join_workshop(
             if role:
                 known.role = role
             return {"participant_id": known.id, "workshop_id": workshop.id, "returning": True}
+        room = None
+        if workshop.breakouts_open and workshop.assignment == "random":
+            room = room_for_newcomer(change, workshop.id)  # late joiners: the same rule
+        room = room or plenary
         person = Participant(
             workshop_id=workshop.id,
             device_token=device_token,
             display_name=name,
             role=role,
-            room_id=plenary.id,
+            room_id=room.id,
         )
         db.session.add(person)
         db.session.flush()
-        change.record(plenary, "member_joined", *member_event(person))
-        if workshop.breakouts_open and workshop.assignment == "random":
-            place_newcomer(change, person, plenary)  # late joiners: the same rule
+        change.record(room, "member_joined", *member_event(person))
         return {"participant_id": person.id, "workshop_id": workshop.id, "returning": False}
 
     return perform(f"device:{device_token}", None, work)

@@ -44,32 +44,37 @@ def spread(change: Change, people: list[Participant], rooms: dict[int, Room], pl
     return len(people)
 
 
-def place_newcomer(change: Change, person: Participant, plenary: Room) -> bool:
-    """Put a late joiner (random assignment) in the open breakout room with the fewest
-    people, a random one among ties; tell whether they were placed.
-
-    Only that room is locked, besides the plenary the caller holds: locking every room
-    for each phone made a join storm wait on, and hold up, every vote of every room.
-    Joiners queue on the plenary's lock, so they see each other's placement and rooms
-    stay even among them. A room locked or removed meanwhile leaves the joiner in the
-    lobby, where the moderator's "spread the lobby" places them.
-    """
-    counts = member_counts(plenary.workshop_id)
-    open_rooms = db.session.scalars(
-        sa.select(Room.id).where(
-            Room.workshop_id == plenary.workshop_id,
-            Room.kind != "plenary",
-            Room.removed.is_(False),
-            Room.locked.is_(False),
-        )
-    ).all()
-    if not open_rooms:
-        return False
-    fewest = min(counts[room_id] for room_id in open_rooms)
-    chosen = change.lock_room(
-        random.choice([room_id for room_id in open_rooms if counts[room_id] == fewest])
+# The open breakout rooms of a workshop with their head counts, for a newcomer's place.
+_OPEN_ROOMS_BY_LOAD = (
+    sa.select(Room.id, sa.func.count(Participant.id))
+    .outerjoin(Participant, sa.and_(Participant.room_id == Room.id, Participant.removed.is_(False)))
+    .where(
+        Room.workshop_id == sa.bindparam("workshop"),
+        Room.kind != "plenary",
+        Room.removed.is_(False),
+        Room.locked.is_(False),
     )
-    if chosen is None or chosen.removed or chosen.locked:
-        return False
-    move(change, person, plenary, chosen)
-    return True
+    .group_by(Room.id)
+)
+
+
+def room_for_newcomer(change: Change, workshop_id: int) -> Room | None:
+    """Choose and lock the room a late joiner (random assignment) starts in: the open
+    breakout room with the fewest people, a random one among ties. None when no room
+    takes people in; the joiner then waits in the lobby for the moderator's "spread the
+    lobby".
+
+    Only that room is locked, besides the lobby the caller holds: locking every room for
+    each phone made a join storm wait on, and hold up, every vote of every room. Joiners
+    queue on the lobby's lock, so they see each other's placement and rooms stay even
+    among them. The joiner goes straight in (no stop in the lobby, logged and sent to
+    its phones): a join is the storm's unit of work, and each statement of it counts.
+    """
+    loads = db.session.execute(_OPEN_ROOMS_BY_LOAD, {"workshop": workshop_id}).all()
+    if not loads:
+        return None
+    fewest = min(count for _room_id, count in loads)
+    chosen = change.lock_room(random.choice([rid for rid, count in loads if count == fewest]))
+    if chosen is None or chosen.removed or chosen.locked:  # changed before the lock
+        return None
+    return chosen

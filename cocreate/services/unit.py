@@ -80,9 +80,19 @@ class Change:
 
         Raises nothing; returns None when the room does not exist.
         """
+        return self._locked(Room.id == room_id)
+
+    def lock_plenary(self, workshop_id: int | sa.ScalarSelect) -> Room:
+        """Lock a workshop's lobby, found by the workshop's id (or a subquery giving it):
+        no round trip to look up the lobby's id first. Raises nothing; returns None when
+        the workshop does not exist."""
+        return self._locked(Room.workshop_id == workshop_id, Room.kind == "plenary")
+
+    @staticmethod
+    def _locked(*where: sa.ColumnElement[bool]) -> Room:
         return db.session.scalar(
             sa.select(Room)
-            .where(Room.id == room_id)
+            .where(*where)
             .with_for_update()
             .execution_options(populate_existing=True)
         )

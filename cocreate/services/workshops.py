@@ -285,8 +285,20 @@ def workshop_by_code(raw: str) -> Workshop:
         sa.select(Workshop).where(Workshop.join_code == code).options(lazyload(Workshop.rooms))
     )
     if workshop is None:
-        raise NotFound(_("No workshop has this code. Check it on the screen and try again."))
+        raise no_workshop_with_code()
     return workshop
+
+
+def no_workshop_with_code() -> NotFound:
+    """The error for a join code of no workshop, with advice."""
+    return NotFound(_("No workshop has this code. Check it on the screen and try again."))
+
+
+def id_of_code(raw: str) -> sa.ScalarSelect:
+    """The id of the workshop with this join code, as a subquery: a statement finds the
+    workshop's rows by its code without a round trip to look up the id first."""
+    code = normalise_code(raw)
+    return sa.select(Workshop.id).where(Workshop.join_code == code).scalar_subquery()
 
 
 def _room_fields(name: object, topic: object) -> tuple[str, str]:
