@@ -187,22 +187,6 @@ def pathways_in(
     return build(workshop, list(pathways), moderators=moderators)
 
 
-def endorsed_by(participant_id: int, room_id: int) -> list[int]:
-    """The pathways of a room that this participant endorses, ascending."""
-    return list(
-        db.session.scalars(
-            sa.select(PathwayEndorsement.pathway_id)
-            .join(Pathway, Pathway.id == PathwayEndorsement.pathway_id)
-            .where(
-                PathwayEndorsement.participant_id == participant_id,
-                Pathway.room_id == room_id,
-                Pathway.removed.is_(False),
-            )
-            .order_by(PathwayEndorsement.pathway_id)
-        )
-    )
-
-
 def as_seen_now(room: Room, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rewrite replayed pathway events (participants' version) to what the reader may see
     now, as snapshots.as_seen_now does for ideas: a pathway's ideas the reader may no

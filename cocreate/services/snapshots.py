@@ -5,9 +5,20 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import lazyload
 
 from cocreate.extensions import db
-from cocreate.models import STANCES, Idea, Participant, Room, RoomEvent, Vote, Workshop
+from cocreate.models import (
+    STANCES,
+    Idea,
+    Participant,
+    Pathway,
+    PathwayEndorsement,
+    Room,
+    RoomEvent,
+    Vote,
+    Workshop,
+)
 from cocreate.models._time import utcnow
 from cocreate.services import access, cross_themes, pathway_views, results, theme_views
 from cocreate.services.tagviews import idea_tag_ids, workshop_tags
@@ -104,8 +115,9 @@ def breakouts_held(workshop_id: int) -> bool:
     )
 
 
-def workshop_view(workshop: Workshop) -> dict[str, Any]:
-    """Describe a workshop's question and rules."""
+def workshop_view(workshop: Workshop, held: bool | None = None) -> dict[str, Any]:
+    """Describe a workshop's question and rules (`held`: breakouts_held, when the caller
+    read it already)."""
     return {
         "id": workshop.id,
         "title": workshop.title,
@@ -116,7 +128,7 @@ def workshop_view(workshop: Workshop) -> dict[str, Any]:
         "max_dots_per_idea": workshop.max_dots_per_idea,
         "assignment": workshop.assignment,
         "breakouts_open": workshop.breakouts_open,
-        "breakouts_held": breakouts_held(workshop.id),
+        "breakouts_held": breakouts_held(workshop.id) if held is None else held,
         "stakeholder_roles": workshop.stakeholder_roles,
         "premoderation": workshop.premoderation,
         "voting_mode": workshop.voting_mode,
@@ -169,21 +181,67 @@ def _ideas_in(
     return [idea_view(idea, author, counted.get(idea.id), tagged[idea.id]) for idea, author in rows]
 
 
+# Each room of a workshop with its head count and whether it holds an idea of any status
+# (breakouts_held): what a phone's snapshot says of the rooms, read in one statement.
+_ROOMS_AT_A_GLANCE = (
+    sa.select(
+        Room,
+        sa.select(sa.func.count())
+        .where(Participant.room_id == Room.id, Participant.removed.is_(False))
+        .scalar_subquery(),
+        sa.exists().where(Idea.room_id == Room.id),
+    )
+    .where(Room.workshop_id == sa.bindparam("workshop"))
+    .order_by(Room.position, Room.id)
+)
+
+
+def _rooms_at_a_glance(workshop_id: int) -> tuple[list[Room], Counter, bool]:
+    """A workshop's rooms that are not removed (in order), every room's head count, and
+    whether the breakouts have been held (as breakouts_held)."""
+    rows = db.session.execute(_ROOMS_AT_A_GLANCE, {"workshop": workshop_id}).all()
+    counts = Counter({room.id: members for room, members, _ideas in rows})
+    held = any(ideas and room.kind == "breakout" for room, _members, ideas in rows)
+    return [room for room, _m, _i in rows if not room.removed], counts, held
+
+
 def _open_rooms(workshop: Workshop) -> list[Room]:
     return [room for room in workshop.rooms if not room.removed]
 
 
-def my_votes(workshop: Workshop, participant_id: int, room_id: int) -> dict[str, Any]:
-    """One participant's votes in one room, by idea id (as a string): dots as a number,
-    an opinion as "agree" / "disagree" / "pass", scores as a list by criterion (None
-    for a criterion not scored)."""
-    rows = db.session.execute(
-        sa.select(Vote.idea_id, Vote.criterion, Vote.value).where(
-            Vote.participant_id == participant_id,
-            Vote.room_id == room_id,
-            Vote.kind == workshop.voting_mode,
-        )
-    )
+# A participant's own standing in a room in one statement: their votes of the workshop's
+# mode (idea, criterion, value), their visible ideas, the pathways they endorse and the
+# room's facilitator; the first column names the kind of each row. Every snapshot and
+# every resync reads it, so it is one round trip, not four.
+_NONE = sa.cast(sa.null(), sa.Integer)
+_MINE = sa.union_all(
+    sa.select(sa.literal("vote"), Vote.idea_id, Vote.criterion, Vote.value).where(
+        Vote.participant_id == sa.bindparam("me"),
+        Vote.room_id == sa.bindparam("room"),
+        Vote.kind == sa.bindparam("mode"),
+    ),
+    sa.select(sa.literal("idea"), Idea.id, _NONE, _NONE).where(
+        Idea.author_id == sa.bindparam("me"),
+        Idea.room_id == sa.bindparam("room"),
+        Idea.status == "visible",
+    ),
+    sa.select(sa.literal("endorsed"), PathwayEndorsement.pathway_id, _NONE, _NONE)
+    .join(Pathway, Pathway.id == PathwayEndorsement.pathway_id)
+    .where(
+        PathwayEndorsement.participant_id == sa.bindparam("me"),
+        Pathway.room_id == sa.bindparam("room"),
+        Pathway.removed.is_(False),
+    ),
+    sa.select(sa.literal("facilitator"), Room.facilitator_id, _NONE, _NONE).where(
+        Room.id == sa.bindparam("room")
+    ),
+)
+
+
+def _my_votes(workshop: Workshop, rows: list[tuple[int, int, int]]) -> dict[str, Any]:
+    """One participant's votes (idea, criterion, value rows) by idea id, as a string: dots
+    as a number, an opinion as "agree" / "disagree" / "pass", scores as a list by
+    criterion (None for a criterion not scored)."""
     stances = {value: word for word, value in STANCES.items()}
     votes: dict[str, Any] = {}
     for idea_id, criterion, value in rows:
@@ -211,13 +269,14 @@ def own_pending_ideas(me: Participant) -> list[dict[str, Any]]:
 def my_state(me: Participant) -> dict[str, Any]:
     """A participant's own standing in their room: name, votes, dots left (dots mode;
     None otherwise), own ideas, the pathways they endorse."""
-    workshop = db.session.get(Workshop, me.workshop_id)
-    votes = my_votes(workshop, me.id, me.room_id)
-    mine = db.session.scalars(
-        sa.select(Idea.id).where(
-            Idea.author_id == me.id, Idea.room_id == me.room_id, Idea.status == "visible"
-        )
-    ).all()
+    workshop = db.session.get(Workshop, me.workshop_id, options=[lazyload(Workshop.rooms)])
+    rows: dict[str, list] = {"vote": [], "idea": [], "endorsed": [], "facilitator": []}
+    mine = db.session.execute(
+        _MINE, {"me": me.id, "room": me.room_id, "mode": workshop.voting_mode}
+    )
+    for kind, *row in mine:
+        rows[kind].append(row)
+    votes = _my_votes(workshop, rows["vote"])
     return {
         "id": me.id,
         "name": me.display_name,
@@ -226,9 +285,9 @@ def my_state(me: Participant) -> dict[str, Any]:
         "dots_left": workshop.dots_per_room - sum(votes.values())
         if workshop.voting_mode == "dots"
         else None,
-        "ideas": list(mine),
-        "facilitates": db.session.get(Room, me.room_id).facilitator_id == me.id,
-        "endorsed_pathways": pathway_views.endorsed_by(me.id, me.room_id),
+        "ideas": sorted(idea_id for idea_id, _c, _v in rows["idea"]),
+        "facilitates": any(person == me.id for person, _c, _v in rows["facilitator"]),
+        "endorsed_pathways": sorted(pathway_id for pathway_id, _c, _v in rows["endorsed"]),
     }
 
 
@@ -238,8 +297,9 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     Raises NotAllowed when the participant does not exist.
     """
     me = access.participant(participant_id)
-    workshop = db.session.get(Workshop, me.workshop_id)
-    counts = member_counts(workshop.id)
+    # Its rooms come with their counts below, not by the relationship's own query.
+    workshop = db.session.get(Workshop, me.workshop_id, options=[lazyload(Workshop.rooms)])
+    rooms, counts, held = _rooms_at_a_glance(workshop.id)
     room = db.session.get(Room, me.room_id)
     # What a phone shows of the people in its room: how many (room.members), and by name
     # only those on paper (the facilitator's scribe picks them) -- never every member's
@@ -255,8 +315,8 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     ).all()
     facilitator = db.session.get(Participant, room.facilitator_id) if room.facilitator_id else None
     return {
-        "workshop": workshop_view(workshop),
-        "rooms": [room_view(r, counts[r.id]) for r in _open_rooms(workshop)],
+        "workshop": workshop_view(workshop, held),
+        "rooms": [room_view(r, counts[r.id]) for r in rooms],
         "room": room_state(room, counts[room.id], facilitator),
         "members": [member_view(m) for m in on_paper],
         "ideas": []
