@@ -1,6 +1,7 @@
 """The read side: what a participant or a moderator sees, as plain data."""
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from cocreate.models import (
     PathwayEndorsement,
     Room,
     RoomEvent,
+    Theme,
     Vote,
     Workshop,
 )
@@ -181,8 +183,10 @@ def _ideas_in(
     return [idea_view(idea, author, counted.get(idea.id), tagged[idea.id]) for idea, author in rows]
 
 
-# Each room of a workshop with its head count and whether it holds an idea of any status
-# (breakouts_held): what a phone's snapshot says of the rooms, read in one statement.
+# Each room of a workshop with its head count and what it holds: ideas (of any status:
+# breakouts_held), themes, pathways, people on paper. A phone's snapshot reads the rooms
+# in this one statement and skips the queries for what its room does not hold: in a
+# join storm the rooms are empty, and each statement of a join counts.
 _ROOMS_AT_A_GLANCE = (
     sa.select(
         Room,
@@ -190,19 +194,43 @@ _ROOMS_AT_A_GLANCE = (
         .where(Participant.room_id == Room.id, Participant.removed.is_(False))
         .scalar_subquery(),
         sa.exists().where(Idea.room_id == Room.id),
+        sa.exists().where(Theme.room_id == Room.id),
+        sa.exists().where(Pathway.room_id == Room.id),
+        sa.exists().where(
+            Participant.room_id == Room.id,
+            Participant.on_paper.is_(True),
+            Participant.removed.is_(False),
+        ),
     )
     .where(Room.workshop_id == sa.bindparam("workshop"))
     .order_by(Room.position, Room.id)
 )
+_HOLDINGS = ("ideas", "themes", "pathways", "on_paper")
 
 
-def _rooms_at_a_glance(workshop_id: int) -> tuple[list[Room], Counter, bool]:
-    """A workshop's rooms that are not removed (in order), every room's head count, and
-    whether the breakouts have been held (as breakouts_held)."""
+@dataclass
+class _Glance:
+    """A workshop's rooms at a glance (see _ROOMS_AT_A_GLANCE)."""
+
+    rooms: list[Room]  # those not removed, in order
+    counts: Counter  # head counts by room id
+    held: bool  # breakouts_held
+    holds: dict[int, set[str]]  # what each room holds, of _HOLDINGS
+
+
+def _at_a_glance(workshop_id: int) -> _Glance:
+    """Read a workshop's rooms, their head counts and what they hold in one statement."""
     rows = db.session.execute(_ROOMS_AT_A_GLANCE, {"workshop": workshop_id}).all()
-    counts = Counter({room.id: members for room, members, _ideas in rows})
-    held = any(ideas and room.kind == "breakout" for room, _members, ideas in rows)
-    return [room for room, _m, _i in rows if not room.removed], counts, held
+    holds = {
+        room.id: {what for what, present in zip(_HOLDINGS, present, strict=True) if present}
+        for room, _members, *present in rows
+    }
+    return _Glance(
+        rooms=[room for room, *_ in rows if not room.removed],
+        counts=Counter({room.id: members for room, members, *_ in rows}),
+        held=any("ideas" in holds[room.id] for room, *_ in rows if room.kind == "breakout"),
+        holds=holds,
+    )
 
 
 def _open_rooms(workshop: Workshop) -> list[Room]:
@@ -299,31 +327,38 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     me = access.participant(participant_id)
     # Its rooms come with their counts below, not by the relationship's own query.
     workshop = db.session.get(Workshop, me.workshop_id, options=[lazyload(Workshop.rooms)])
-    rooms, counts, held = _rooms_at_a_glance(workshop.id)
+    glance = _at_a_glance(workshop.id)
     room = db.session.get(Room, me.room_id)
+    holds = glance.holds[room.id]
+    if room.is_plenary:  # the lobby shows no ideas, themes or pathways, whatever it holds
+        holds = holds & {"on_paper"}
     # What a phone shows of the people in its room: how many (room.members), and by name
     # only those on paper (the facilitator's scribe picks them) -- never every member's
     # row, which made a storm of joins into a 1,000-person lobby cost O(N²).
-    on_paper = db.session.scalars(
-        sa.select(Participant)
-        .where(
-            Participant.room_id == room.id,
-            Participant.removed.is_(False),
-            Participant.on_paper.is_(True),
-        )
-        .order_by(Participant.id)
-    ).all()
+    on_paper = (
+        db.session.scalars(
+            sa.select(Participant)
+            .where(
+                Participant.room_id == room.id,
+                Participant.removed.is_(False),
+                Participant.on_paper.is_(True),
+            )
+            .order_by(Participant.id)
+        ).all()
+        if "on_paper" in holds
+        else []
+    )
     facilitator = db.session.get(Participant, room.facilitator_id) if room.facilitator_id else None
     return {
-        "workshop": workshop_view(workshop, held),
-        "rooms": [room_view(r, counts[r.id]) for r in rooms],
-        "room": room_state(room, counts[room.id], facilitator),
+        "workshop": workshop_view(workshop, glance.held),
+        "rooms": [room_view(r, glance.counts[r.id]) for r in glance.rooms],
+        "room": room_state(room, glance.counts[room.id], facilitator),
         "members": [member_view(m) for m in on_paper],
-        "ideas": []
-        if room.is_plenary
-        else _ideas_in(workshop, [room.id], hidden=room.results_hidden) + own_pending_ideas(me),
-        "themes": [] if room.is_plenary else theme_views.themes_in([room.id]),
-        "pathways": [] if room.is_plenary else pathway_views.pathways_in(workshop, [room.id]),
+        "ideas": _ideas_in(workshop, [room.id], hidden=room.results_hidden) + own_pending_ideas(me)
+        if "ideas" in holds
+        else [],
+        "themes": theme_views.themes_in([room.id]) if "themes" in holds else [],
+        "pathways": pathway_views.pathways_in(workshop, [room.id]) if "pathways" in holds else [],
         "me": my_state(me),
         "now": server_time(),
     }
