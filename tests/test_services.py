@@ -153,6 +153,35 @@ class TestJoiningAndPlacement:
         # Votes in the three other rooms go on while a join storm passes.
         assert locked == [w["plenary"], mine]
 
+    def test_a_late_joiner_goes_straight_into_their_room(self, ctx, world):
+        w = world.workshop(rooms=2, assignment="random")
+        participants.open_breakouts(w["owner"], w["id"])
+        lobby_log = [event.seq for event in events_of(w["plenary"])]
+        me = world.join(w, name="Ana")
+        mine = db.session.get(Participant, me).room_id
+        # The lobby's phones hear nothing of someone who never stood in it.
+        assert [event.seq for event in events_of(w["plenary"])] == lobby_log
+        last = events_of(mine)[-1]
+        assert (last.type, last.data["member"]["id"], last.data["member"]["name"]) == (
+            "member_joined",
+            me,
+            "Ana",
+        )
+        snapshot = snapshots.participant_snapshot(me)
+        assert snapshot["room"]["id"] == mine
+        assert snapshot["room"]["seq"] == last.seq
+        assert {r["id"]: r["members"] for r in snapshot["rooms"]}[mine] == 1
+
+    def test_a_late_joiner_waits_in_the_lobby_when_every_room_is_locked(self, ctx, world):
+        w = world.workshop(rooms=2, assignment="random")
+        participants.open_breakouts(w["owner"], w["id"])
+        for room_id in w["rooms"]:
+            db.session.get(Room, room_id).locked = True
+        db.session.commit()
+        me = world.join(w)
+        assert db.session.get(Participant, me).room_id == w["plenary"]
+        assert events_of(w["plenary"])[-1].type == "member_joined"
+
     def test_choosing_a_room_only_when_allowed(self, ctx, world):
         w = world.workshop(assignment="choose")
         me = world.join(w)
