@@ -63,7 +63,9 @@ class Workshop(db.Model):
     organizers: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    #: Loaded when asked for, not with every workshop: a phone's join, connection and
+    #: idea each read the workshop and none needs its rooms as objects.
     rooms: Mapped[list["Room"]] = relationship(  # noqa: F821
-        back_populates="workshop", order_by="Room.position", lazy="selectin"
+        back_populates="workshop", order_by="Room.position"
     )
     memberships: Mapped[list["Membership"]] = relationship(back_populates="workshop")  # noqa: F821

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from cocreate.extensions import db
 from cocreate.models import Idea, IdeaRevision, Participant, Room, Vote, Workshop
 from cocreate.models._time import utcnow
-from cocreate.services import access, limits, phases, validate
+from cocreate.services import access, limits, phases, results, validate
 from cocreate.services.errors import NotAllowed, NotFound
-from cocreate.services.snapshots import idea_for_moderators, idea_view, idea_with_tally
+from cocreate.services.snapshots import idea_for_moderators, idea_view
+from cocreate.services.tagviews import idea_tag_ids
 from cocreate.services.unit import Change, perform
 
 
@@ -39,14 +40,24 @@ def idea_in_room(me: Participant, idea_id: object) -> Idea:
     return idea
 
 
-def record_idea(change: Change, room: Room, type_: str, idea: Idea, author: Participant) -> dict:
+def record_idea(
+    change: Change, room: Room, type_: str, idea: Idea, author: Participant, *, new: bool = False
+) -> dict:
     """Log an idea's event; participants get no tally while results are hidden,
-    moderators get the support by role too.
+    moderators get the support by role too. The votes and tags are read once for both
+    views; a `new` idea (posted in this transaction) has none yet, and nothing is read.
 
     Returns the participants' view of the idea.
     """
-    view = idea_with_tally(idea, author, hidden=room.results_hidden)
-    change.record(room, type_, {"idea": view}, {"idea": idea_for_moderators(idea, author)})
+    workshop = db.session.get(Workshop, room.workshop_id)
+    if new:
+        support, tag_ids = results.no_support(workshop), []
+    else:
+        support = results.support(workshop, [idea.id])[idea.id]
+        tag_ids = idea_tag_ids([idea.id])[idea.id]
+    view = idea_view(idea, author, None if room.results_hidden else support["tally"], tag_ids)
+    moderators = {**idea_view(idea, author, None, tag_ids), **support}
+    change.record(room, type_, {"idea": view}, {"idea": moderators})
     return view
 
 
@@ -89,7 +100,8 @@ def post_idea(
             created_at=now,
             updated_at=now,
         )
-        if db.session.get(Workshop, me.workshop_id).premoderation:
+        workshop = db.session.get(Workshop, me.workshop_id)  # held: record_idea reads it too
+        if workshop.premoderation:
             idea.status = "pending"
         db.session.add(idea)
         db.session.flush()
@@ -100,7 +112,7 @@ def post_idea(
             full = {"idea": idea_for_moderators(idea, me)}
             change.record(room, "idea_submitted", {"idea_id": idea.id}, full)
             return {"idea": view}
-        view = record_idea(change, room, "idea_posted", idea, me)
+        view = record_idea(change, room, "idea_posted", idea, me, new=True)
         return {"idea": view}
 
     return perform(f"participant:{participant_id}", action_id, work)

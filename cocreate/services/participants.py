@@ -3,7 +3,6 @@
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm import lazyload
 
 from cocreate.extensions import db
 from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Workshop
@@ -101,7 +100,7 @@ def join_workshop(
         plenary = change.lock_plenary(id_of_code(code))
         if plenary is None:
             raise no_workshop_with_code()
-        workshop = db.session.get(Workshop, plenary.workshop_id, options=[lazyload(Workshop.rooms)])
+        workshop = db.session.get(Workshop, plenary.workshop_id)
         if role is not None and role not in workshop.stakeholder_roles:
             raise Invalid(_("Choose one of the workshop's stakeholder roles, or none."))
         known = participant_for_device(workshop.id, device_token)
@@ -113,10 +112,9 @@ def join_workshop(
             if role:
                 known.role = role
             return {"participant_id": known.id, "workshop_id": workshop.id, "returning": True}
-        room = None
-        if workshop.breakouts_open and workshop.assignment == "random":
-            room = room_for_newcomer(change, workshop.id)  # late joiners: the same rule
-        room = room or plenary
+        room = plenary
+        if workshop.breakouts_open and workshop.assignment == "random":  # late joiners too
+            room = room_for_newcomer(change, workshop.id) or plenary
         person = Participant(
             workshop_id=workshop.id,
             device_token=device_token,

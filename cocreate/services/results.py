@@ -155,15 +155,21 @@ def support(workshop: Rules, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
     {"tally", "by_role": {role or "": tally}, "paper_votes": n}. Whether every role
     supports it depends on who is in the room, so clients decide (see `supports`)."""
     counts = _counts(workshop, idea_ids)
-    views = {}
-    for idea_id in idea_ids:
-        entry = counts[idea_id]
-        views[idea_id] = {
-            "tally": tally(workshop, entry.total),
-            "by_role": {role: tally(workshop, c) for role, c in entry.by_role.items()},
-            "paper_votes": paper_votes(workshop, entry.paper),
-        }
-    return views
+    return {idea_id: _support_of(workshop, counts[idea_id]) for idea_id in idea_ids}
+
+
+def no_support(workshop: Rules) -> dict[str, Any]:
+    """`support` of an idea nobody can have voted on yet (posted in this transaction),
+    without reading the votes."""
+    return _support_of(workshop, Results())
+
+
+def _support_of(workshop: Rules, entry: Results) -> dict[str, Any]:
+    return {
+        "tally": tally(workshop, entry.total),
+        "by_role": {role: tally(workshop, c) for role, c in entry.by_role.items()},
+        "paper_votes": paper_votes(workshop, entry.paper),
+    }
 
 
 def all_roles(workshop: Rules, declared: set[str], by_role: dict[str, dict]) -> bool:

@@ -6,7 +6,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import lazyload
 
 from cocreate.extensions import db
 from cocreate.models import (
@@ -297,7 +296,7 @@ def own_pending_ideas(me: Participant) -> list[dict[str, Any]]:
 def my_state(me: Participant) -> dict[str, Any]:
     """A participant's own standing in their room: name, votes, dots left (dots mode;
     None otherwise), own ideas, the pathways they endorse."""
-    workshop = db.session.get(Workshop, me.workshop_id, options=[lazyload(Workshop.rooms)])
+    workshop = db.session.get(Workshop, me.workshop_id)
     rows: dict[str, list] = {"vote": [], "idea": [], "endorsed": [], "facilitator": []}
     mine = db.session.execute(
         _MINE, {"me": me.id, "room": me.room_id, "mode": workshop.voting_mode}
@@ -325,8 +324,7 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     Raises NotAllowed when the participant does not exist.
     """
     me = access.participant(participant_id)
-    # Its rooms come with their counts below, not by the relationship's own query.
-    workshop = db.session.get(Workshop, me.workshop_id, options=[lazyload(Workshop.rooms)])
+    workshop = db.session.get(Workshop, me.workshop_id)
     glance = _at_a_glance(workshop.id)
     room = db.session.get(Room, me.room_id)
     holds = glance.holds[room.id]

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import lazyload
 
 from cocreate.extensions import db
 from cocreate.models import (
@@ -280,10 +279,7 @@ def format_code(code: str) -> str:
 def workshop_by_code(raw: str) -> Workshop:
     """Return the workshop with this join code; raises NotFound with advice."""
     code = normalise_code(raw)
-    workshop = db.session.scalar(
-        # Its rooms load when asked for: every phone's join and connection comes here.
-        sa.select(Workshop).where(Workshop.join_code == code).options(lazyload(Workshop.rooms))
-    )
+    workshop = db.session.scalar(sa.select(Workshop).where(Workshop.join_code == code))
     if workshop is None:
         raise no_workshop_with_code()
     return workshop
