@@ -402,3 +402,22 @@ def test_the_timer_phase_change_to_vote_fixes_the_mode(ctx, world):
     phases.set_phase(w["owner"], w["id"], "vote")
     with pytest.raises(Conflict):
         workshops.update_workshop(w["owner"], w["id"], settings(voting_mode="scores"))
+
+
+@pytest.mark.parametrize("mode", ["dots", "agree", "scores"])
+def test_a_new_idea_s_event_says_what_counting_its_votes_would(ctx, world, mode):
+    """Posting skips reading the votes of an idea nobody can have voted on: its events
+    must carry what counting them gives (the participants' tally, the moderators' support)."""
+    w = world.workshop(voting_mode=mode, criteria=CRITERIA)
+    me = world.join(w, "Ana", room=w["rooms"][0])
+    posted = ideas.post_idea(me, "Rent caps near transit")["idea"]
+    event = db.session.scalars(
+        sa.select(RoomEvent).where(RoomEvent.room_id == w["rooms"][0]).order_by(RoomEvent.seq)
+    ).all()[-1]
+    assert event.type == "idea_posted"
+    workshop = db.session.get(Room, w["rooms"][0]).workshop
+    support = results.support(workshop, [posted["id"]])[posted["id"]]
+    assert event.data["idea"]["tally"] == support["tally"] == posted["tally"]
+    moderators = event.moderator_data["idea"]
+    assert {key: moderators[key] for key in support} == support
+    assert event.data["idea"]["tag_ids"] == moderators["tag_ids"] == []
