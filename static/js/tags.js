@@ -286,13 +286,12 @@ async function askSuggestions(key, context) {
   suggestedBefore.set(key, ids);
   if (!picker || picker.key !== key || ids.join() === picker.suggested.join()) return;
   picker.suggested = ids;
-  // The answer may come while someone moves through the tags with the keyboard: the
-  // list is drawn again, so the tag they are on keeps the focus (in its own group).
-  const focused = document.activeElement?.closest?.("#tag-picker-body .tag-option");
-  const group = focused?.closest(".tag-suggested") ? ".tag-suggested" : ".tag-group:not(.tag-suggested)";
-  buildOptions(context);
+  // The answer may come while someone moves through the tags with the keyboard: on one
+  // of the earlier suggestions, which are drawn again, they keep the focus on that tag.
+  const focused = document.activeElement?.closest?.("#tag-picker-body .tag-suggested .tag-option");
+  showSuggested(context);
   refreshPicker(); // filters too: a search typed meanwhile still holds
-  if (focused) dialog.querySelector(`${group} .tag-option[data-tag-id="${focused.dataset.tagId}"]`)?.focus();
+  if (focused) dialog.querySelector(`.tag-suggested .tag-option[data-tag-id="${focused.dataset.tagId}"]`)?.focus();
 }
 
 function closePicker() {
@@ -330,22 +329,37 @@ function tagGroup(name, heading, tags) {
 function buildOptions(context) {
   const body = dialog.querySelector("#tag-picker-body");
   const all = tagsOf(context.workshop);
-  const byId = new Map(all.map((tag) => [tag.id, tag]));
-  const suggested = (picker?.suggested || []).map((id) => byId.get(id)).filter(Boolean);
   const groups = TAG_KINDS.map((kind) => {
     const tags = all.filter((tag) => tag.kind === kind);
     return tags.length ? tagGroup(kind, t("tag_kinds", { which: kind }), tags) : null;
   }).filter(Boolean);
-  if (suggested.length) {
-    const group = tagGroup("suggested", t("tags_suggested"), suggested);
-    group.classList.add("tag-suggested");
-    group.append(element("p", "hint", t("tags_suggested_help")));
-    groups.unshift(group);
-  }
+  const suggested = suggestedGroup(context);
+  if (suggested) groups.unshift(suggested);
   const none = element("p", "hint tag-none");
   none.id = "tag-picker-none";
   none.hidden = true;
   body.replaceChildren(...groups, none);
+}
+
+/** The group of the tags the server suggested, first in the picker (null when none). */
+function suggestedGroup(context) {
+  const byId = new Map(tagsOf(context.workshop).map((tag) => [tag.id, tag]));
+  const suggested = (picker?.suggested || []).map((id) => byId.get(id)).filter(Boolean);
+  if (!suggested.length) return null;
+  const group = tagGroup("suggested", t("tags_suggested"), suggested);
+  group.classList.add("tag-suggested");
+  group.append(element("p", "hint", t("tags_suggested_help")));
+  return group;
+}
+
+/** Put the suggestions in place of the earlier ones (or first). Only that group is drawn
+ * again: the others keep their buttons, so a tap or the focus on one of them stays where
+ * it was while the answer comes in. */
+function showSuggested(context) {
+  const body = dialog.querySelector("#tag-picker-body");
+  body.querySelector(".tag-suggested")?.remove();
+  const group = suggestedGroup(context);
+  if (group) body.prepend(group);
 }
 
 /** Show the tags whose label holds what was typed (all of them when nothing was). */
