@@ -100,11 +100,20 @@ class Results:
     by_role: dict[str, _Count] = field(default_factory=lambda: defaultdict(_Count))
     paper: _Count = field(default_factory=_Count)
 
+    def add(
+        self, participant_id: int, role: str | None, on_paper: bool, criterion: int, value: int
+    ) -> None:
+        """Count one vote in the total, its voter's role and, from paper, the paper count."""
+        self.total.add(participant_id, criterion, value)
+        self.by_role[role or ""].add(participant_id, criterion, value)
+        if on_paper:
+            self.paper.add(participant_id, criterion, value)
+
 
 #: The votes of one kind on some ideas, with each voter's role (built once: counting runs
 #: on every vote).
 _votes, _participants = Vote.__table__, Participant.__table__
-_VOTES_ON = (
+_VOTES = (
     sa.select(
         _votes.c.idea_id,
         _votes.c.participant_id,
@@ -114,26 +123,30 @@ _VOTES_ON = (
         _participants.c.on_paper,
     )
     .join(_participants, _participants.c.id == _votes.c.participant_id)
-    .where(
-        _votes.c.idea_id.in_(sa.bindparam("ideas", expanding=True)),
-        _votes.c.kind == sa.bindparam("kind"),
-    )
+    .where(_votes.c.kind == sa.bindparam("kind"))
 )
+_VOTES_ON = _VOTES.where(_votes.c.idea_id.in_(sa.bindparam("ideas", expanding=True)))
+#: The same for one idea (a vote's): a list of ids makes SQLAlchemy write the SQL again
+#: for every execution, which cost a vote more than its query.
+_VOTES_ON_IDEA = _VOTES.where(_votes.c.idea_id == sa.bindparam("idea"))
 
 
-def _counts(workshop: Rules, idea_ids: list[int]) -> dict[int, Results]:
-    """Read the votes of the workshop's mode on these ideas, in one query."""
+def _counts(
+    workshop: Rules, idea_ids: list[int], leaving_out: tuple[int, int] | None = None
+) -> dict[int, Results]:
+    """Read the votes of the workshop's mode on these ideas, in one query; without the
+    vote of `leaving_out` = (participant id, criterion), when given."""
     results: dict[int, Results] = defaultdict(Results)
     if not idea_ids:
         return results
     db.session.flush()  # votes changed through the ORM in this transaction count too
-    rows = run(_VOTES_ON, {"ideas": idea_ids, "kind": workshop.voting_mode})
+    if len(idea_ids) == 1:
+        rows = run(_VOTES_ON_IDEA, {"idea": idea_ids[0], "kind": workshop.voting_mode})
+    else:
+        rows = run(_VOTES_ON, {"ideas": idea_ids, "kind": workshop.voting_mode})
     for idea_id, participant_id, criterion, value, role, on_paper in rows:
-        entry = results[idea_id]
-        entry.total.add(participant_id, criterion, value)
-        entry.by_role[role or ""].add(participant_id, criterion, value)
-        if on_paper:
-            entry.paper.add(participant_id, criterion, value)
+        if (participant_id, criterion) != leaving_out:
+            results[idea_id].add(participant_id, role, on_paper, criterion, value)
     return results
 
 
@@ -156,6 +169,27 @@ def support(workshop: Rules, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
     supports it depends on who is in the room, so clients decide (see `supports`)."""
     counts = _counts(workshop, idea_ids)
     return {idea_id: _support_of(workshop, counts[idea_id]) for idea_id in idea_ids}
+
+
+@dataclass
+class Voter:
+    """Who votes, as counting sees them."""
+
+    participant_id: int
+    role: str | None
+    on_paper: bool
+
+
+def support_after(
+    workshop: Rules, idea_id: int, voter: Voter, criterion: int, value: int | None
+) -> dict[str, Any]:
+    """`support` of one idea once the voter's vote on the criterion is `value` (None: taken
+    back), counted before that vote is written: the write can then wait for the commit
+    (unit.Change.later). The caller holds the room's lock, so no other vote comes between."""
+    entry = _counts(workshop, [idea_id], leaving_out=(voter.participant_id, criterion))[idea_id]
+    if value is not None:
+        entry.add(voter.participant_id, voter.role, voter.on_paper, criterion, value)
+    return _support_of(workshop, entry)
 
 
 def no_support(workshop: Rules) -> dict[str, Any]:

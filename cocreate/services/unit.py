@@ -5,6 +5,11 @@ lock rooms, change rows and record room events; `perform` stores the result
 under the client's action id in the same transaction, commits, and only then
 hands the events to the broadcaster. A retried action id returns the stored
 result and changes nothing.
+
+The writes nothing in the transaction reads back (the room's events, its sequence
+number when read without the ORM, the action's result, a vote) wait in the Change
+and go to the database together just before the COMMIT: on PostgreSQL in one round
+trip (psycopg's pipeline mode), where sent one by one each was a wait on the event loop.
 """
 
 import contextvars
@@ -29,8 +34,8 @@ WRITE_INTENT: contextvars.ContextVar[bool] = contextvars.ContextVar("write_inten
 
 
 # Statements every action runs, built once (building them cost more than running them).
-_INSERT_EVENT = sa.insert(RoomEvent.__table__)
-_INSERT_ACTION = sa.insert(ClientAction.__table__)
+_INSERT_EVENT = sa.insert(RoomEvent.__table__).inline()  # no RETURNING: nothing reads the id
+_INSERT_ACTION = sa.insert(ClientAction.__table__).inline()
 _SEQUENCE = (
     sa.update(Room.__table__)
     .where(Room.__table__.c.id == sa.bindparam("room"))
@@ -69,11 +74,18 @@ class RoomRow:
 
 @dataclass
 class Change:
-    """What one action did: the room events and personal notices to send after commit."""
+    """What one action did: the room events and personal notices to send after commit,
+    and the writes that wait for it (`later`)."""
 
     actor: str
     events: list[tuple[int, RoomEvent]] = field(default_factory=list)
     notices: list[tuple[str, str, str, dict]] = field(default_factory=list)
+    writes: list[tuple[sa.Executable, dict[str, Any]]] = field(default_factory=list)
+
+    def later(self, statement: sa.Executable, params: dict[str, Any]) -> None:
+        """Write this with the commit, after the work and its ORM changes: for a write
+        that nothing later in the transaction reads (its reads would not see it)."""
+        self.writes.append((statement, params))
 
     def lock_room(self, room_id: int) -> Room:
         """Lock a room's row for this transaction (writes to a room are serialised).
@@ -111,8 +123,9 @@ class Change:
         """Append an event to a locked room's log with the next sequence number.
 
         `moderator_data`, when given, is what moderators receive instead of `data`.
-        The event is written at once (later reads of this transaction see it), as a
-        plain insert: the ORM's unit of work cost a vote more than the insert itself.
+        The event is written with the commit (`later`: nothing reads a room's log in the
+        transaction that appends to it), as a plain insert: the ORM's unit of work cost
+        a vote more than the insert itself.
         """
         room.last_seq += 1
         event = RoomEvent(
@@ -124,7 +137,7 @@ class Change:
             actor=self.actor,
             created_at=utcnow(),
         )
-        run(
+        self.later(
             _INSERT_EVENT,
             {
                 "room_id": event.room_id,
@@ -137,13 +150,31 @@ class Change:
             },
         )
         if isinstance(room, RoomRow):  # an ORM room's new sequence is flushed with it
-            run(_SEQUENCE, {"room": room.id, "seq": room.last_seq})
+            self.later(_SEQUENCE, {"room": room.id, "seq": room.last_seq})
         self.events.append((room.workshop_id, event))
         return event
 
     def notify(self, namespace: str, channel: str, name: str, data: dict) -> None:
         """Send a message to one channel after commit (not logged: a hint to resync)."""
         self.notices.append((namespace, channel, name, data))
+
+
+def _write_all(writes: list[tuple[sa.Executable, dict[str, Any]]]) -> None:
+    """Run the writes that waited for the commit, in one round trip where the driver can
+    (psycopg's pipeline mode on PostgreSQL); elsewhere one by one. Raises what they raise,
+    as SQLAlchemy's errors (an IntegrityError for a retried action id)."""
+    raw = db.session.connection().connection.dbapi_connection
+    if len(writes) < 2 or not hasattr(raw, "pipeline"):
+        for statement, params in writes:
+            run(statement, params)
+        return
+    driver = db.session.get_bind().dialect.loaded_dbapi
+    try:
+        with raw.pipeline():  # the results, and errors, come when it ends
+            for statement, params in writes:
+                run(statement, params)
+    except driver.Error as exc:  # raised outside SQLAlchemy's execute, so not wrapped
+        raise sa.exc.DBAPIError.instance(None, None, exc, driver.Error) from exc
 
 
 def check_action_id(action_id: str | None) -> str | None:
@@ -189,7 +220,7 @@ def perform(actor: str, action_id: str | None, work: Callable[[Change], dict]) -
         try:
             result = work(change)
             if action_id is not None:
-                run(
+                change.later(
                     _INSERT_ACTION,
                     {
                         "actor": actor,
@@ -203,6 +234,8 @@ def perform(actor: str, action_id: str | None, work: Callable[[Change], dict]) -
                 (workshop_id, event.to_message(), event.to_message(moderator=True))
                 for workshop_id, event in change.events
             ]
+            db.session.flush()  # the ORM's changes first: rows the later writes refer to
+            _write_all(change.writes)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

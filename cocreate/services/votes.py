@@ -28,6 +28,7 @@ class Ballot:
     room (locked), the workshop's rules, the idea, and the voter's earlier votes on it."""
 
     participant_id: int
+    voter: results.Voter
     room: RoomRow
     voting_mode: str
     criteria: list[str]
@@ -51,6 +52,8 @@ _participants, _rooms, _workshops = Participant.__table__, Room.__table__, Works
 _VOTER = (
     sa.select(
         _participants.c.removed,
+        _participants.c.role,
+        _participants.c.on_paper,
         _rooms.c.id,
         _rooms.c.workshop_id,
         _rooms.c.last_seq,
@@ -95,7 +98,7 @@ _IDEA = (
     .outerjoin(_MINE, sa.true())
     .where(_ideas.c.id == _param("idea"))
 )
-_INSERT_VOTE = sa.insert(_votes)
+_INSERT_VOTE = sa.insert(_votes).inline()  # no RETURNING: nothing reads the id
 _CHANGE_VOTE = sa.update(_votes).where(_votes.c.id == _param("row")).values(value=_param("value"))
 _DELETE_VOTE = sa.delete(_votes).where(_votes.c.id == _param("row"))
 #: The voter's scores of an idea, by criterion.
@@ -142,6 +145,7 @@ def _ballot(
         raise Conflict(str(HOW_TO_VOTE[voter.voting_mode]))
     return Ballot(
         participant_id=participant_id,
+        voter=results.Voter(participant_id, voter.role, voter.on_paper),
         room=room,
         voting_mode=voter.voting_mode,
         criteria=voter.criteria,
@@ -153,16 +157,17 @@ def _ballot(
     )
 
 
-def _record_tally(change: Change, ballot: Ballot, *, changed: bool = True) -> None:
-    """Log the idea's new tally, unless the vote changed nothing: none for participants
-    while results are hidden; moderators get it always, with the support by role.
+def _vote(change: Change, ballot: Ballot, value: int | None, criterion: int = 0) -> None:
+    """Set the voter's vote on the idea (None: take it back) and log the idea's new tally,
+    unless nothing changed: none for participants while results are hidden; moderators
+    get it always, with the support by role.
 
     Tallies travel only in events, never in acks: an ack is stored and replayed to a
     retry as it was, and could then show a tally the room has hidden since.
     """
-    if not changed:
+    if not _set_vote(change, ballot, value, criterion):
         return
-    counted = results.support(ballot, [ballot.idea_id])[ballot.idea_id]
+    counted = results.support_after(ballot, ballot.idea_id, ballot.voter, criterion, value)
     change.record(
         ballot.room,
         "votes_changed",
@@ -174,18 +179,19 @@ def _record_tally(change: Change, ballot: Ballot, *, changed: bool = True) -> No
     )
 
 
-def _set_vote(ballot: Ballot, value: int | None, kind: str, criterion: int = 0) -> bool:
-    """Create, change or delete (value None) the voter's row; return whether it changed."""
+def _set_vote(change: Change, ballot: Ballot, value: int | None, criterion: int) -> bool:
+    """Create, change or delete (value None) the voter's row, with the commit; return
+    whether it changed."""
     if ballot.mine is None:
         if value is None:
             return False
-        run(
+        change.later(
             _INSERT_VOTE,
             {
                 "participant_id": ballot.participant_id,
                 "idea_id": ballot.idea_id,
                 "room_id": ballot.room.id,
-                "kind": kind,
+                "kind": ballot.voting_mode,
                 "criterion": criterion,
                 "value": value,
             },
@@ -195,9 +201,9 @@ def _set_vote(ballot: Ballot, value: int | None, kind: str, criterion: int = 0) 
     if value == earlier:
         return False
     if value is None:
-        run(_DELETE_VOTE, {"row": row_id})
+        change.later(_DELETE_VOTE, {"row": row_id})
     else:
-        run(_CHANGE_VOTE, {"row": row_id, "value": value})
+        change.later(_CHANGE_VOTE, {"row": row_id, "value": value})
     return True
 
 
@@ -235,8 +241,7 @@ def give_dot(
                 )
         elif mine == 0:
             raise Conflict(_("You have no dot on this idea to take back."))
-        _set_vote(ballot, mine + delta or None, "dots")
-        _record_tally(change, ballot)
+        _vote(change, ballot, mine + delta or None)
         return {
             "idea_id": ballot.idea_id,
             "mine": mine + delta,
@@ -259,8 +264,7 @@ def give_opinion(
 
     def work(change: Change) -> dict:
         ballot = _ballot(change, participant_id, idea_id, "agree")
-        changed = _set_vote(ballot, None if stance is None else STANCES[stance], "agree")
-        _record_tally(change, ballot, changed=changed)
+        _vote(change, ballot, None if stance is None else STANCES[stance])
         return {"idea_id": ballot.idea_id, "mine": stance}
 
     return perform(f"participant:{participant_id}", action_id, work)
@@ -288,14 +292,14 @@ def give_score(
         ballot = _ballot(change, participant_id, idea_id, "scores", criterion if valid else 0)
         if not valid or not 0 <= criterion < len(ballot.criteria):
             raise Invalid(_("Choose one of this workshop's criteria."))
-        changed = _set_vote(ballot, score, "scores", criterion)
-        _record_tally(change, ballot, changed=changed)
         mine: list[Any] = [None] * len(ballot.criteria)
         for position, value in run(
             _SCORES, {"participant": participant_id, "idea": ballot.idea_id}
         ):
             if position < len(mine):
                 mine[position] = value
+        _vote(change, ballot, score, criterion)
+        mine[criterion] = score
         return {"idea_id": ballot.idea_id, "mine": mine}
 
     return perform(f"participant:{participant_id}", action_id, work)

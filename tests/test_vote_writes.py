@@ -1,0 +1,149 @@
+"""A vote's writes wait for the commit (unit.Change.later), so its tally is counted before
+they are written: the tally each event carries must still be what counting gives after
+the commit, in every voting mode, for roles and for people on paper. On PostgreSQL the
+waiting writes go in one round trip (psycopg's pipeline mode), and a retry still counts
+once. Runs on SQLite and on PostgreSQL."""
+
+import pytest
+import sqlalchemy as sa
+
+from cocreate.extensions import db
+from cocreate.models import Idea, Room, Vote
+from cocreate.services import ideas, participants, results, scribe, votes
+from tests.conftest import World, action_id, last_seq, logged
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_ctx(request):
+    """An app context on SQLite, then on PostgreSQL."""
+    app = request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
+    with app.app_context():
+        yield app
+
+
+def room_of_roles(mode: str) -> tuple[dict, list[int], int, int]:
+    """A workshop voting in `mode`: a room with two roles and a person on paper, an idea."""
+    world = World()
+    w = world.workshop(voting_mode=mode, criteria=["Impact", "Feasibility"])
+    room = w["rooms"][0]
+    people = []
+    for name, role in (("City", "Local government"), ("Ngo", "Civil society organisation")):
+        person = participants.join_workshop(w["code"], f"device-{name}", name, role)
+        participants.move_participant(w["owner"], w["id"], person["participant_id"], room)
+        people.append(person["participant_id"])
+    paper = scribe.add_paper_person(("user", w["owner"]), room, "Mrs Okafor")["member"]["id"]
+    idea = ideas.post_idea(people[0], "Rent caps near transit")["idea"]["id"]
+    world.phase(w, "vote")
+    return w, people, paper, idea
+
+
+def last_tally_event(room: int, since: int) -> tuple[dict, dict]:
+    """The participants' and moderators' data of the room's latest votes_changed event."""
+    changed = [event for event in logged(room, since) if event[0] == "votes_changed"]
+    assert changed, "the vote logged no new tally"
+    _type, data, moderator_data = changed[-1]
+    return data, moderator_data
+
+
+def counted_now(idea: int) -> dict:
+    """The idea's support as counted from the stored votes, after the commit."""
+    db.session.rollback()
+    workshop = db.session.get(Room, db.session.get(Idea, idea).room_id).workshop
+    return results.support(workshop, [idea])[idea]
+
+
+DOTS = [("city", 1), ("ngo", 1), ("city", 1), ("paper", 1), ("city", -1), ("ngo", -1)]
+OPINIONS = [
+    ("city", "agree"),
+    ("ngo", "disagree"),
+    ("paper", "pass"),
+    ("ngo", "agree"),
+    ("city", None),
+    ("paper", "agree"),
+]
+SCORES = [("city", (0, 4)), ("city", (1, 2)), ("ngo", (0, 5)), ("paper", (1, 1)),
+          ("city", (0, 3)), ("city", (1, None)), ("ngo", (0, None))]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("mode", "steps"), [("dots", DOTS), ("agree", OPINIONS), ("scores", SCORES)]
+)
+def test_each_tally_logged_is_what_counting_gives_after_the_commit(any_ctx, mode, steps):
+    w, (city, ngo), paper, idea = room_of_roles(mode)
+    owner = ("user", w["owner"])
+    room = w["rooms"][0]
+    for who, value in steps:
+        since = last_seq(room)
+        if mode == "dots":
+            if who == "paper":
+                scribe.give_dot(owner, paper, idea, value)
+            else:
+                votes.give_dot({"city": city, "ngo": ngo}[who], idea, value)
+        elif mode == "agree":
+            if who == "paper":
+                scribe.give_opinion(owner, paper, idea, value)
+            else:
+                votes.give_opinion({"city": city, "ngo": ngo}[who], idea, value)
+        elif who == "paper":
+            scribe.give_score(owner, paper, idea, *value)
+        else:
+            votes.give_score({"city": city, "ngo": ngo}[who], idea, *value)
+        data, moderator_data = last_tally_event(room, since)
+        expected = counted_now(idea)
+        assert moderator_data == {"idea_id": idea, **expected}, (who, value)
+        assert data == {"idea_id": idea, "tally": expected["tally"]}, (who, value)
+
+
+def test_a_score_answers_with_all_of_the_voters_scores(any_ctx):
+    _w, (city, _ngo), _paper, idea = room_of_roles("scores")
+    assert votes.give_score(city, idea, 1, 2)["mine"] == [None, 2]
+    assert votes.give_score(city, idea, 0, 5)["mine"] == [5, 2]
+    assert votes.give_score(city, idea, 1, None)["mine"] == [5, None]
+
+
+def test_a_vote_that_changes_nothing_writes_and_logs_nothing(any_ctx):
+    w, (city, _ngo), _paper, idea = room_of_roles("agree")
+    votes.give_opinion(city, idea, "agree")
+    since = last_seq(w["rooms"][0])
+    assert votes.give_opinion(city, idea, "agree") == {"idea_id": idea, "mine": "agree"}
+    assert logged(w["rooms"][0], since) == []
+
+
+def test_a_retried_vote_counts_once_and_gets_its_first_answer(any_ctx):
+    w, (city, _ngo), _paper, idea = room_of_roles("dots")
+    aid = action_id()
+    first = votes.give_dot(city, idea, 1, action_id=aid)
+    since = last_seq(w["rooms"][0])
+    assert votes.give_dot(city, idea, 1, action_id=aid) == first
+    assert logged(w["rooms"][0], since) == []
+    db.session.rollback()
+    assert db.session.scalars(sa.select(Vote.value).where(Vote.idea_id == idea)).all() == [1]
+
+
+@pytest.mark.postgres
+def test_on_postgres_a_votes_writes_go_in_one_round_trip(pg_app):
+    """Reads run one by one (their answers decide the vote); the four writes and nothing
+    else run in psycopg's pipeline, whose results come back together."""
+    with pg_app.app_context():
+        _w, (city, _ngo), _paper, idea = room_of_roles("dots")
+        sent = []
+
+        def note(conn, _cursor, statement, _params, _context, _many):
+            piped = conn.connection.dbapi_connection.pgconn.pipeline_status != 0
+            sent.append((" ".join(statement.split()[:3]), piped))
+
+        sa.event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            votes.give_dot(city, idea, 1, action_id=action_id())
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", note)
+        piped = [statement for statement, in_pipeline in sent if in_pipeline]
+        alone = [statement for statement, in_pipeline in sent if not in_pipeline]
+        assert piped == [
+            "INSERT INTO votes",
+            "INSERT INTO room_events",
+            "UPDATE rooms SET",
+            "INSERT INTO client_actions",
+        ]
+        assert all(statement.startswith("SELECT") for statement in alone), alone
+        assert len(alone) == 3  # the voter and their room, the idea, its votes
