@@ -14,6 +14,10 @@ driver. With --profile it prints the cProfile of the votes (or joins), most cumu
 
 With --joins N it measures instead N phones joining a workshop of ten breakout rooms open
 with random assignment, each followed by the phone's first snapshot (what `sync` sends).
+With --resyncs N it gives the votes first, then measures N phones asking for the room's
+last --missed events (what `sync` with `since` answers after a gap or a reconnection):
+
+    .venv/bin/python bench/vote_path.py --resyncs 2000 --missed 50 --postgres
 """
 
 import argparse
@@ -36,6 +40,7 @@ from flask_migrate import upgrade
 
 from cocreate import create_app
 from cocreate.extensions import db
+from cocreate.models import Idea, Room
 from cocreate.services import (
     accounts,
     ideas,
@@ -144,6 +149,8 @@ def main() -> None:
     parser.add_argument("--ideas", type=int, default=20)
     parser.add_argument("--votes", type=int, default=1000)
     parser.add_argument("--joins", type=int, help="measure this many joins instead of votes")
+    parser.add_argument("--resyncs", type=int, help="measure this many resyncs after the votes")
+    parser.add_argument("--missed", type=int, default=50, help="events each resync asks for")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
@@ -172,6 +179,13 @@ def main() -> None:
                 else [(rng.choice(people), rng.choice(posted)) for _ in range(args.votes)]
             )
             dots: dict = {}
+            if args.resyncs:
+                for voter, idea in plan:
+                    one_vote(args.mode, voter, idea, rng, dots)
+                room_id = db.session.get(Idea, posted[0]).room_id
+                since = db.session.get(Room, room_id).last_seq - args.missed
+                db.session.rollback()
+                plan, statements = [], 0
             profiler = cProfile.Profile() if args.profile else None
             cpu, wall = time.process_time(), time.perf_counter()
             with profiler or contextlib.nullcontext():
@@ -179,10 +193,20 @@ def main() -> None:
                     joins(args.joins)
                 for voter, idea in plan:
                     one_vote(args.mode, voter, idea, rng, dots)
+                for n in range(args.resyncs or 0):
+                    assert len(snapshots.events_since(room_id, since, people[n % len(people)]))
+                    db.session.rollback()  # the request's end
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             db.engine.dispose()
     database = "PostgreSQL" if args.postgres else "SQLite"
-    if args.joins:
+    if args.resyncs:
+        print(
+            f"{args.resyncs} resyncs of {args.missed} missed events ({database}, after "
+            f"{args.votes} votes): CPU {1000 * cpu / args.resyncs:.2f} ms/resync, wall "
+            f"{1000 * wall / args.resyncs:.2f} ms/resync, "
+            f"{statements / args.resyncs:.1f} statements/resync"
+        )
+    elif args.joins:
         print(
             f"{args.joins} joins with their first snapshot ({database}, 10 rooms open): "
             f"CPU {1000 * cpu / args.joins:.2f} ms/join, wall {1000 * wall / args.joins:.2f} "

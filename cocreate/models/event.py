@@ -35,6 +35,12 @@ class RoomEvent(db.Model):
     actor: Mapped[str] = mapped_column(sa.String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @staticmethod
+    def message(room_id: int, seq: int, type_: str, data: dict[str, Any]) -> dict[str, Any]:
+        """An event as participants receive it, from its stored values (read as plain rows
+        where loading ORM objects would cost more than the query: a resync)."""
+        return {"room_id": room_id, "seq": seq, "type": type_, "data": data}
+
     def to_message(self, *, moderator: bool = False) -> dict[str, Any]:
         """Return the event as participants (or, with moderator=True, moderators) receive it.
 
@@ -43,7 +49,7 @@ class RoomEvent(db.Model):
         to see which rooms are active.
         """
         if not moderator:
-            return {"room_id": self.room_id, "seq": self.seq, "type": self.type, "data": self.data}
+            return RoomEvent.message(self.room_id, self.seq, self.type, self.data)
         return {
             "room_id": self.room_id,
             "seq": self.seq,

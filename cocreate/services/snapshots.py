@@ -23,6 +23,7 @@ from cocreate.models import (
 from cocreate.models._time import utcnow
 from cocreate.services import access, cross_themes, pathway_views, results, theme_views
 from cocreate.services.tagviews import idea_tag_ids, workshop_tags
+from cocreate.services.unit import run
 
 
 def idea_view(
@@ -487,6 +488,16 @@ def moderator_snapshot(user_id: int, workshop_id: int) -> dict[str, Any]:
     }
 
 
+_events = RoomEvent.__table__
+#: A room's events after a sequence number, as plain rows: a resync storm (phones back after
+#: a restart or a gap) loaded thousands of ORM events a second.
+_EVENTS_SINCE = (
+    sa.select(_events.c.seq, _events.c.type, _events.c.data)
+    .where(_events.c.room_id == sa.bindparam("room"), _events.c.seq > sa.bindparam("seq"))
+    .order_by(_events.c.seq)
+)
+
+
 def events_since(
     room_id: int, seq: int, reader_id: int | None = None
 ) -> list[dict[str, Any]] | None:
@@ -496,12 +507,9 @@ def events_since(
     missing = room.last_seq - seq
     if seq < 0 or missing < 0 or missing > current_app.config["SYNC_EVENTS_MAX"]:
         return None
-    events = db.session.scalars(
-        sa.select(RoomEvent)
-        .where(RoomEvent.room_id == room_id, RoomEvent.seq > seq)
-        .order_by(RoomEvent.seq)
-    )
-    return as_seen_now(room, [event.to_message() for event in events], reader_id)
+    rows = run(_EVENTS_SINCE, {"room": room_id, "seq": seq})
+    messages = [RoomEvent.message(room_id, *row) for row in rows]
+    return as_seen_now(room, messages, reader_id)
 
 
 def as_seen_now(
