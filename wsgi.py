@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from cocreate import commands, create_app
+from cocreate import collector, commands, create_app
 from cocreate.config import ConfigError
 from cocreate.extensions import socketio
 from cocreate.services import accounts, theme_suggestions
@@ -248,6 +248,8 @@ def main() -> None:
     socketio.start_background_task(keep_time, app)
     # The theme suggestions' model loads in a real thread meanwhile: the start waits for nothing.
     socketio.start_background_task(theme_suggestions.warm_up, app)
+    if app.config["GC_SETTLE"]:
+        collector.settle()  # last before serving: what the start made stays out of every scan
     # Reads and writes of a request under way (a WebSocket hears a ping every 10 s).
     socket_timeout = _seconds("COCREATE_SOCKET_TIMEOUT", 60)
     if MODE == "gevent":

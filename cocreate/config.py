@@ -110,6 +110,9 @@ def from_environment() -> dict:
         # which leaves after this many seconds without a download; 0 makes them here.
         "SYNTHESIS_PROCESS": _int("COCREATE_SYNTHESIS_PROCESS", 1) != 0,
         "SYNTHESIS_PROCESS_IDLE": _int("COCREATE_SYNTHESIS_IDLE", 600),
+        # Set Python's cycle collector for short pauses when the server starts
+        # (cocreate/collector.py); 0 leaves Python's defaults.
+        "GC_SETTLE": _int("COCREATE_GC_SETTLE", 1) != 0,
         "PRODUCTION": production,
     }
 
