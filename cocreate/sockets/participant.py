@@ -72,11 +72,6 @@ class Connections:
         #: participant id → {socket id: the room id whose channel it is in}
         self._rooms: dict[int, dict[str, int]] = {}
 
-    def __iter__(self):
-        """The participants with a connection here."""
-        with self.lock:
-            return iter(list(self._rooms))
-
     def _live(self, participant_id: int) -> dict[str, int]:
         """The participant's connections the server still holds (a connection whose
         disconnect was never handled, or one of an earlier server, is forgotten)."""
@@ -89,10 +84,11 @@ class Connections:
             self._rooms.pop(participant_id, None)
         return sids
 
-    def of(self, participant_id: int) -> list[str]:
-        """The socket ids of one participant's connections here."""
+    def present(self, participant_ids: list[int] | None = None) -> list[int]:
+        """Those of these participants (None: everyone) with a connection here."""
         with self.lock:
-            return list(self._live(participant_id))
+            wanted = list(self._rooms) if participant_ids is None else participant_ids
+            return [pid for pid in wanted if self._live(pid)]
 
     def add(self, participant_id: int, sid: str, room_id: int, most: int) -> bool:
         """Put a new connection in its channels, unless the participant has `most`
@@ -118,6 +114,8 @@ class Connections:
         """Move every connection of the participant here into the room's channel (and
         out of the one it followed); return how many moved. Call with the lock held,
         right after reading the room from the database."""
+        if all(followed == room_id for followed in self._rooms.get(participant_id, {}).values()):
+            return 0  # each second, for almost everyone: nothing to move or forget
         moved = 0
         sids = self._live(participant_id)
         for sid, followed in list(sids.items()):
@@ -152,8 +150,7 @@ def follow_rooms(participant_ids: list[int] | None = None) -> tuple[int, int]:
     whether or not it answers `moved`. One query for everyone.
     """
     with connected.lock:
-        wanted = list(connected) if participant_ids is None else participant_ids
-        here = [pid for pid in wanted if connected.of(pid)]
+        here = connected.present(participant_ids)
         rooms = participants.current_rooms(here) if here else {}
         moved = sum(connected.follow(pid, room_id) for pid, room_id in rooms.items() if room_id)
         gone = [sid for pid in here if rooms.get(pid) is None for sid in connected.drop(pid)]
