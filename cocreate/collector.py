@@ -19,6 +19,8 @@ everything as before; the cycles that reach the oldest generation wait longer to
 """
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 #: gc.set_threshold's three numbers (Python's are 700, 10, 10): new objects before a
 #: collection of the youngest generation, young collections before a middle one, middle
@@ -34,3 +36,18 @@ def settle() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Hold the cycle collector while a large, long-lived structure is built or laid out
+    (the synthesis's data, its documents): each full collection would walk every object
+    it keeps alive again. Reference counting still frees what dies meanwhile; the
+    collector runs again afterwards, if it ran before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -1,8 +1,11 @@
 """The cycle collector's setting for server processes (cocreate/collector.py)."""
 
+import gc
 import json
 import subprocess
 import sys
+
+import pytest
 
 from cocreate import collector
 from cocreate.config import from_environment
@@ -34,3 +37,18 @@ def test_the_setting_is_on_unless_turned_off(monkeypatch):
     assert from_environment()["GC_SETTLE"] is True
     monkeypatch.setenv("COCREATE_GC_SETTLE", "0")
     assert from_environment()["GC_SETTLE"] is False
+
+
+def test_held_stops_the_collector_and_gives_back_what_was_before():
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector.held():
+        assert not gc.isenabled()
+        raise RuntimeError("a failed build")
+    assert gc.isenabled()  # on again, after a failure too
+    gc.disable()
+    try:
+        with collector.held():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()

@@ -19,10 +19,7 @@ Rules:
 - Few queries: one per table, whatever the number of ideas and votes.
 """
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +27,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from cocreate import collector
 from cocreate.extensions import db
 from cocreate.models import (
     PHASES,
@@ -148,27 +146,12 @@ def _workshop(workshop: Workshop, rooms: list[Room]) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Hold the cyclic garbage collector while the synthesis is built.
-
-    A large workshop's synthesis makes hundreds of thousands of small dicts that all
-    stay alive; each full collection walks them all again, which took more than half of
-    the build time (bench/synthesis/run.py). Nothing here makes cycles; reference
-    counting still frees everything, and the collector runs again afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def build(workshop_id: int, *, generated_at: datetime) -> dict[str, Any]:
     """The synthesis of a workshop as a plain dict (docs/synthesis.md); raises NotFound."""
-    with _without_cycle_collection():
+    # A large workshop's synthesis makes hundreds of thousands of small dicts that all stay
+    # alive; full collections walking them again took more than half of the build time
+    # (bench/synthesis/run.py). Nothing here makes cycles.
+    with collector.held():
         return _build(workshop_id, generated_at)
 
 

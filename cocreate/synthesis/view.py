@@ -6,12 +6,9 @@ behind it (#id) or the count it comes from; agree/disagree results keep their
 divisiveness next to their consensus, so dissent is shown rather than averaged away.
 """
 
-import gc
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -38,24 +35,6 @@ def clean(text: object) -> str:
     if text is None:
         return ""
     return _CONTROL.sub("", unicodedata.normalize("NFC", str(text)))
-
-
-@contextmanager
-def collector_held() -> Iterator[None]:
-    """Hold Python's cycle collector while a document is laid out (as build() does).
-
-    The builder's dict keeps hundreds of thousands of objects alive, and the tens of
-    thousands a document allocates (lines, glyphs, XML elements) set off full collections
-    that walk them all again: about a tenth of a PDF's time. The collector runs again
-    afterwards and frees whatever cycles the document's library made.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def is_rtl(text: str) -> bool:
