@@ -1,6 +1,6 @@
 """Benchmark: phones voting at once against a real server process.
 
-Starts `python wsgi.py` (eventlet) on a fresh database, joins N phones over HTTP,
+Starts `python wsgi.py` (gevent, the default) on a fresh database, joins N phones over HTTP,
 connects each with the Python Socket.IO client (WebSocket), and has every phone
 vote as fast as its acks come back: give and take back dots, or (with --mode) switch
 between agree and disagree, or between two scores. Prints the throughput, the
@@ -186,7 +186,7 @@ def run(args, url: str, base: str) -> None:
     database = "PostgreSQL" if args.postgres else "SQLite (WAL)"
     mean_events, mean_messages = statistics.mean(events), statistics.mean(messages)
     lines = [
-        f"database: {database}; server: one eventlet process; voting mode: {args.mode}",
+        f"database: {database}; server: one `python wsgi.py` process; voting mode: {args.mode}",
         f"phones: {args.phones}, votes per phone: {args.votes}, acked votes: {total}, "
         f"errors: {len(failures)}",
         f"throughput: {total / elapsed:.0f} votes/s over {elapsed:.2f} s",
