@@ -71,7 +71,7 @@ def current_rooms(participant_ids: list[int]) -> dict[int, int | None]:
     moderator removed (or who no longer exists): their connections must close.
 
     Read as plain rows through the session's connection: through the ORM's execute the
-    read of 2,000 phones cost a server's loop about 4 ms a second more.
+    read for 2,000 phones took a third longer (4.0 against 3.0 ms, every second).
     """
     rows = db.session.connection().execute(_ROOMS_OF, {"ids": participant_ids}).all()
     found = {pid: None if removed else room_id for pid, room_id, removed in rows}
