@@ -27,7 +27,6 @@ class Ballot:
     """What a vote needs to know, read in two statements without the ORM: the voter, their
     room (locked), the workshop's rules, the idea, and the voter's earlier votes on it."""
 
-    participant_id: int
     voter: results.Voter
     room: RoomRow
     voting_mode: str
@@ -144,7 +143,6 @@ def _ballot(
     if voter.voting_mode != mode:
         raise Conflict(str(HOW_TO_VOTE[voter.voting_mode]))
     return Ballot(
-        participant_id=participant_id,
         voter=results.Voter(participant_id, voter.role, voter.on_paper),
         room=room,
         voting_mode=voter.voting_mode,
@@ -188,7 +186,7 @@ def _set_vote(change: Change, ballot: Ballot, value: int | None, criterion: int)
         change.later(
             _INSERT_VOTE,
             {
-                "participant_id": ballot.participant_id,
+                "participant_id": ballot.voter.participant_id,
                 "idea_id": ballot.idea_id,
                 "room_id": ballot.room.id,
                 "kind": ballot.voting_mode,
