@@ -141,7 +141,8 @@ DEFAULTS = {
     # No form or JSON body of Cocreate comes near this; a bigger one is refused (413)
     # before it is read.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # No SQLAlchemy pool_pre_ping (a round trip before every action): cocreate/database.py
+    # finds a pooled PostgreSQL connection the server ended by reading what has arrived.
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,

@@ -2,8 +2,10 @@
 
 import sqlite3
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 
 from cocreate.services.unit import WRITE_INTENT
 
@@ -58,3 +60,52 @@ def _postgres_lock_timeout(dialect, connection_record, cargs, cparams):
     """
     if dialect.name == "postgresql":
         cparams.setdefault("options", f"-c lock_timeout={LOCK_TIMEOUT_MS}")
+
+
+#: Where a pooled PostgreSQL connection notes that the server said it is ending it.
+_ENDING = "cocreate_server_ending"
+
+
+@sa.event.listens_for(Engine, "connect")
+def _postgres_hear_the_end(dbapi_connection, connection_record):
+    """Note on the pool's record when PostgreSQL says it is ending this session.
+
+    A server that ends an idle session (a restart, an administrator, an idle timeout) sends
+    a FATAL message, then closes the socket a moment later. libpq hands a message that
+    comes while nothing was asked to the notice handlers, once it parses its input.
+    """
+    if not hasattr(dbapi_connection, "pgconn"):
+        return
+    info = connection_record.info
+    info[_ENDING] = False
+
+    def heard(diagnostic) -> None:
+        if diagnostic.severity_nonlocalized in ("FATAL", "PANIC"):
+            info[_ENDING] = True
+
+    dbapi_connection.add_notice_handler(heard)
+
+
+@sa.event.listens_for(Engine, "checkout")
+def _postgres_still_open(dbapi_connection, connection_record, connection_proxy):
+    """Replace a pooled PostgreSQL connection that the server has ended, without asking it.
+
+    A connection waiting in the pool has nothing to read unless the server ended it: then
+    its last message, or the end of the stream, has arrived. libpq reads what has arrived
+    without waiting, so this costs a system call where SQLAlchemy's `pool_pre_ping` cost
+    every action a round trip (a `SELECT 1`, which the loop waited for). Raises
+    DisconnectionError, on which the pool opens a new connection and the action goes on
+    as if nothing happened. A server that vanished without a word (a cable pulled) is
+    found by the action's first statement, where the ping would have waited too; the
+    pool is then renewed.
+    """
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:
+        return
+    try:
+        pgconn.consume_input()
+        pgconn.is_busy()  # parses what came: a FATAL message goes to `heard` above
+    except psycopg.OperationalError as exc:  # the stream has ended
+        raise DisconnectionError("PostgreSQL closed this pooled connection") from exc
+    if connection_record.info.get(_ENDING) or pgconn.status != psycopg.pq.ConnStatus.OK:
+        raise DisconnectionError("PostgreSQL is ending this pooled connection")
