@@ -146,4 +146,4 @@ def test_on_postgres_a_votes_writes_go_in_one_round_trip(pg_app):
             "INSERT INTO client_actions",
         ]
         assert all(statement.startswith("SELECT") for statement in alone), alone
-        assert len(alone) == 3  # the voter and their room, the idea, its votes
+        assert len(alone) == 2  # the voter and their room; the idea with its votes

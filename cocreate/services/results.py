@@ -14,6 +14,7 @@ A tally's shape depends on the mode (docs/protocol.md, "Tallies"):
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -126,16 +127,16 @@ _VOTES = (
     .where(_votes.c.kind == sa.bindparam("kind"))
 )
 _VOTES_ON = _VOTES.where(_votes.c.idea_id.in_(sa.bindparam("ideas", expanding=True)))
-#: The same for one idea (a vote's): a list of ids makes SQLAlchemy write the SQL again
-#: for every execution, which cost a vote more than its query.
+#: The same for one idea: a list of ids makes SQLAlchemy write the SQL again for every
+#: execution, which cost a vote more than its query.
 _VOTES_ON_IDEA = _VOTES.where(_votes.c.idea_id == sa.bindparam("idea"))
+#: One idea's votes of one kind with their row ids: what a vote counts its idea's new
+#: tally from (cocreate.services.votes reads them with the idea, under the room's lock).
+IDEA_VOTES = _VOTES_ON_IDEA.add_columns(_votes.c.id.label("vote_id"))
 
 
-def _counts(
-    workshop: Rules, idea_ids: list[int], leaving_out: tuple[int, int] | None = None
-) -> dict[int, Results]:
-    """Read the votes of the workshop's mode on these ideas, in one query; without the
-    vote of `leaving_out` = (participant id, criterion), when given."""
+def _counts(workshop: Rules, idea_ids: list[int]) -> dict[int, Results]:
+    """Read the votes of the workshop's mode on these ideas, in one query."""
     results: dict[int, Results] = defaultdict(Results)
     if not idea_ids:
         return results
@@ -145,8 +146,7 @@ def _counts(
     else:
         rows = run(_VOTES_ON, {"ideas": idea_ids, "kind": workshop.voting_mode})
     for idea_id, participant_id, criterion, value, role, on_paper in rows:
-        if (participant_id, criterion) != leaving_out:
-            results[idea_id].add(participant_id, role, on_paper, criterion, value)
+        results[idea_id].add(participant_id, role, on_paper, criterion, value)
     return results
 
 
@@ -181,12 +181,16 @@ class Voter:
 
 
 def support_after(
-    workshop: Rules, idea_id: int, voter: Voter, criterion: int, value: int | None
+    workshop: Rules, votes: Iterable[Any], voter: Voter, criterion: int, value: int | None
 ) -> dict[str, Any]:
     """`support` of one idea once the voter's vote on the criterion is `value` (None: taken
-    back), counted before that vote is written: the write can then wait for the commit
-    (unit.Change.later). The caller holds the room's lock, so no other vote comes between."""
-    entry = _counts(workshop, [idea_id], leaving_out=(voter.participant_id, criterion))[idea_id]
+    back), counted from the idea's `votes` (rows of IDEA_VOTES) before that vote is written:
+    the write can then wait for the commit (unit.Change.later). The caller read the votes
+    under the room's lock, so no other vote comes between."""
+    entry = Results()
+    for vote in votes:
+        if (vote.participant_id, vote.criterion) != (voter.participant_id, criterion):
+            entry.add(vote.participant_id, vote.role, vote.on_paper, vote.criterion, vote.value)
     if value is not None:
         entry.add(voter.participant_id, voter.role, voter.on_paper, criterion, value)
     return _support_of(workshop, entry)

@@ -25,7 +25,7 @@ HOW_TO_VOTE = {
 @dataclass
 class Ballot:
     """What a vote needs to know, read in two statements without the ORM: the voter, their
-    room (locked), the workshop's rules, the idea, and the voter's earlier votes on it."""
+    room (locked) and the workshop's rules; then the idea and every vote on it."""
 
     voter: results.Voter
     room: RoomRow
@@ -34,6 +34,8 @@ class Ballot:
     dots_per_room: int
     max_dots_per_idea: int
     idea_id: int
+    #: The votes of the mode on the idea, each with its voter's role (results.IDEA_VOTES).
+    votes: list[Any]
     #: The voter's vote on the idea (on the criterion asked): (row id, value), or None.
     mine: tuple[int, int] | None
     #: The dots the voter has put in this room (dots mode).
@@ -69,41 +71,30 @@ _VOTER = (
     .where(_participants.c.id == _param("participant"))
     .with_for_update(of=_rooms)
 )
-_MINE = (
-    sa.select(_votes.c.id, _votes.c.value)
-    .where(
-        _votes.c.participant_id == _param("participant"),
-        _votes.c.idea_id == _param("idea"),
-        _votes.c.criterion == _param("criterion"),
-    )
-    .subquery()
-)
 _SPENT = sa.select(sa.func.coalesce(sa.func.sum(_votes.c.value), 0)).where(
     _votes.c.participant_id == _param("participant"),
     _votes.c.room_id == _param("room"),
     _votes.c.kind == "dots",
 )
-#: The idea, the voter's vote on it (on the criterion) and the dots they spent in the room.
+#: The idea, the dots the voter spent in the room, and each vote of the mode on the idea
+#: with its voter's role (one row a vote; one row without a vote when there is none):
+#: read together under the room's lock, in one round trip.
 _ideas = Idea.__table__
+_ON_IDEA = results.IDEA_VOTES.subquery()
 _IDEA = (
     sa.select(
         _ideas.c.room_id,
         _ideas.c.status,
-        _MINE.c.id.label("mine_id"),
-        _MINE.c.value.label("mine"),
         _SPENT.scalar_subquery().label("spent"),
+        *_ON_IDEA.c,
     )
     .select_from(_ideas)
-    .outerjoin(_MINE, sa.true())
+    .outerjoin(_ON_IDEA, sa.true())
     .where(_ideas.c.id == _param("idea"))
 )
 _INSERT_VOTE = sa.insert(_votes).inline()  # no RETURNING: nothing reads the id
 _CHANGE_VOTE = sa.update(_votes).where(_votes.c.id == _param("row")).values(value=_param("value"))
 _DELETE_VOTE = sa.delete(_votes).where(_votes.c.id == _param("row"))
-#: The voter's scores of an idea, by criterion.
-_SCORES = sa.select(_votes.c.criterion, _votes.c.value).where(
-    _votes.c.participant_id == _param("participant"), _votes.c.idea_id == _param("idea")
-)
 
 
 def _ballot(
@@ -127,21 +118,21 @@ def _ballot(
     if room.is_plenary:
         raise NotAllowed(_("Ideas are posted in breakout rooms. Wait to be placed in one."))
     phases.require(room, "vote")
-    idea = None
+    rows = []
     if validate.is_id(idea_id):
-        idea = run(
-            _IDEA,
-            {
-                "participant": participant_id,
-                "idea": idea_id,
-                "criterion": criterion,
-                "room": room.id,
-            },
-        ).first()
-    if idea is None or idea.room_id != room.id or idea.status != "visible":
+        rows = run(
+            _IDEA, {"participant": participant_id, "idea": idea_id, "room": room.id, "kind": mode}
+        ).all()
+    if not rows or rows[0].room_id != room.id or rows[0].status != "visible":
         raise NotFound(_("This idea is not in your room (any more)."))
     if voter.voting_mode != mode:
         raise Conflict(str(HOW_TO_VOTE[voter.voting_mode]))
+    on_idea = [row for row in rows if row.vote_id is not None]
+    mine = [
+        (row.vote_id, row.value)
+        for row in on_idea
+        if row.participant_id == participant_id and row.criterion == criterion
+    ]
     return Ballot(
         voter=results.Voter(participant_id, voter.role, voter.on_paper),
         room=room,
@@ -150,8 +141,9 @@ def _ballot(
         dots_per_room=voter.dots_per_room,
         max_dots_per_idea=voter.max_dots_per_idea,
         idea_id=idea_id,
-        mine=None if idea.mine_id is None else (idea.mine_id, idea.mine),
-        spent=idea.spent,
+        votes=on_idea,
+        mine=mine[0] if mine else None,
+        spent=rows[0].spent,
     )
 
 
@@ -165,7 +157,7 @@ def _vote(change: Change, ballot: Ballot, value: int | None, criterion: int = 0)
     """
     if not _set_vote(change, ballot, value, criterion):
         return
-    counted = results.support_after(ballot, ballot.idea_id, ballot.voter, criterion, value)
+    counted = results.support_after(ballot, ballot.votes, ballot.voter, criterion, value)
     change.record(
         ballot.room,
         "votes_changed",
@@ -291,11 +283,9 @@ def give_score(
         if not valid or not 0 <= criterion < len(ballot.criteria):
             raise Invalid(_("Choose one of this workshop's criteria."))
         mine: list[Any] = [None] * len(ballot.criteria)
-        for position, value in run(
-            _SCORES, {"participant": participant_id, "idea": ballot.idea_id}
-        ):
-            if position < len(mine):
-                mine[position] = value
+        for vote in ballot.votes:
+            if vote.participant_id == participant_id and vote.criterion < len(mine):
+                mine[vote.criterion] = vote.value
         _vote(change, ballot, score, criterion)
         mine[criterion] = score
         return {"idea_id": ballot.idea_id, "mine": mine}
