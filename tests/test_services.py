@@ -144,7 +144,7 @@ class TestJoiningAndPlacement:
         monkeypatch.setattr(
             Change,
             "_locked",
-            staticmethod(lambda *where: locked.append(room := lock(*where)) or room),
+            staticmethod(lambda *where, **how: locked.append(room := lock(*where, **how)) or room),
         )
         me = world.join(w)
         locked = [room.id for room in locked]

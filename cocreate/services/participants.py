@@ -106,7 +106,7 @@ def join_workshop(
         plenary = change.lock_plenary(id_of_code(code))
         if plenary is None:
             raise no_workshop_with_code()
-        workshop = db.session.get(Workshop, plenary.workshop_id)
+        workshop = plenary.workshop
         if role is not None and role not in workshop.stakeholder_roles:
             raise Invalid(_("Choose one of the workshop's stakeholder roles, or none."))
         known = participant_for_device(workshop.id, device_token)
