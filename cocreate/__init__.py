@@ -51,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Initialise every extension; the order matters only for SocketIO (last, needs the app)."""
     from cocreate import (
-        database,  # noqa: F401  (engine hooks for SQLite)
+        database,
         models,  # noqa: F401  (registers the tables for migrations)
     )
     from cocreate.realtime import GAP_PER_CONNECTION, MIN_GAP, broadcaster
@@ -59,6 +59,8 @@ def register_extensions(app: Flask) -> None:
     from cocreate.sockets.packets import refuse_oversized_polls
 
     db.init_app(app)
+    with app.app_context():  # creates the engine; connects to nothing yet
+        database.read_in_autocommit(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -28,16 +28,21 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 @sa.event.listens_for(Engine, "begin")
-def _sqlite_begin(conn):
-    """Start write transactions with BEGIN IMMEDIATE so concurrent writers queue up.
+def _begin(conn):
+    """Open the transaction: for SQLite always, for PostgreSQL on the write path.
 
-    A deferred transaction that read first and writes later can fail with
-    "database is locked" when another writer got there in between; taking the
-    write lock at BEGIN (only for the write path) avoids that.
+    SQLite: write transactions start with BEGIN IMMEDIATE so concurrent writers queue up.
+    A deferred transaction that read first and writes later can fail with "database is
+    locked" when another writer got there in between; taking the write lock at BEGIN
+    (only for the write path) avoids that.
+
+    PostgreSQL reads in autocommit (below); the write path (`unit.perform`) opens its
+    transaction here, before its first statement, as psycopg did by itself before.
     """
-    if conn.dialect.name != "sqlite":
-        return
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if WRITE_INTENT.get() else "BEGIN")
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if WRITE_INTENT.get() else "BEGIN")
+    elif conn.dialect.name == "postgresql" and WRITE_INTENT.get():
+        _open_transaction(conn.connection.dbapi_connection)
 
 
 #: How long a PostgreSQL statement waits for a row lock before it fails.
@@ -109,3 +114,47 @@ def _postgres_still_open(dbapi_connection, connection_record, connection_proxy):
         raise DisconnectionError("PostgreSQL closed this pooled connection") from exc
     if connection_record.info.get(_ENDING) or pgconn.status != psycopg.pq.ConnStatus.OK:
         raise DisconnectionError("PostgreSQL is ending this pooled connection")
+
+
+def read_in_autocommit(engine: Engine) -> None:
+    """Let the app's PostgreSQL connections read without a transaction around each read.
+
+    Outside the write path the app only reads, and under READ COMMITTED (PostgreSQL's
+    default) each statement sees what was committed before it started, in a transaction or
+    not. So the BEGIN that psycopg sent before a read, and the ROLLBACK that ended it, were
+    two round trips bought for nothing, and the loop waited for both: a phone's connect
+    took three where it now takes one. A transaction is opened where one is needed: by
+    the write path at its start (`_begin` above), and anywhere else at the first statement
+    that may write or lock (`_begin_to_write` below), so that a change made outside the
+    write path (a migration, a command, a test's fixture) is still all or nothing and ends
+    with its COMMIT or ROLLBACK. psycopg's commit and rollback send nothing when no
+    transaction is open. Only the app's engine reads so; nothing else changes for SQLite.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    sa.event.listen(engine, "connect", _autocommit)
+    sa.event.listen(engine, "before_cursor_execute", _begin_to_write)
+
+
+def _autocommit(dbapi_connection, connection_record) -> None:
+    dbapi_connection.autocommit = True
+
+
+def _open_transaction(dbapi_connection) -> None:
+    """Send BEGIN on a psycopg connection in autocommit, unless a transaction is open."""
+    if (
+        dbapi_connection.autocommit
+        and dbapi_connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    ):
+        dbapi_connection.execute("BEGIN")
+
+
+def _begin_to_write(conn, cursor, statement, parameters, context, executemany) -> None:
+    """Open a transaction before a statement that is not a plain read.
+
+    A plain read is a SELECT without a row lock (FOR UPDATE, FOR SHARE …); anything else
+    (a write, a lock, DDL, a SET, a CTE) is taken to need a transaction, which stays open
+    until the session commits or rolls back.
+    """
+    if not statement.startswith("SELECT") or " FOR " in statement:
+        _open_transaction(cursor.connection)

@@ -1,6 +1,7 @@
 """The connections the app keeps: a pooled PostgreSQL connection that the server closed
 (a restart, an administrator) is replaced before an action uses it, and checking costs
-the action no statement (cocreate/database.py)."""
+the action no statement; reads outside the write path run without a transaction, and
+every change still runs in one (cocreate/database.py)."""
 
 import select
 import time
@@ -9,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from cocreate.extensions import db
-from cocreate.models import Workshop
-from cocreate.services import participants
+from cocreate.models import Room, Workshop
+from cocreate.services import participants, snapshots, unit
+from cocreate.services.errors import Invalid
 from tests.conftest import World
 from tests.support import PG_ADMIN_URL
 
@@ -88,3 +90,81 @@ def test_taking_a_connection_from_the_pool_sends_nothing_to_postgresql(pg_app, t
             db.engine.dispose()
             trace.close()
         assert after == before
+
+
+@pytest.fixture
+def libpq_trace(pg_app, tmp_path):
+    """Trace every message the app's new PostgreSQL connections send; returns a function
+    that gives the trace so far."""
+    path = tmp_path / "libpq.trace"
+    trace = path.open("w")
+
+    def traced(dbapi_connection, _record):
+        dbapi_connection.pgconn.trace(trace.fileno())
+
+    with pg_app.app_context():
+        db.engine.dispose()
+        sa.event.listen(db.engine, "connect", traced)
+
+        def read() -> str:
+            trace.flush()
+            return path.read_text()
+
+        yield read
+        sa.event.remove(db.engine, "connect", traced)
+        db.engine.dispose()
+    trace.close()
+
+
+def test_a_phone_s_reads_send_no_begin_and_no_rollback(libpq_trace):
+    """Outside the write path the app only reads: a BEGIN and a ROLLBACK around the reads
+    cost two round trips and bought nothing under READ COMMITTED."""
+    w = World().workshop()
+    me = participants.join_workshop(w["code"], "device-one", "One")["participant_id"]
+    db.session.remove()
+    before = libpq_trace()
+    assert "BEGIN" in before and "COMMIT" in before  # the join, on the write path
+
+    snapshot = snapshots.participant_snapshot(me)
+    assert participants.participant_for_device(w["id"], "device-one").id == me
+    db.session.remove()
+    reads = libpq_trace()[len(before) :]
+
+    assert snapshot["room"]["id"] and "SELECT" in reads
+    assert "BEGIN" not in reads and "ROLLBACK" not in reads
+
+
+def test_the_write_path_is_still_one_transaction(pg_app):
+    """An action that changed rows and then was refused leaves nothing behind."""
+    with pg_app.app_context():
+        w = World().workshop()
+        room_id = db.session.scalar(sa.select(Room.id).where(Room.workshop_id == w["id"]))
+
+        def refused(change: unit.Change) -> dict:
+            change.lock_room(room_id).name = "Changed"
+            db.session.get(Workshop, w["id"]).title = "Changed"
+            db.session.flush()
+            raise Invalid("refused after the writes")
+
+        with pytest.raises(Invalid):
+            unit.perform("test", None, refused)
+        db.session.remove()
+        assert db.session.get(Room, room_id).name != "Changed"
+        assert db.session.get(Workshop, w["id"]).title != "Changed"
+
+
+def test_a_change_outside_the_write_path_is_not_committed_by_itself(pg_app):
+    """Reading in autocommit must not make a stray write (a command, a fixture) commit
+    statement by statement: the first write opens a transaction, and a rollback undoes it."""
+    with pg_app.app_context():
+        w = World().workshop()
+        db.session.remove()
+        db.session.get(Workshop, w["id"]).title = "Flushed"
+        db.session.flush()
+        db.session.execute(sa.update(Room).where(Room.workshop_id == w["id"]).values(name="X"))
+        db.session.rollback()
+        db.session.remove()
+        assert db.session.get(Workshop, w["id"]).title != "Flushed"
+        assert "X" not in db.session.scalars(
+            sa.select(Room.name).where(Room.workshop_id == w["id"])
+        ).all()
