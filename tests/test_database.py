@@ -165,6 +165,7 @@ def test_a_change_outside_the_write_path_is_not_committed_by_itself(pg_app):
         db.session.rollback()
         db.session.remove()
         assert db.session.get(Workshop, w["id"]).title != "Flushed"
-        assert "X" not in db.session.scalars(
-            sa.select(Room.name).where(Room.workshop_id == w["id"])
-        ).all()
+        assert (
+            "X"
+            not in db.session.scalars(sa.select(Room.name).where(Room.workshop_id == w["id"])).all()
+        )
