@@ -4,8 +4,9 @@ import logging
 import time
 
 import pytest
+import sqlalchemy as sa
 
-from cocreate.extensions import socketio
+from cocreate.extensions import db, socketio
 from cocreate.realtime import MODERATOR_NS, PARTICIPANT_NS, broadcaster
 from cocreate.services import participants
 from tests.conftest import World, action_id
@@ -245,6 +246,27 @@ class TestResync:
         assert [e["seq"] for e in ack["events"]] == [seq + 1, seq + 2]
         assert ack["me"]["dots_left"] == 3
         assert "snapshot" not in ack
+
+    def test_a_sync_reads_the_workshop_with_the_participant(self, app, workshop, phone):
+        """Every sync reads both; in one statement they cost one round trip, not two."""
+        me = phone(workshop["code"])
+        seq = place(app, workshop, me, 0)["room"]["seq"]
+        sent = []
+
+        def note(_conn, _cursor, statement, _params, _context, _many):
+            sent.append(" ".join(statement.split()))
+
+        with app.app_context():
+            sa.event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            snapshot = me.snapshot()
+            since = me.send("sync", {"room_id": workshop["rooms"][0], "since": seq})
+        finally:
+            with app.app_context():
+                sa.event.remove(db.engine, "before_cursor_execute", note)
+        assert snapshot["workshop"]["code"] == workshop["code"] and since["me"]["dots_left"] == 3
+        assert not [s for s in sent if " FROM workshops" in s]  # no read of it alone
+        assert len([s for s in sent if "FROM participants LEFT OUTER JOIN workshops" in s]) == 2
 
     def test_a_stale_room_gets_a_snapshot(self, app, workshop, phone):
         me = phone(workshop["code"])

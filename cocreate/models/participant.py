@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cocreate.extensions import db
 from cocreate.models._time import UTCDateTime, utcnow
@@ -21,6 +21,8 @@ class Participant(db.Model):
     )
     #: Random token kept in the device's session cookie.
     device_token: Mapped[str] = mapped_column(sa.String(64))
+    #: Loaded only when asked for (`access.participant(..., with_workshop=True)`).
+    workshop: Mapped["Workshop"] = relationship(lazy="raise")  # noqa: F821
     #: Optional; None means anonymous.
     display_name: Mapped[str | None] = mapped_column(sa.String(40))
     #: The room the participant is in now (the plenary lobby at first).

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from cocreate.extensions import db
 from cocreate.models import Membership, Participant, Room, Workshop
@@ -47,9 +48,14 @@ def workshop_for_moderator(
     return workshop
 
 
-def participant(participant_id: int | None) -> Participant:
-    """Return the participant; raises NotAllowed when the device has not joined."""
-    found = db.session.get(Participant, participant_id) if participant_id else None
+def participant(participant_id: int | None, *, with_workshop: bool = False) -> Participant:
+    """Return the participant; raises NotAllowed when the device has not joined.
+
+    `with_workshop` reads the workshop in the same statement, so that what follows finds
+    it in the session (a phone's sync reads both: one round trip fewer on PostgreSQL).
+    """
+    options = [joinedload(Participant.workshop)] if with_workshop else ()
+    found = db.session.get(Participant, participant_id, options=options) if participant_id else None
     if found is None:
         raise NotAllowed(_("Join the workshop first."))
     if found.removed:

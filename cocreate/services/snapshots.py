@@ -324,8 +324,8 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
 
     Raises NotAllowed when the participant does not exist.
     """
-    me = access.participant(participant_id)
-    workshop = db.session.get(Workshop, me.workshop_id)
+    me = access.participant(participant_id, with_workshop=True)
+    workshop = db.session.get(Workshop, me.workshop_id)  # read with `me`: no statement
     glance = _at_a_glance(workshop.id)
     room = db.session.get(Room, me.room_id)
     holds = glance.holds[room.id]

@@ -257,7 +257,7 @@ class ParticipantNamespace(GatedNamespace):
     def on_sync(self, participant_id: int, payload: Sync) -> dict:
         """Answer with the missed events of the participant's room, or a snapshot."""
         with connected.lock:  # follow first: nothing sent after this read is missed
-            me = access.participant(participant_id)
+            me = access.participant(participant_id, with_workshop=True)
             connected.follow(me.id, me.room_id)
         if payload.since is not None and payload.room_id == me.room_id:
             missed = snapshots.events_since(me.room_id, payload.since, me.id)
