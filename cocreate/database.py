@@ -137,6 +137,7 @@ def read_in_autocommit(engine: Engine) -> None:
 
 
 def _autocommit(dbapi_connection, connection_record) -> None:
+    """Put a new psycopg connection in autocommit (see read_in_autocommit)."""
     dbapi_connection.autocommit = True
 
 
