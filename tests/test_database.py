@@ -62,36 +62,6 @@ def test_an_action_after_postgresql_closed_the_pooled_connection_succeeds(pg_app
         assert db.session.get(Workshop, w["id"]) is not None
 
 
-def test_taking_a_connection_from_the_pool_sends_nothing_to_postgresql(pg_app, tmp_path):
-    """SQLAlchemy's pre-ping sent a SELECT each time an action took a connection: a round
-    trip the loop waited for. The check only reads what has arrived. libpq's trace of the
-    connection shows every message it sends."""
-    trace = (tmp_path / "libpq.trace").open("w")
-
-    def traced(dbapi_connection, _record):
-        dbapi_connection.pgconn.trace(trace.fileno())
-
-    with pg_app.app_context():
-        db.engine.dispose()
-        sa.event.listen(db.engine, "connect", traced)
-        try:
-            World().workshop()
-            db.session.remove()  # the connection goes back to the pool
-            trace.flush()
-            before = (tmp_path / "libpq.trace").read_text()
-            assert "Query" in before or "Parse" in before  # the trace sees what is sent
-
-            raw = db.engine.raw_connection()  # taken from the pool, as an action takes it
-            raw.close()
-            trace.flush()
-            after = (tmp_path / "libpq.trace").read_text()
-        finally:
-            sa.event.remove(db.engine, "connect", traced)
-            db.engine.dispose()
-            trace.close()
-        assert after == before
-
-
 @pytest.fixture
 def libpq_trace(pg_app, tmp_path):
     """Trace every message the app's new PostgreSQL connections send; returns a function
@@ -114,6 +84,20 @@ def libpq_trace(pg_app, tmp_path):
         sa.event.remove(db.engine, "connect", traced)
         db.engine.dispose()
     trace.close()
+
+
+def test_taking_a_connection_from_the_pool_sends_nothing_to_postgresql(libpq_trace):
+    """SQLAlchemy's pre-ping sent a SELECT each time an action took a connection: a round
+    trip the loop waited for. The check only reads what has arrived. libpq's trace of the
+    connection shows every message it sends."""
+    World().workshop()
+    db.session.remove()  # the connection goes back to the pool
+    before = libpq_trace()
+    assert "Query" in before or "Parse" in before  # the trace sees what is sent
+
+    raw = db.engine.raw_connection()  # taken from the pool, as an action takes it
+    raw.close()
+    assert libpq_trace() == before
 
 
 def test_a_phone_s_reads_send_no_begin_and_no_rollback(libpq_trace):

@@ -325,7 +325,7 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     Raises NotAllowed when the participant does not exist.
     """
     me = access.participant(participant_id, with_workshop=True)
-    workshop = db.session.get(Workshop, me.workshop_id)  # read with `me`: no statement
+    workshop = db.session.get(Workshop, me.workshop_id)  # came with `me`: no statement
     glance = _at_a_glance(workshop.id)
     room = db.session.get(Room, me.room_id)
     holds = glance.holds[room.id]
