@@ -88,6 +88,45 @@ def pg_app(pg_database):
         db.engine.dispose()
 
 
+@pytest.fixture
+def libpq_trace(pg_app, tmp_path):
+    """Trace every message the app's new PostgreSQL connections send; returns a function
+    that gives the trace so far."""
+    path = tmp_path / "libpq.trace"
+    trace = path.open("w")
+
+    def traced(dbapi_connection, _record):
+        dbapi_connection.pgconn.trace(trace.fileno())
+
+    with pg_app.app_context():
+        db.engine.dispose()
+        sa.event.listen(db.engine, "connect", traced)
+
+        def read() -> str:
+            trace.flush()
+            return path.read_text()
+
+        yield read
+        sa.event.remove(db.engine, "connect", traced)
+        db.session.remove()  # the test's last connection goes back to the pool, to be closed
+        db.engine.dispose()
+    trace.close()
+
+
+def round_trips(trace: str) -> list[list[str]]:
+    """The app's waits for PostgreSQL in a libpq trace, each with the messages the app sent
+    for it: a simple Query, or messages up to a Sync (one statement, or a whole pipeline),
+    waits for the server's answer before anything more is sent."""
+    trips, messages = [], []
+    for fields in (line.split("\t") for line in trace.splitlines()):
+        if len(fields) > 3 and fields[1] == "F":
+            messages.append("\t".join(fields[3:]).strip())
+            if fields[3] in ("Query", "Sync"):
+                trips.append(messages)
+                messages = []
+    return trips
+
+
 def action_id() -> str:
     """A fresh client action id."""
     return str(uuid.uuid4())

@@ -62,30 +62,6 @@ def test_an_action_after_postgresql_closed_the_pooled_connection_succeeds(pg_app
         assert db.session.get(Workshop, w["id"]) is not None
 
 
-@pytest.fixture
-def libpq_trace(pg_app, tmp_path):
-    """Trace every message the app's new PostgreSQL connections send; returns a function
-    that gives the trace so far."""
-    path = tmp_path / "libpq.trace"
-    trace = path.open("w")
-
-    def traced(dbapi_connection, _record):
-        dbapi_connection.pgconn.trace(trace.fileno())
-
-    with pg_app.app_context():
-        db.engine.dispose()
-        sa.event.listen(db.engine, "connect", traced)
-
-        def read() -> str:
-            trace.flush()
-            return path.read_text()
-
-        yield read
-        sa.event.remove(db.engine, "connect", traced)
-        db.engine.dispose()
-    trace.close()
-
-
 def test_taking_a_connection_from_the_pool_sends_nothing_to_postgresql(libpq_trace):
     """SQLAlchemy's pre-ping sent a SELECT each time an action took a connection: a round
     trip the loop waited for. The check only reads what has arrived. libpq's trace of the

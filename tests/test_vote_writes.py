@@ -1,16 +1,16 @@
 """A vote's writes wait for the commit (unit.Change.later), so its tally is counted before
 they are written: the tally each event carries must still be what counting gives after
 the commit, in every voting mode, for roles and for people on paper. On PostgreSQL the
-waiting writes go in one round trip (psycopg's pipeline mode), and a retry still counts
-once. Runs on SQLite and on PostgreSQL."""
+waiting writes go in one round trip with the COMMIT (psycopg's pipeline mode), and a retry
+still counts once. Runs on SQLite and on PostgreSQL."""
 
 import pytest
 import sqlalchemy as sa
 
 from cocreate.extensions import db
 from cocreate.models import Idea, Room, Vote
-from cocreate.services import ideas, participants, results, scribe, votes
-from tests.conftest import World, action_id, last_seq, logged
+from cocreate.services import ideas, participants, results, scribe, unit, votes
+from tests.conftest import World, action_id, last_seq, logged, round_trips
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -147,3 +147,58 @@ def test_on_postgres_a_votes_writes_go_in_one_round_trip(pg_app):
         ]
         assert all(statement.startswith("SELECT") for statement in alone), alone
         assert len(alone) == 2  # the voter and their room; the idea with its votes
+
+
+@pytest.mark.postgres
+def test_on_postgres_a_dot_waits_four_times_and_commits_with_its_writes(libpq_trace):
+    """BEGIN, the voter with their room locked, the idea with its votes, then the writes
+    and the COMMIT together: a COMMIT of its own was a fifth wait on the loop."""
+    _w, (city, _ngo), _paper, idea = room_of_roles("dots")
+    db.session.remove()
+    before = libpq_trace()
+
+    votes.give_dot(city, idea, 1, action_id=action_id())
+    db.session.remove()
+    sent = libpq_trace()[len(before) :]
+
+    trips = round_trips(sent)
+    assert len(trips) == 4
+    # The last: the vote, the event, the room's sequence, the action's result, and COMMIT.
+    assert len([message for message in trips[-1] if message.startswith("Execute")]) == 5
+    assert 'CommandComplete\t "COMMIT"' in sent  # the server's answer
+    db.session.rollback()
+    assert db.session.scalars(sa.select(Vote.value).where(Vote.idea_id == idea)).all() == [1]
+
+
+@pytest.mark.postgres
+def test_on_postgres_a_failed_write_in_the_pipeline_commits_nothing(pg_app):
+    """A write that fails in the pipeline skips the COMMIT queued after it: the action's
+    other writes, and what the ORM flushed before them, are rolled back."""
+    with pg_app.app_context():
+        w, (city, _ngo), _paper, idea = room_of_roles("dots")
+        room_id = w["rooms"][0]
+        since = last_seq(room_id)
+        db.session.remove()
+
+        def fails_at_commit(change: unit.Change) -> dict:
+            change.lock_room(room_id).name = "Renamed"
+            change.record(db.session.get(Room, room_id), "room_renamed", {"name": "Renamed"})
+            change.later(
+                sa.insert(Vote.__table__),
+                {
+                    "id": -1,
+                    "participant_id": city,
+                    "idea_id": idea + 1000,
+                    "room_id": room_id,
+                    "kind": "dots",
+                    "criterion": 0,
+                    "value": 1,
+                },
+            )
+            return {}
+
+        with pytest.raises(sa.exc.IntegrityError):
+            unit.perform(f"participant:{city}", action_id(), fails_at_commit)
+        db.session.remove()
+        assert db.session.get(Room, room_id).name != "Renamed"
+        assert last_seq(room_id) == since and logged(room_id, since) == []

@@ -8,8 +8,8 @@ result and changes nothing.
 
 The writes nothing in the transaction reads back (the room's events, its sequence
 number when read without the ORM, the action's result, a vote) wait in the Change
-and go to the database together just before the COMMIT: on PostgreSQL in one round
-trip (psycopg's pipeline mode), where sent one by one each was a wait on the event loop.
+and go to the database together with the COMMIT: on PostgreSQL in one round trip
+(psycopg's pipeline mode), where sent one by one each was a wait on the event loop.
 """
 
 import contextvars
@@ -163,22 +163,34 @@ class Change:
         self.notices.append((namespace, channel, name, data))
 
 
-def _write_all(writes: list[tuple[sa.Executable, dict[str, Any]]]) -> None:
-    """Run the writes that waited for the commit, in one round trip where the driver can
-    (psycopg's pipeline mode on PostgreSQL); elsewhere one by one. Raises what they raise,
-    as SQLAlchemy's errors (an IntegrityError for a retried action id)."""
+def _commit(writes: list[tuple[sa.Executable, dict[str, Any]]]) -> None:
+    """Run the writes that waited for the commit, and commit.
+
+    On PostgreSQL the writes and the COMMIT go in one round trip (psycopg's pipeline
+    mode): the connection is in autocommit (database.read_in_autocommit) and the write
+    path sent its own BEGIN, so a COMMIT sent as a statement ends the transaction, and
+    psycopg's commit then sends nothing. psycopg's commit inside the pipeline would wait
+    for its own sync: a round trip more. When a write fails, the statements after it in
+    the pipeline, the COMMIT among them, are skipped and the transaction stays open,
+    failed, for the rollback. Elsewhere (SQLite) the writes run one by one before the
+    commit. Raises what the writes or the COMMIT raise, as SQLAlchemy's errors (an
+    IntegrityError for a retried action id).
+    """
     raw = db.session.connection().connection.dbapi_connection
-    if len(writes) < 2 or not hasattr(raw, "pipeline"):
+    if not writes or not hasattr(raw, "pipeline"):
         for statement, params in writes:
             run(statement, params)
+        db.session.commit()
         return
     driver = db.session.get_bind().dialect.loaded_dbapi
     try:
         with raw.pipeline():  # the results, and errors, come when it ends
             for statement, params in writes:
                 run(statement, params)
+            raw.execute("COMMIT")
     except driver.Error as exc:  # raised outside SQLAlchemy's execute, so not wrapped
         raise sa.exc.DBAPIError.instance(None, None, exc, driver.Error) from exc
+    db.session.commit()  # SQLAlchemy's side of it: the session's transaction ends
 
 
 def check_action_id(action_id: str | None) -> str | None:
@@ -239,8 +251,7 @@ def perform(actor: str, action_id: str | None, work: Callable[[Change], dict]) -
                 for workshop_id, event in change.events
             ]
             db.session.flush()  # the ORM's changes first: rows the later writes refer to
-            _write_all(change.writes)
-            db.session.commit()
+            _commit(change.writes)
         except IntegrityError:
             db.session.rollback()
             # The same action id committed before (a retry), or meanwhile (racing it).
