@@ -127,6 +127,14 @@ def round_trips(trace: str) -> list[list[str]]:
     return trips
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_ctx(request):
+    """An app context on SQLite, then on PostgreSQL."""
+    app = request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
+    with app.app_context():
+        yield app
+
+
 def action_id() -> str:
     """A fresh client action id."""
     return str(uuid.uuid4())

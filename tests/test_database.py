@@ -13,7 +13,7 @@ from cocreate.extensions import db
 from cocreate.models import Room, Workshop
 from cocreate.services import participants, snapshots, unit
 from cocreate.services.errors import Invalid
-from tests.conftest import World
+from tests.conftest import World, round_trips
 from tests.support import PG_ADMIN_URL
 
 pytestmark = pytest.mark.postgres
@@ -129,3 +129,22 @@ def test_a_change_outside_the_write_path_is_not_committed_by_itself(pg_app):
             "X"
             not in db.session.scalars(sa.select(Room.name).where(Room.workshop_id == w["id"])).all()
         )
+
+
+def test_a_join_waits_five_times_and_writes_the_room_s_number_with_the_commit(libpq_trace):
+    """BEGIN; the lobby locked with its workshop; the device's earlier join; the new
+    participant (its id comes back); then the event, the lobby's new sequence number and
+    the COMMIT together. The number was an UPDATE of its own in the ORM's flush."""
+    w = World().workshop()
+    participants.join_workshop(w["code"], "device-one", "One")
+    db.session.remove()
+    before = libpq_trace()
+
+    participants.join_workshop(w["code"], "device-two", "Two")
+    db.session.remove()
+    trips = round_trips(libpq_trace()[len(before) :])
+
+    assert len(trips) == 5
+    last = "\n".join(trips[-1])
+    assert "UPDATE rooms SET last_seq" in last and last.count("Execute") == 3
+    assert not any("UPDATE rooms" in message for trip in trips[:-1] for message in trip)

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from cocreate.extensions import db
 from cocreate.models import ClientAction, Idea, Participant, Room, RoomEvent, Vote
-from cocreate.services import accounts, ideas, participants, snapshots, votes, workshops
+from cocreate.services import accounts, ideas, participants, snapshots, unit, votes, workshops
 from cocreate.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from cocreate.services.unit import Change
 from tests.conftest import action_id, logged
@@ -144,7 +144,9 @@ class TestJoiningAndPlacement:
         monkeypatch.setattr(
             Change,
             "_locked",
-            staticmethod(lambda *where, **how: locked.append(room := lock(*where, **how)) or room),
+            lambda change, *where, **how: (
+                locked.append(room := lock(change, *where, **how)) or room
+            ),
         )
         me = world.join(w)
         locked = [room.id for room in locked]
@@ -426,6 +428,29 @@ class TestEventLog:
         log = events_of(w["rooms"][0])
         assert [e.seq for e in log] == list(range(1, len(log) + 1))
         assert [e.type for e in log][-3:] == ["idea_posted", "phase_changed", "votes_changed"]
+
+    def test_a_room_locked_again_goes_on_from_the_action_s_own_numbers(self, any_ctx, world):
+        """An action's new sequence numbers are written with its commit: a room read again
+        under its lock (its row still has the number before them) must go on from them."""
+        w = world.workshop()
+        room = w["rooms"][0]
+        before = db.session.get(Room, room).last_seq
+
+        def three(change: unit.Change) -> dict:
+            change.record(change.lock_room(room), "first", {})
+            change.record(change.lock_room(room), "second", {})
+            change.record(change.lock_rooms([w["plenary"], room])[room], "third", {})
+            return {}
+
+        unit.perform("test", action_id(), three)
+        db.session.remove()
+        log = events_of(room)
+        assert [(e.seq, e.type) for e in log[-3:]] == [
+            (before + 1, "first"),
+            (before + 2, "second"),
+            (before + 3, "third"),
+        ]
+        assert db.session.get(Room, room).last_seq == before + 3
 
     def test_events_since_or_a_snapshot(self, ctx, world, app):
         w = world.workshop()

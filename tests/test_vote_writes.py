@@ -13,14 +13,6 @@ from cocreate.services import ideas, participants, results, scribe, unit, votes
 from tests.conftest import World, action_id, last_seq, logged, round_trips
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_ctx(request):
-    """An app context on SQLite, then on PostgreSQL."""
-    app = request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
-    with app.app_context():
-        yield app
-
-
 def room_of_roles(mode: str) -> tuple[dict, list[int], int, int]:
     """A workshop voting in `mode`: a room with two roles and a person on paper, an idea."""
     world = World()
@@ -142,8 +134,8 @@ def test_on_postgres_a_votes_writes_go_in_one_round_trip(pg_app):
         assert piped == [
             "INSERT INTO votes",
             "INSERT INTO room_events",
-            "UPDATE rooms SET",
             "INSERT INTO client_actions",
+            "UPDATE rooms SET",
         ]
         assert all(statement.startswith("SELECT") for statement in alone), alone
         assert len(alone) == 2  # the voter and their room; the idea with its votes
