@@ -1,6 +1,7 @@
 """Connection settings that depend on the database engine."""
 
 import sqlite3
+import weakref
 
 import psycopg
 import sqlalchemy as sa
@@ -37,12 +38,20 @@ def _begin(conn):
     (only for the write path) avoids that.
 
     PostgreSQL reads in autocommit (below); the write path (`unit.perform`) opens its
-    transaction here, before its first statement, as psycopg did by itself before.
+    transaction here. On a connection in autocommit, its BEGIN goes with the first
+    statement, in one round trip (`_execute_after_begin`).
     """
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE" if WRITE_INTENT.get() else "BEGIN")
     elif conn.dialect.name == "postgresql" and WRITE_INTENT.get():
-        _open_transaction(conn.connection.dbapi_connection)
+        raw = conn.connection.dbapi_connection
+        if (
+            conn.engine in _READING_IN_AUTOCOMMIT
+            and raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        ):
+            conn.connection.info[_BEGIN_WITH_NEXT] = True
+        else:
+            _open_transaction(raw)
 
 
 #: How long a PostgreSQL statement waits for a row lock before it fails.
@@ -116,6 +125,13 @@ def _postgres_still_open(dbapi_connection, connection_record, connection_proxy):
         raise DisconnectionError("PostgreSQL is ending this pooled connection")
 
 
+#: Where a pooled PostgreSQL connection notes that the write path's BEGIN waits to go
+#: with its first statement.
+_BEGIN_WITH_NEXT = "cocreate_begin_with_next"
+#: The engines whose connections read in autocommit and send that BEGIN so.
+_READING_IN_AUTOCOMMIT: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def read_in_autocommit(engine: Engine) -> None:
     """Let the app's PostgreSQL connections read without a transaction around each read.
 
@@ -124,7 +140,8 @@ def read_in_autocommit(engine: Engine) -> None:
     not. So the BEGIN that psycopg sent before a read, and the ROLLBACK that ended it, were
     two round trips bought for nothing, and the loop waited for both: a phone's connect
     took three where it now takes one. A transaction is opened where one is needed: by
-    the write path at its start (`_begin` above), and anywhere else at the first statement
+    the write path at its start (`_begin` above), its BEGIN sent with its first statement
+    in one round trip (`_execute_after_begin`), and anywhere else at the first statement
     that may write or lock (`_begin_to_write` below), so that a change made outside the
     write path (a migration, a command, a test's fixture) is still all or nothing and ends
     with its COMMIT or ROLLBACK. psycopg's commit and rollback send nothing when no
@@ -134,6 +151,13 @@ def read_in_autocommit(engine: Engine) -> None:
         return
     sa.event.listen(engine, "connect", _autocommit)
     sa.event.listen(engine, "before_cursor_execute", _begin_to_write)
+    sa.event.listen(engine, "do_execute", _execute_after_begin)
+    sa.event.listen(engine, "do_execute_no_params", _execute_after_begin_no_params)
+    sa.event.listen(engine, "do_executemany", _executemany_after_begin)
+    for ended in ("commit", "rollback"):
+        sa.event.listen(engine, ended, _no_begin_waits)
+    sa.event.listen(engine, "checkin", _no_begin_waits_in_the_pool)
+    _READING_IN_AUTOCOMMIT.add(engine)
 
 
 def _autocommit(dbapi_connection, connection_record) -> None:
@@ -155,7 +179,60 @@ def _begin_to_write(conn, cursor, statement, parameters, context, executemany) -
 
     A plain read is a SELECT without a row lock (FOR UPDATE, FOR SHARE …); anything else
     (a write, a lock, DDL, a SET, a CTE) is taken to need a transaction, which stays open
-    until the session commits or rolls back.
+    until the session commits or rolls back. The write path's transaction is opened with
+    its first statement (`_execute_after_begin`).
     """
+    if conn.connection.info.get(_BEGIN_WITH_NEXT):
+        return
     if not statement.startswith("SELECT") or " FOR " in statement:
         _open_transaction(cursor.connection)
+
+
+def _execute_after_begin(cursor, statement, parameters, context) -> bool | None:
+    """Send the write path's waiting BEGIN and this statement in one round trip.
+
+    In psycopg's pipeline mode the BEGIN does not wait for its answer; the statement's
+    results, or its error, are there when the pipeline ends, before SQLAlchemy reads
+    them. Returns True when it executed the statement, None to let SQLAlchemy do it.
+    """
+    if not _pooled(context).pop(_BEGIN_WITH_NEXT, False):
+        return None
+    raw = cursor.connection
+    if raw.pgconn.pipeline_status:  # in a pipeline already: the BEGIN goes first in it
+        raw.execute("BEGIN")
+        return None
+    with raw.pipeline():
+        raw.execute("BEGIN")
+        cursor.execute(statement, parameters)
+    return True
+
+
+def _execute_after_begin_no_params(cursor, statement, context) -> bool | None:
+    """`_execute_after_begin` for a statement without parameters."""
+    return _execute_after_begin(cursor, statement, None, context)
+
+
+def _executemany_after_begin(cursor, statement, parameters, context) -> None:
+    """Send the write path's waiting BEGIN before a statement run many times (its own
+    round trip: such statements are rare and not first)."""
+    if _pooled(context).pop(_BEGIN_WITH_NEXT, False):
+        _open_transaction(cursor.connection)
+
+
+def _pooled(context) -> dict:
+    """The pool's notes on the connection a statement runs on (`info`); none while the
+    dialect first looks at a new connection, which is not pooled yet."""
+    try:
+        return context.root_connection.connection.info
+    except NotImplementedError:  # SQLAlchemy's ad hoc proxy for that first look
+        return {}
+
+
+def _no_begin_waits(conn) -> None:
+    """A transaction that ends before any statement leaves no BEGIN waiting."""
+    conn.connection.info.pop(_BEGIN_WITH_NEXT, None)
+
+
+def _no_begin_waits_in_the_pool(dbapi_connection, connection_record) -> None:
+    """A connection goes back to the pool with no BEGIN waiting (`_no_begin_waits`)."""
+    connection_record.info.pop(_BEGIN_WITH_NEXT, None)

@@ -131,10 +131,11 @@ def test_a_change_outside_the_write_path_is_not_committed_by_itself(pg_app):
         )
 
 
-def test_a_join_waits_five_times_and_writes_the_room_s_number_with_the_commit(libpq_trace):
-    """BEGIN; the lobby locked with its workshop; the device's earlier join; the new
+def test_a_join_waits_four_times_and_writes_the_room_s_number_with_the_commit(libpq_trace):
+    """BEGIN with the lobby locked with its workshop; the device's earlier join; the new
     participant (its id comes back); then the event, the lobby's new sequence number and
-    the COMMIT together. The number was an UPDATE of its own in the ORM's flush."""
+    the COMMIT together. The number was an UPDATE of its own in the ORM's flush, and the
+    BEGIN a wait of its own."""
     w = World().workshop()
     participants.join_workshop(w["code"], "device-one", "One")
     db.session.remove()
@@ -144,7 +145,50 @@ def test_a_join_waits_five_times_and_writes_the_room_s_number_with_the_commit(li
     db.session.remove()
     trips = round_trips(libpq_trace()[len(before) :])
 
-    assert len(trips) == 5
+    assert len(trips) == 4
+    assert [m.split("\t")[0] for m in trips[0]].count("Execute") == 2  # BEGIN, the lock
     last = "\n".join(trips[-1])
     assert "UPDATE rooms SET last_seq" in last and last.count("Execute") == 3
     assert not any("UPDATE rooms" in message for trip in trips[:-1] for message in trip)
+
+
+def test_an_action_that_only_writes_sends_its_begin_in_the_commit_s_round_trip(libpq_trace):
+    """The write path's BEGIN waits for its first statement; when that is one of the
+    writes sent with the COMMIT, it goes first in their pipeline."""
+    w = World().workshop()
+    room_id = db.session.scalar(sa.select(Room.id).where(Room.workshop_id == w["id"]))
+    db.session.remove()
+    before = libpq_trace()
+    rooms = Room.__table__
+
+    def only_writes(change: unit.Change) -> dict:
+        change.later(sa.update(rooms).where(rooms.c.id == room_id).values(name="Renamed"), {})
+        return {}
+
+    unit.perform("test", None, only_writes)
+    db.session.remove()
+    trips = round_trips(libpq_trace()[len(before) :])
+
+    assert len(trips) == 1
+    assert [m.split("\t")[0] for m in trips[0]].count("Execute") == 3  # BEGIN, UPDATE, COMMIT
+    assert db.session.get(Room, room_id).name == "Renamed"
+
+
+def test_an_action_refused_before_its_first_statement_leaves_no_begin_waiting(libpq_trace):
+    """A BEGIN that never went (the action was refused first) must not open a transaction
+    around the next reads on that connection."""
+    w = World().workshop()
+    db.session.remove()
+
+    def refused(change: unit.Change) -> dict:
+        db.session.connection()  # the transaction has begun; nothing was sent
+        raise Invalid("refused before any statement")
+
+    with pytest.raises(Invalid):
+        unit.perform("test", None, refused)
+    before = libpq_trace()
+    assert db.session.get(Workshop, w["id"]).title  # a read, on the same connection
+    db.session.remove()
+    reads = libpq_trace()[len(before) :]
+
+    assert "SELECT" in reads and "BEGIN" not in reads
