@@ -18,15 +18,25 @@ With --resyncs N it gives the votes first, then measures N phones asking for the
 last --missed events (what `sync` with `since` answers after a gap or a reconnection):
 
     .venv/bin/python bench/vote_path.py --resyncs 2000 --missed 50 --postgres
+
+With --relay SECONDS the app reaches PostgreSQL through a TCP relay on this machine
+that holds every chunk that long before it forwards it, each way: what a round trip
+costs when the database is on another host or behind a pooler (0 is the relay's hop
+alone). The relay runs in a process of its own, so its CPU is not the app's.
+
+    .venv/bin/python bench/vote_path.py --postgres --relay 0.0005
 """
 
 import argparse
+import asyncio
 import contextlib
 import cProfile
 import io
+import multiprocessing
 import pstats
 import random
 import secrets
+import socket
 import sys
 import tempfile
 import time
@@ -51,6 +61,54 @@ from cocreate.services import (
     workshops,
 )
 from tests.support import scratch_pg_database
+
+
+def relay(listening: socket.socket, target: tuple[str, int], delay: float) -> None:
+    """Forward every connection made to `listening` to `target`, holding each chunk
+    `delay` seconds first, in both directions (runs in a process of its own)."""
+
+    async def forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while chunk := await reader.read(65536):
+                await asyncio.sleep(delay)
+                writer.write(chunk)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        to_reader, to_writer = await asyncio.open_connection(*target)
+        await asyncio.gather(forward(reader, to_writer), forward(to_reader, writer))
+
+    async def serve() -> None:
+        server = await asyncio.start_server(connection, sock=listening)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(serve())
+
+
+@contextlib.contextmanager
+def relayed(url: str, delay: float):
+    """The database URL, reached through `relay` with `delay` (see the module's doc)."""
+    database = sa.engine.make_url(url)
+    listening = socket.create_server(("127.0.0.1", 0))
+    process = multiprocessing.Process(
+        target=relay,
+        args=(listening, (database.host or "127.0.0.1", database.port or 5432), delay),
+        daemon=True,
+    )
+    process.start()
+    try:
+        yield database.set(host="127.0.0.1", port=listening.getsockname()[1]).render_as_string(
+            hide_password=False
+        )
+    finally:
+        process.terminate()
+        process.join()
+        listening.close()
 
 
 def settings(url: str) -> dict:
@@ -152,11 +210,16 @@ def main() -> None:
     parser.add_argument("--resyncs", type=int, help="measure this many resyncs after the votes")
     parser.add_argument("--missed", type=int, default=50, help="events each resync asks for")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--relay", type=float, help="reach PostgreSQL through a relay holding each chunk so long"
+    )
     args = parser.parse_args()
 
     with contextlib.ExitStack() as stack:
         if args.postgres:
             url = stack.enter_context(scratch_pg_database("cocreate_vote_path"))
+            if args.relay is not None:
+                url = stack.enter_context(relayed(url, args.relay))
         else:
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="cocreate-vote-"))
             url = f"sqlite:///{folder}/bench.sqlite"
@@ -199,6 +262,8 @@ def main() -> None:
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             db.engine.dispose()
     database = "PostgreSQL" if args.postgres else "SQLite"
+    if args.postgres and args.relay is not None:
+        database += f" through a relay holding each chunk {1000 * args.relay:g} ms"
     if args.resyncs:
         print(
             f"{args.resyncs} resyncs of {args.missed} missed events ({database}, after "
