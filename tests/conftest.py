@@ -127,6 +127,11 @@ def round_trips(trace: str) -> list[list[str]]:
     return trips
 
 
+def executed(trip: list[str]) -> int:
+    """How many statements one round trip of `round_trips` ran (its Execute messages)."""
+    return sum(1 for message in trip if message.split("\t")[0] == "Execute")
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_ctx(request):
     """An app context on SQLite, then on PostgreSQL."""

@@ -13,7 +13,7 @@ from cocreate.extensions import db
 from cocreate.models import Room, Workshop
 from cocreate.services import participants, snapshots, unit
 from cocreate.services.errors import Invalid
-from tests.conftest import World, round_trips
+from tests.conftest import World, executed, round_trips
 from tests.support import PG_ADMIN_URL
 
 pytestmark = pytest.mark.postgres
@@ -146,9 +146,9 @@ def test_a_join_waits_four_times_and_writes_the_room_s_number_with_the_commit(li
     trips = round_trips(libpq_trace()[len(before) :])
 
     assert len(trips) == 4
-    assert [m.split("\t")[0] for m in trips[0]].count("Execute") == 2  # BEGIN, the lock
+    assert executed(trips[0]) == 2  # BEGIN, the lock
     last = "\n".join(trips[-1])
-    assert "UPDATE rooms SET last_seq" in last and last.count("Execute") == 3
+    assert "UPDATE rooms SET last_seq" in last and executed(trips[-1]) == 3
     assert not any("UPDATE rooms" in message for trip in trips[:-1] for message in trip)
 
 
@@ -170,7 +170,7 @@ def test_an_action_that_only_writes_sends_its_begin_in_the_commit_s_round_trip(l
     trips = round_trips(libpq_trace()[len(before) :])
 
     assert len(trips) == 1
-    assert [m.split("\t")[0] for m in trips[0]].count("Execute") == 3  # BEGIN, UPDATE, COMMIT
+    assert executed(trips[0]) == 3  # BEGIN, UPDATE, COMMIT
     assert db.session.get(Room, room_id).name == "Renamed"
 
 

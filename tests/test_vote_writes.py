@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from cocreate.extensions import db
 from cocreate.models import Idea, Room, Vote
 from cocreate.services import ideas, participants, results, scribe, unit, votes
-from tests.conftest import World, action_id, last_seq, logged, round_trips
+from tests.conftest import World, action_id, executed, last_seq, logged, round_trips
 
 
 def room_of_roles(mode: str) -> tuple[dict, list[int], int, int]:
@@ -155,9 +155,9 @@ def test_on_postgres_a_dot_waits_three_times(libpq_trace):
 
     trips = round_trips(sent)
     assert len(trips) == 3
-    assert [m.split("\t")[0] for m in trips[0]].count("Execute") == 2  # BEGIN, the lock
+    assert executed(trips[0]) == 2  # BEGIN, the lock
     # The last: the vote, the event, the action's result, the room's sequence, COMMIT.
-    assert [m.split("\t")[0] for m in trips[-1]].count("Execute") == 5
+    assert executed(trips[-1]) == 5
     assert 'CommandComplete\t "COMMIT"' in sent  # the server's answer
     db.session.rollback()
     assert db.session.scalars(sa.select(Vote.value).where(Vote.idea_id == idea)).all() == [1]

@@ -7,9 +7,9 @@ hands the events to the broadcaster. A retried action id returns the stored
 result and changes nothing.
 
 The writes nothing in the transaction reads back (the room's events, its sequence
-number, the action's result, a vote) wait in the Change
-and go to the database together with the COMMIT: on PostgreSQL in one round trip
-(psycopg's pipeline mode), where sent one by one each was a wait on the event loop.
+number, the action's result, a vote) wait in the Change and go to the database together
+with the COMMIT: on PostgreSQL in one round trip (psycopg's pipeline mode), where sent
+one by one each was a wait on the event loop.
 """
 
 import contextvars
