@@ -131,11 +131,11 @@ def test_a_change_outside_the_write_path_is_not_committed_by_itself(pg_app):
         )
 
 
-def test_a_join_waits_four_times_and_writes_the_room_s_number_with_the_commit(libpq_trace):
-    """BEGIN with the lobby locked with its workshop; the device's earlier join; the new
-    participant (its id comes back); then the event, the lobby's new sequence number and
-    the COMMIT together. The number was an UPDATE of its own in the ORM's flush, and the
-    BEGIN a wait of its own."""
+def test_a_join_waits_three_times_and_writes_the_room_s_number_with_the_commit(libpq_trace):
+    """BEGIN with the lobby locked, its workshop and the device's earlier join read in the
+    same statement; the new participant (its id comes back); then the event, the lobby's
+    new sequence number and the COMMIT together. The number was an UPDATE of its own in
+    the ORM's flush, the BEGIN a wait of its own, and so was the device's earlier join."""
     w = World().workshop()
     participants.join_workshop(w["code"], "device-one", "One")
     db.session.remove()
@@ -145,7 +145,7 @@ def test_a_join_waits_four_times_and_writes_the_room_s_number_with_the_commit(li
     db.session.remove()
     trips = round_trips(libpq_trace()[len(before) :])
 
-    assert len(trips) == 4
+    assert len(trips) == 3
     assert executed(trips[0]) == 2  # BEGIN, the lock
     last = "\n".join(trips[-1])
     assert "UPDATE rooms SET last_seq" in last and executed(trips[-1]) == 3
@@ -192,3 +192,22 @@ def test_an_action_refused_before_its_first_statement_leaves_no_begin_waiting(li
     reads = libpq_trace()[len(before) :]
 
     assert "SELECT" in reads and "BEGIN" not in reads
+
+
+def test_a_device_that_joined_before_is_found_with_the_lobby_s_lock(libpq_trace):
+    """A returning phone's join reads nothing after the lock: no write, one round trip for
+    the lock and one for the COMMIT."""
+    w = World().workshop()
+    me = participants.join_workshop(w["code"], "device-one", "One")["participant_id"]
+    db.session.remove()
+    before = libpq_trace()
+
+    again = participants.join_workshop(w["code"], "device-one")
+    db.session.remove()
+    trips = round_trips(libpq_trace()[len(before) :])
+
+    assert again == {"participant_id": me, "workshop_id": w["id"], "returning": True}
+    assert len(trips) == 2
+    assert executed(trips[0]) == 2  # BEGIN, and the lobby's lock reading the participant
+    assert "rooms.last_seq" in trips[0][4] and "participants.device_token" in trips[0][4]
+    assert trips[1] == ["Flush", 'Query\t "COMMIT"']

@@ -101,15 +101,14 @@ def join_workshop(
 
     def work(change: Change) -> dict:
         # The lobby is the workshop's first room: locking it first keeps the id order.
-        # Found by the code in the same statement: each round trip of a join counts in a
-        # storm of them.
-        plenary = change.lock_plenary(id_of_code(code))
+        # Found by the code, with the device's earlier join, in the same statement: each
+        # round trip of a join counts in a storm of them.
+        plenary, known = change.lock_plenary(id_of_code(code), device_token)
         if plenary is None:
             raise no_workshop_with_code()
         workshop = plenary.workshop
         if role is not None and role not in workshop.stakeholder_roles:
             raise Invalid(_("Choose one of the workshop's stakeholder roles, or none."))
-        known = participant_for_device(workshop.id, device_token)
         if known is not None and known.removed:
             raise NotAllowed(_("A moderator removed you from this workshop."))
         if known is not None:

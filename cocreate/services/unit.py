@@ -26,7 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from cocreate import realtime
 from cocreate.extensions import db
-from cocreate.models import ClientAction, Room, RoomEvent
+from cocreate.models import ClientAction, Participant, Room, RoomEvent
 from cocreate.models._time import utcnow
 from cocreate.services.errors import Conflict, DomainError, Invalid
 
@@ -99,22 +99,46 @@ class Change:
         """
         return self._locked(Room.id == room_id)
 
-    def lock_plenary(self, workshop_id: int | sa.ScalarSelect) -> Room:
+    def lock_plenary(
+        self, workshop_id: int | sa.ScalarSelect, device_token: str | None = None
+    ) -> tuple[Room | None, Participant | None]:
         """Lock a workshop's lobby, found by the workshop's id (or a subquery giving it),
         and load its workshop (`room.workshop`) in the same statement: a join storm pays
-        for each phone every round trip a join takes. Raises nothing; returns None when
-        the workshop does not exist."""
-        return self._locked(
-            Room.workshop_id == workshop_id, Room.kind == "plenary", with_workshop=True
-        )
+        for each phone every round trip a join takes. Given a device's token, the same
+        statement finds the participant that device already is in the workshop.
 
-    def _locked(self, *where: sa.ColumnElement[bool], with_workshop: bool = False) -> Room:
-        query = sa.select(Room).where(*where)
-        if with_workshop:
-            query = query.join(Room.workshop).options(contains_eager(Room.workshop))
-        room = db.session.scalar(
-            query.with_for_update(of=Room).execution_options(populate_existing=True)
+        Returns (lobby, that participant); the lobby is None when the workshop does not
+        exist, the participant None when the device has not joined it. Raises nothing.
+        """
+        query = (
+            sa.select(Room)
+            .where(Room.workshop_id == workshop_id, Room.kind == "plenary")
+            .join(Room.workshop)
+            .options(contains_eager(Room.workshop))
         )
+        if device_token:
+            query = query.add_columns(Participant).outerjoin(
+                Participant,
+                sa.and_(
+                    Participant.workshop_id == Room.workshop_id,
+                    Participant.device_token == device_token,
+                ),
+            )
+        row = db.session.execute(self._for_update(query)).first()
+        if row is None:
+            return None, None
+        return self._renumbered(row[0]), row[1] if device_token else None
+
+    def _locked(self, *where: sa.ColumnElement[bool]) -> Room:
+        query = self._for_update(sa.select(Room).where(*where))
+        return self._renumbered(db.session.scalar(query))
+
+    @staticmethod
+    def _for_update(query: sa.Select) -> sa.Select:
+        """Lock the rooms a query reads (only them), and refresh them if already loaded."""
+        return query.with_for_update(of=Room).execution_options(populate_existing=True)
+
+    def _renumbered(self, room: Room | None) -> Room | None:
         if room is not None and room.id in self.sequences:
             # Read again, the row still has the number before this action's events: theirs
             # is written with the commit.
