@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from cocreate.extensions import db
-from cocreate.models import Room, Workshop
+from cocreate.models import ClientAction, Room, RoomEvent, Workshop
 from cocreate.services import participants, snapshots, unit
 from cocreate.services.errors import Invalid
-from tests.conftest import World, executed, round_trips
+from tests.conftest import World, executed, last_seq, round_trips
 from tests.support import PG_ADMIN_URL
 
 pytestmark = pytest.mark.postgres
@@ -147,8 +147,9 @@ def test_a_join_waits_three_times_and_writes_the_room_s_number_with_the_commit(l
 
     assert len(trips) == 3
     assert executed(trips[0]) == 2  # BEGIN, the lock
-    last = "\n".join(trips[-1])
-    assert "UPDATE rooms SET last_seq" in last and executed(trips[-1]) == 3
+    # The writes (the event, then the lobby's number) as one statement, and the COMMIT.
+    assert trips[-1][0].startswith('Parse\t "" "WITH w0 AS (INSERT INTO room_events')
+    assert executed(trips[-1]) == 2
     assert not any("UPDATE rooms" in message for trip in trips[:-1] for message in trip)
 
 
@@ -210,4 +211,88 @@ def test_a_device_that_joined_before_is_found_with_the_lobby_s_lock(libpq_trace)
     assert len(trips) == 2
     assert executed(trips[0]) == 2  # BEGIN, and the lobby's lock reading the participant
     assert "rooms.last_seq" in trips[0][4] and "participants.device_token" in trips[0][4]
-    assert trips[1] == ["Flush", 'Query\t "COMMIT"']
+    assert [message for message in trips[1] if message != "Flush"] == ['Query\t "COMMIT"']
+
+
+def test_an_action_s_writes_go_as_one_statement_and_every_one_lands(libpq_trace):
+    """Two events, the room's sequence number, a write of the action's own and its
+    result, sent with the COMMIT as one statement: each lands as it would alone, its
+    values converted as SQLAlchemy converts them (JSON, times, a literal in the SQL)."""
+    w = World().workshop()
+    room = w["rooms"][0]
+    workshops = Workshop.__table__
+    db.session.remove()
+    before = libpq_trace()
+
+    def work(change: unit.Change) -> dict:
+        locked = change.lock_room(room)
+        change.record(locked, "noted", {"text": HOSTILE, "n": [1, 2]})
+        change.record(locked, "noted", {"text": "again"})
+        retitled = sa.update(workshops).where(
+            workshops.c.id == w["id"], workshops.c.voting_mode != "scores"
+        )
+        change.later(retitled.values(title=sa.bindparam("title")), {"title": HOSTILE})
+        return {"done": HOSTILE}
+
+    work.__qualname__ = "work"  # an action's kind is its service's name, a short one
+    unit.perform("test", "6f1e0a52-8c1b-4a53-9d0e-2b1f3c4d5e6f", work)
+    db.session.remove()
+    trips = round_trips(libpq_trace()[len(before) :])
+
+    assert trips[-1][0].startswith('Parse\t "" "WITH w0 AS (')
+    assert executed(trips[-1]) == 2  # the writes as one statement, and COMMIT
+    assert [(event.seq, event.data) for event in noted(room)] == [
+        (last_seq(room) - 1, {"text": HOSTILE, "n": [1, 2]}),
+        (last_seq(room), {"text": "again"}),
+    ]
+    assert noted(room)[0].created_at.tzinfo is not None
+    assert db.session.get(Workshop, w["id"]).title == HOSTILE
+    stored = db.session.scalar(sa.select(ClientAction.result).where(ClientAction.actor == "test"))
+    assert stored == {"done": HOSTILE}
+
+
+def test_writes_that_change_one_table_twice_go_one_by_one(libpq_trace):
+    """Events in two rooms write two rooms' numbers, and the action renames one of them:
+    in one statement only one change to a row takes effect, so these go one by one (in
+    the same round trip)."""
+    w = World().workshop(rooms=2)
+    first, second = w["rooms"]
+    rooms = Room.__table__
+    db.session.remove()
+    before = libpq_trace()
+
+    def work(change: unit.Change) -> dict:
+        locked = change.lock_rooms([first, second])
+        change.record(locked[first], "noted", {"text": HOSTILE})
+        change.record(locked[second], "noted", {"text": "there"})
+        renamed = sa.update(rooms).where(rooms.c.id == first).values(name=sa.bindparam("name"))
+        change.later(renamed, {"name": "Renamed"})
+        return {}
+
+    unit.perform("test", None, work)
+    db.session.remove()
+    trips = round_trips(libpq_trace()[len(before) :])
+
+    assert executed(trips[-1]) == 6  # two events, the rename, two numbers, COMMIT
+    assert [event.data for event in noted(first) + noted(second)] == [
+        {"text": HOSTILE},
+        {"text": "there"},
+    ]
+    assert [event.seq for event in noted(first) + noted(second)] == [
+        last_seq(first),
+        last_seq(second),
+    ]
+    assert db.session.get(Room, first).name == "Renamed"
+
+
+#: Text as a participant might type it.
+HOSTILE = "100 % «équité» 평등 %(x)s ' \\ \"; DROP TABLE rooms; --"
+
+
+def noted(room_id: int) -> list[RoomEvent]:
+    """The "noted" events of a room's log, in its order."""
+    return db.session.scalars(
+        sa.select(RoomEvent)
+        .where(RoomEvent.room_id == room_id, RoomEvent.type == "noted")
+        .order_by(RoomEvent.seq)
+    ).all()
