@@ -133,7 +133,8 @@ class Change:
             return None, None
         return self._renumbered(row[0]), row[1] if device_token else None
 
-    def _locked(self, *where: sa.ColumnElement[bool]) -> Room:
+    def _locked(self, *where: sa.ColumnElement[bool]) -> Room | None:
+        """Lock the room these conditions find; None when there is none. Raises nothing."""
         query = self._for_update(sa.select(Room).where(*where))
         return self._renumbered(db.session.scalar(query))
 
@@ -143,6 +144,7 @@ class Change:
         return query.with_for_update(of=Room).execution_options(populate_existing=True)
 
     def _renumbered(self, room: Room | None) -> Room | None:
+        """A room just locked, with this action's last sequence number if it logged to it."""
         if room is not None and room.id in self.sequences:
             # Read again, the row still has the number before this action's events: theirs
             # is written with the commit.
