@@ -116,10 +116,15 @@ def libpq_trace(pg_app, tmp_path):
 def round_trips(trace: str) -> list[list[str]]:
     """The app's waits for PostgreSQL in a libpq trace, each with the messages the app sent
     for it: a simple Query, or messages up to a Sync (one statement, or a whole pipeline),
-    waits for the server's answer before anything more is sent."""
+    waits for the server's answer before anything more is sent. A Flush right after a
+    Sync belongs to that Sync's trip: psycopg sends one as it ends a pipeline whose
+    answers have not all come yet, before it waits."""
     trips, messages = [], []
     for fields in (line.split("\t") for line in trace.splitlines()):
         if len(fields) > 3 and fields[1] == "F":
+            if fields[3] == "Flush" and not messages and trips:
+                trips[-1].append("Flush")
+                continue
             messages.append("\t".join(fields[3:]).strip())
             if fields[3] in ("Query", "Sync"):
                 trips.append(messages)
