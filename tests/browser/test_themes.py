@@ -174,7 +174,7 @@ def test_drag_and_drop_with_a_mouse_on_the_console(sign_in, new_context, artifac
         unthemed(console),
     )
     expect(idea_in(unthemed(phone), BIKES)).to_have_count(1)
-    source = idea_in(theme(console, "Access"), RAMPS).locator(".idea-text").bounding_box()
+    source = box_of(idea_in(theme(console, "Access"), RAMPS).locator(".idea-text"))
     console.mouse.move(source["x"] + 5, source["y"] + 5)
     console.mouse.down()
     console.mouse.move(5, 5, steps=8)
@@ -232,9 +232,9 @@ def test_touch_drag_on_a_phone_and_another_phone_sees_it_live(sign_in, new_conte
     expect(long_idea.locator("details.fold")).to_have_count(1)
     widths = {
         round(
-            idea_in(board(amina), text)
-            .get_by_role("button", name=re.compile("^Move to theme"))
-            .bounding_box()["width"]
+            box_of(
+                idea_in(board(amina), text).get_by_role("button", name=re.compile("^Move to theme"))
+            )["width"]
         )
         for text in (BIKES, LONG[:40])
     }
