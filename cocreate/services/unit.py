@@ -222,13 +222,13 @@ def _commit(writes: list[tuple[sa.Executable, dict[str, Any]]]) -> None:
     one by one before the commit. Raises what the writes or the COMMIT raise, as
     SQLAlchemy's errors (an IntegrityError for a retried action id).
     """
-    raw = db.session.connection().connection.dbapi_connection
+    connection = db.session.connection()
+    raw = connection.connection.dbapi_connection
     if not writes or not hasattr(raw, "pipeline"):
         for statement, params in writes:
             run(statement, params)
         db.session.commit()
         return
-    connection = db.session.connection()
     driver = connection.dialect.loaded_dbapi
     try:
         with raw.pipeline():  # the results, and errors, come when it ends
