@@ -96,7 +96,7 @@ class Change:
         PostgreSQL such writes usually go as one statement (`_one_statement`)."""
         self.writes.append((statement, params))
 
-    def lock_room(self, room_id: int) -> Room:
+    def lock_room(self, room_id: int) -> Room | None:
         """Lock a room's row for this transaction (writes to a room are serialised).
 
         Raises nothing; returns None when the room does not exist.
