@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 
-from cocreate.services.unit import WRITE_INTENT
+from cocreate.services.unit import BEGIN_WITH_NEXT, WRITE_INTENT
 
 
 @sa.event.listens_for(Engine, "connect")
@@ -49,7 +49,7 @@ def _begin(conn):
             conn.engine in _READING_IN_AUTOCOMMIT
             and raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
         ):
-            conn.connection.info[_BEGIN_WITH_NEXT] = True
+            conn.connection.info[BEGIN_WITH_NEXT] = True
         else:
             _open_transaction(raw)
 
@@ -125,9 +125,6 @@ def _postgres_still_open(dbapi_connection, connection_record, connection_proxy):
         raise DisconnectionError("PostgreSQL is ending this pooled connection")
 
 
-#: Where a pooled PostgreSQL connection notes that the write path's BEGIN waits to go
-#: with its first statement.
-_BEGIN_WITH_NEXT = "cocreate_begin_with_next"
 #: The engines whose connections read in autocommit and send that BEGIN so.
 _READING_IN_AUTOCOMMIT: weakref.WeakSet[Engine] = weakref.WeakSet()
 
@@ -182,7 +179,7 @@ def _begin_to_write(conn, cursor, statement, parameters, context, executemany) -
     until the session commits or rolls back. The write path's transaction is opened with
     its first statement (`_execute_after_begin`).
     """
-    if conn.connection.info.get(_BEGIN_WITH_NEXT):
+    if conn.connection.info.get(BEGIN_WITH_NEXT):
         return
     if not statement.startswith("SELECT") or " FOR " in statement:
         _open_transaction(cursor.connection)
@@ -195,7 +192,7 @@ def _execute_after_begin(cursor, statement, parameters, context) -> bool | None:
     results, or its error, are there when the pipeline ends, before SQLAlchemy reads
     them. Returns True when it executed the statement, None to let SQLAlchemy do it.
     """
-    if not _pooled(context).pop(_BEGIN_WITH_NEXT, False):
+    if not _pooled(context).pop(BEGIN_WITH_NEXT, False):
         return None
     raw = cursor.connection
     if raw.pgconn.pipeline_status:  # in a pipeline already: the BEGIN goes first in it
@@ -215,7 +212,7 @@ def _execute_after_begin_no_params(cursor, statement, context) -> bool | None:
 def _executemany_after_begin(cursor, statement, parameters, context) -> None:
     """Send the write path's waiting BEGIN before a statement run many times (its own
     round trip: such statements are rare and not first)."""
-    if _pooled(context).pop(_BEGIN_WITH_NEXT, False):
+    if _pooled(context).pop(BEGIN_WITH_NEXT, False):
         _open_transaction(cursor.connection)
 
 
@@ -230,9 +227,9 @@ def _pooled(context) -> dict:
 
 def _no_begin_waits(conn) -> None:
     """A transaction that ends before any statement leaves no BEGIN waiting."""
-    conn.connection.info.pop(_BEGIN_WITH_NEXT, None)
+    conn.connection.info.pop(BEGIN_WITH_NEXT, None)
 
 
 def _no_begin_waits_in_the_pool(dbapi_connection, connection_record) -> None:
     """A connection goes back to the pool with no BEGIN waiting (`_no_begin_waits`)."""
-    connection_record.info.pop(_BEGIN_WITH_NEXT, None)
+    connection_record.info.pop(BEGIN_WITH_NEXT, None)

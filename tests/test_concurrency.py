@@ -5,15 +5,16 @@ Runs on SQLite (the embedded default) and on PostgreSQL (the scale-out database)
 """
 
 import threading
+import time
 from collections import Counter
 
 import pytest
 import sqlalchemy as sa
 
 from cocreate.extensions import db
-from cocreate.models import Idea, Vote, Workshop
+from cocreate.models import Idea, Participant, Vote, Workshop
 from cocreate.services import ideas, participants, results, votes, workshops
-from cocreate.services.errors import Conflict
+from cocreate.services.errors import Conflict, NotFound
 from tests.conftest import World, action_id
 
 THREADS = 16
@@ -154,3 +155,78 @@ def test_changing_the_rules_while_opening_the_rooms_never_deadlocks(any_app):
             ],
         )
         assert all(isinstance(o, dict) for o in outcomes), outcomes
+
+
+def vote_while_the_room_is_held(app, change_while_held: str):
+    """A voter with one dot and two ideas in a voting room; a transaction locks the room,
+    makes `change_while_held` ("spend": the voter's dot on the first idea; "move": the
+    voter to the other room) and commits only once a dot on the second idea waits for the
+    lock. Returns the waiting dot's outcome (its result, or the error it raised)."""
+    with app.app_context():
+        world = World()
+        w = world.workshop(dots_per_room=1, max_dots_per_idea=1)
+        me = world.join(w, room=w["rooms"][0])
+        first, second = (ideas.post_idea(me, text)["idea"]["id"] for text in ("Ramps", "Buses"))
+        world.phase(w, "vote")
+        db.session.remove()
+    room, other = w["rooms"]
+    outcome = []
+
+    def vote():
+        with app.app_context():
+            try:
+                outcome.append(votes.give_dot(me, second, 1, action_id=action_id()))
+            except (Conflict, NotFound) as error:
+                outcome.append(error)
+            finally:
+                db.session.remove()
+
+    with app.app_context(), db.engine.connect() as holder, db.engine.connect() as watcher:
+        holder.execute(sa.text("SELECT id FROM rooms WHERE id = :room FOR UPDATE"), {"room": room})
+        if change_while_held == "spend":
+            holder.execute(
+                sa.insert(Vote.__table__),
+                {"participant_id": me, "idea_id": first, "room_id": room, "kind": "dots",
+                 "criterion": 0, "value": 1},
+            )  # fmt: skip
+        else:
+            holder.execute(
+                sa.update(Participant.__table__).where(Participant.id == me).values(room_id=other)
+            )
+        voter = threading.Thread(target=vote)
+        voter.start()
+        waiting = sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query LIKE '%FOR UPDATE OF rooms%'"
+        )
+        for _ in range(500):
+            if watcher.execute(waiting).scalar():
+                break
+            time.sleep(0.01)
+        else:
+            pytest.fail("the dot never waited for the room's lock")
+        holder.commit()
+        voter.join(timeout=30)
+    return outcome[0]
+
+
+@pytest.mark.postgres
+def test_a_waiting_dot_sees_the_dot_spent_while_it_waited(pg_app):
+    """On PostgreSQL a vote sends its room's lock and its read of the idea and the voter's
+    dots together (unit.read_together): the read still runs after the lock is granted, and
+    sees what the lock's holder committed."""
+    outcome = vote_while_the_room_is_held(pg_app, "spend")
+    assert isinstance(outcome, Conflict), outcome
+    assert "used all 1 of your dots" in str(outcome)
+    rows, _totals = stored(pg_app)
+    assert [value for _p, _i, value in rows] == [1]
+
+
+@pytest.mark.postgres
+def test_a_waiting_dot_of_someone_moved_meanwhile_is_refused(pg_app):
+    """The room locked was the voter's when the lock was asked for; a move committed
+    meanwhile took them out of it, and the idea is not in their room any more."""
+    outcome = vote_while_the_room_is_held(pg_app, "move")
+    assert isinstance(outcome, NotFound), outcome
+    rows, _totals = stored(pg_app)
+    assert rows == []

@@ -296,3 +296,43 @@ def noted(room_id: int) -> list[RoomEvent]:
         .where(RoomEvent.room_id == room_id, RoomEvent.type == "noted")
         .order_by(RoomEvent.seq)
     ).all()
+
+
+@pytest.mark.postgres
+def test_reads_sent_together_give_what_each_gives_alone(libpq_trace):
+    """unit.read_together runs reads outside SQLAlchemy's execute, in one round trip:
+    their parameters and rows must be what SQLAlchemy's own execute gives (JSON, booleans,
+    hostile text), in their order."""
+    world = World()
+    w = world.workshop(voting_mode="scores", criteria=["Impact", HOSTILE])
+    workshops, rooms = Workshop.__table__, Room.__table__
+    reads = [
+        (
+            sa.select(workshops.c.criteria, workshops.c.voting_mode).where(
+                workshops.c.id == sa.bindparam("w")
+            ),
+            {"w": w["id"]},
+        ),
+        (
+            sa.select(rooms.c.id, rooms.c.results_hidden, sa.literal(HOSTILE).label("text"))
+            .where(rooms.c.workshop_id == sa.bindparam("w"), rooms.c.kind == "breakout")
+            .order_by(rooms.c.id),
+            {"w": w["id"]},
+        ),
+    ]
+    alone = [[tuple(row) for row in unit.run(read, params)] for read, params in reads]
+    db.session.remove()
+    before = libpq_trace()
+
+    together = unit.read_together(reads)
+    sent = libpq_trace()[len(before) :]
+
+    assert [[tuple(row) for row in rows] for rows in together] == alone
+    assert together[0][0].criteria == ["Impact", HOSTILE]
+    assert [row.text for row in together[1]] == [HOSTILE, HOSTILE]
+    assert [row.id for row in together[1]] == w["rooms"]
+    assert len(round_trips(sent)) == 1
+    with pytest.raises(ValueError, match="expanding"):
+        unit.read_together(
+            [reads[0], (sa.select(rooms.c.id).where(rooms.c.id.in_(sa.bindparam("ids"))), {})]
+        )

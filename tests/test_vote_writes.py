@@ -116,9 +116,9 @@ def test_a_retried_vote_counts_once_and_gets_its_first_answer(any_ctx):
 
 @pytest.mark.postgres
 def test_on_postgres_a_votes_writes_go_in_one_round_trip(pg_app):
-    """Reads run one by one (their answers decide the vote); the four writes, as one
-    statement, and nothing else run in psycopg's pipeline, whose results come back
-    together."""
+    """The four writes go as one statement, in psycopg's pipeline, whose results come back
+    together; the reads before them go together too, outside SQLAlchemy's execute
+    (unit.read_together: the next test counts them)."""
     with pg_app.app_context():
         _w, (city, _ngo), _paper, idea = room_of_roles("dots")
         sent = []
@@ -141,14 +141,14 @@ def test_on_postgres_a_votes_writes_go_in_one_round_trip(pg_app):
             "INSERT INTO client_actions",
             "UPDATE rooms",
         ]
-        assert all(statement.startswith("SELECT") for statement in alone), alone
-        assert len(alone) == 2  # the voter and their room; the idea with its votes
+        assert alone == []
 
 
 @pytest.mark.postgres
-def test_on_postgres_a_dot_waits_three_times(libpq_trace):
-    """BEGIN with the voter and their room locked, the idea with its votes, then the
-    writes with the COMMIT: the BEGIN and the COMMIT were each a wait of their own."""
+def test_on_postgres_a_dot_waits_twice(libpq_trace):
+    """BEGIN with the voter and their room locked and the idea with its votes, then the
+    writes with the COMMIT. The BEGIN, the idea and the COMMIT were each a wait of their
+    own."""
     _w, (city, _ngo), _paper, idea = room_of_roles("dots")
     db.session.remove()
     before = libpq_trace()
@@ -158,8 +158,13 @@ def test_on_postgres_a_dot_waits_three_times(libpq_trace):
     sent = libpq_trace()[len(before) :]
 
     trips = round_trips(sent)
-    assert len(trips) == 3
-    assert executed(trips[0]) == 2  # BEGIN, the lock
+    assert len(trips) == 2
+    assert executed(trips[0]) == 3  # BEGIN, the lock, the idea read after it
+    parsed = [message.split('"')[3] for message in trips[0] if message.startswith("Parse")]
+    assert [text.split(",")[0] for text in parsed] == [
+        "SELECT participants.removed",  # the voter, their room locked
+        "SELECT ideas.room_id",  # the idea and its votes
+    ]
     # The last: the vote, the event, the action's result and the room's sequence as one
     # statement, and the COMMIT.
     assert executed(trips[-1]) == 2

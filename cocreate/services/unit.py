@@ -10,9 +10,11 @@ The writes nothing in the transaction reads back (the room's events, its sequenc
 number, the action's result, a vote) wait in the Change and go to the database together
 with the COMMIT: on PostgreSQL as one statement, in one round trip with the COMMIT
 (psycopg's pipeline mode), where sent one by one each was a wait on the event loop and
-CPU of its own in the driver.
+CPU of its own in the driver. A hot path's reads can go together likewise, each still
+seeing what was committed when it starts (`read_together`: a vote's lock and its idea).
 """
 
+import collections
 import contextvars
 import functools
 import re
@@ -36,6 +38,9 @@ from cocreate.services.errors import Conflict, DomainError, Invalid
 #: Read by the SQLite "begin" hook: a write transaction starts with BEGIN IMMEDIATE
 #: so two writers queue instead of failing when one upgrades its read lock.
 WRITE_INTENT: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+#: Where a pooled PostgreSQL connection notes that the write path's BEGIN waits to go
+#: with its first statement (cocreate.database sends it so; `read_together` too).
+BEGIN_WITH_NEXT = "cocreate_begin_with_next"
 
 
 # Statements every action runs, built once (building them cost more than running them).
@@ -57,6 +62,72 @@ def run(statement: sa.Executable, params: dict[str, Any] | None = None) -> sa.Cu
     where the transaction has no unflushed ORM change. Raises what the database raises.
     """
     return db.session.connection().execute(statement, params)
+
+
+def read_together(reads: list[tuple[sa.Select, dict[str, Any]]]) -> list[list[Any]]:
+    """Run the write path's reads in their order and return each one's rows (named
+    tuples of the statement's column keys, as `run` names them).
+
+    On PostgreSQL they go in one round trip, with the write path's BEGIN when it waits:
+    psycopg's pipeline sends them together, and PostgreSQL runs each once the one before
+    has finished, taking its snapshot then. So a read after one that locks a row sees what
+    the lock's last holder committed, as it would sent on its own; the reads just do not
+    wait for each other's answers. Elsewhere (SQLite) they run one by one. A read's
+    parameters must not be expanding (IN lists). Raises what the database raises, as
+    SQLAlchemy's errors.
+    """
+    connection = db.session.connection()
+    raw = connection.connection.dbapi_connection
+    if len(reads) < 2 or not hasattr(raw, "pipeline"):
+        return [run(statement, params).all() for statement, params in reads]
+    dialect = connection.dialect
+    sent = []
+    try:
+        with raw.pipeline():  # the answers come when it ends
+            if connection.connection.info.pop(BEGIN_WITH_NEXT, False):
+                raw.execute("BEGIN")
+            for statement, params in reads:
+                sql, compiled, processors, row = _read_of(statement, dialect)
+                cursor = raw.cursor()
+                cursor.execute(sql, _values(compiled, processors, params))
+                sent.append((cursor, row))
+    except dialect.loaded_dbapi.Error as exc:  # raised outside SQLAlchemy's execute
+        raise sa.exc.DBAPIError.instance(None, None, exc, dialect.loaded_dbapi.Error) from exc
+    return [[row(*values) for values in cursor.fetchall()] for cursor, row in sent]
+
+
+@functools.lru_cache(maxsize=64)
+def _read_of(statement: sa.Select, dialect: sa.Dialect) -> tuple:
+    """A read's SQL for psycopg, its compiled form, its parameters' type processing and
+    the named tuple of its rows: built once for each statement."""
+    compiled = statement.compile(dialect=dialect)
+    if any(bind.expanding for bind in compiled.binds.values()):
+        raise ValueError("read_together takes no expanding parameters")
+    if any(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) is not None
+        for column in statement.selected_columns
+    ):
+        raise ValueError("read_together takes no column whose values SQLAlchemy converts")
+    row = collections.namedtuple("Row", statement.selected_columns.keys())
+    return compiled.string, compiled, _processors(compiled, dialect), row
+
+
+def _processors(compiled: sa.Compiled, dialect: sa.Dialect) -> dict[str, Callable | None]:
+    """What SQLAlchemy's execute does to each parameter of a compiled statement."""
+    return {
+        name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+        for name, bind in compiled.binds.items()
+    }
+
+
+def _values(
+    compiled: sa.Compiled, processors: dict[str, Callable | None], params: dict[str, Any]
+) -> dict[str, Any]:
+    """A compiled statement's parameters as the driver takes them."""
+    return {
+        name: value if processors[name] is None else processors[name](value)
+        for name, value in compiled.construct_params(params).items()
+    }
 
 
 @dataclass
@@ -270,9 +341,8 @@ def _one_statement(
     sql, parts = found
     values = {}
     for (prefix, compiled, processors), (_statement, params) in zip(parts, writes, strict=True):
-        for name, value in compiled.construct_params(params).items():
-            process = processors[name]
-            values[prefix + name] = value if process is None else process(value)
+        for name, value in _values(compiled, processors, params).items():
+            values[prefix + name] = value
     return sql, values
 
 
@@ -303,11 +373,7 @@ def _statement_of(
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         prefix = f"w{number}_"
         queries.append(_PLACEHOLDER.sub(rf"%({prefix}\1)s", compiled.string))
-        processors = {
-            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-            for name, bind in compiled.binds.items()
-        }
-        parts.append((prefix, compiled, processors))
+        parts.append((prefix, compiled, _processors(compiled, dialect)))
     *first, last = queries
     withs = ", ".join(f"w{number} AS ({query})" for number, query in enumerate(first))
     return f"WITH {withs} {last}", tuple(parts)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from cocreate.models import SCORE_RANGE, STANCES, Idea, Participant, Room, Vote, Workshop
 from cocreate.services import phases, results, validate
 from cocreate.services.errors import Conflict, Invalid, NotAllowed, NotFound
-from cocreate.services.unit import Change, RoomRow, perform, run
+from cocreate.services.unit import Change, RoomRow, perform, read_together
 
 #: Why a vote of another mode is refused, by the workshop's mode.
 HOW_TO_VOTE = {
@@ -71,20 +71,27 @@ _VOTER = (
     .where(_participants.c.id == _param("participant"))
     .with_for_update(of=_rooms)
 )
+#: The voter's room as the idea's read sees it: after the voter's room was locked.
+_VOTER_ROOM = (
+    sa.select(_participants.c.room_id)
+    .where(_participants.c.id == _param("participant"))
+    .scalar_subquery()
+)
 _SPENT = sa.select(sa.func.coalesce(sa.func.sum(_votes.c.value), 0)).where(
     _votes.c.participant_id == _param("participant"),
-    _votes.c.room_id == _param("room"),
+    _votes.c.room_id == _VOTER_ROOM,
     _votes.c.kind == "dots",
 )
-#: The idea, the dots the voter spent in the room, and each vote of the mode on the idea
-#: with its voter's role (one row a vote; one row without a vote when there is none):
-#: read together under the room's lock, in one round trip.
+#: The idea, the voter's room, the dots they spent in it, and each vote of the mode on
+#: the idea with its voter's role (one row a vote; one row without a vote when there is
+#: none): read in one statement, after the voter's room is locked (read_together).
 _ideas = Idea.__table__
 _ON_IDEA = results.IDEA_VOTES.subquery()
 _IDEA = (
     sa.select(
         _ideas.c.room_id,
         _ideas.c.status,
+        _VOTER_ROOM.label("voter_room"),
         _SPENT.scalar_subquery().label("spent"),
         *_ON_IDEA.c,
     )
@@ -105,9 +112,14 @@ def _ballot(
     Raises NotAllowed for someone who has not joined, was removed or waits in the lobby,
     or a room not voting; NotFound for an idea outside their room; Conflict for another
     mode. The room's row is locked as Change.lock_room would (FOR UPDATE on PostgreSQL,
-    the write transaction on SQLite).
+    the write transaction on SQLite); the idea is read after the lock, in the same round
+    trip on PostgreSQL (read_together).
     """
-    voter = run(_VOTER, {"participant": participant_id}).first()
+    reads = [(_VOTER, {"participant": participant_id})]
+    if validate.is_id(idea_id):
+        reads.append((_IDEA, {"participant": participant_id, "idea": idea_id, "kind": mode}))
+    voters, *read_idea = read_together(reads)
+    voter = voters[0] if voters else None
     if voter is None:
         raise NotAllowed(_("Join the workshop first."))
     if voter.removed:
@@ -118,12 +130,14 @@ def _ballot(
     if room.is_plenary:
         raise NotAllowed(_("Ideas are posted in breakout rooms. Wait to be placed in one."))
     phases.require(room, "vote")
-    rows = []
-    if validate.is_id(idea_id):
-        rows = run(
-            _IDEA, {"participant": participant_id, "idea": idea_id, "room": room.id, "kind": mode}
-        ).all()
-    if not rows or rows[0].room_id != room.id or rows[0].status != "visible":
+    rows = read_idea[0] if read_idea else []
+    # The voter's room is read again after the lock: a move committed while the lock was
+    # awaited took them out of the room locked, and the idea is no longer in theirs.
+    if not rows or (rows[0].room_id, rows[0].voter_room, rows[0].status) != (
+        room.id,
+        room.id,
+        "visible",
+    ):
         raise NotFound(_("This idea is not in your room (any more)."))
     if voter.voting_mode != mode:
         raise Conflict(str(HOW_TO_VOTE[voter.voting_mode]))
