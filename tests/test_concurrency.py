@@ -230,3 +230,64 @@ def test_a_waiting_dot_of_someone_moved_meanwhile_is_refused(pg_app):
     assert isinstance(outcome, NotFound), outcome
     rows, _totals = stored(pg_app)
     assert rows == []
+
+
+@pytest.mark.postgres
+def test_a_late_joiner_waiting_for_the_room_chosen_goes_into_it(pg_app):
+    """A late joiner's room is chosen (the least loaded, a random one among ties) and
+    locked in one statement. When a vote holds that room and changes its row meanwhile,
+    PostgreSQL reads the row again once the lock is granted: the joiner must still go in,
+    not be left in the lobby by a second, different choice among the tied rooms."""
+    waits = 0
+    for attempt in range(20):
+        with pg_app.app_context():
+            world = World()
+            w = world.workshop(rooms=2, assignment="random")
+            participants.open_breakouts(w["owner"], w["id"])
+            db.session.remove()
+        held = w["rooms"][0]
+        placed = []
+
+        def join(code=w["code"], device=f"late-{attempt}", placed=placed):
+            with pg_app.app_context():
+                try:
+                    placed.append(participants.join_workshop(code, device, "Late"))
+                finally:
+                    db.session.remove()
+
+        with pg_app.app_context(), db.engine.connect() as holder:
+            holder.execute(
+                sa.text("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = :room"),
+                {"room": held},
+            )
+            joiner = threading.Thread(target=join)
+            joiner.start()
+            waited = waiting_for_a_room(joiner)
+            holder.commit()
+            joiner.join(timeout=30)
+            room = db.session.get(Participant, placed[0]["participant_id"]).room_id
+            db.session.remove()
+        if waited:
+            waits += 1
+            assert room == held, "the joiner who waited for the room chosen went elsewhere"
+        else:
+            assert room == w["rooms"][1]  # the tie went the other way: no wait
+        if waits == 2:
+            return
+    pytest.fail("no joiner chose the room held in 20 tries")
+
+
+def waiting_for_a_room(thread: threading.Thread) -> bool:
+    """Whether a statement locking rooms waits for a lock before `thread` ends."""
+    with db.engine.connect() as watcher:
+        while thread.is_alive():
+            waiting = watcher.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND query LIKE '%FOR UPDATE OF rooms%'"
+                )
+            ).scalar()
+            if waiting:
+                return True
+            time.sleep(0.01)
+    return False

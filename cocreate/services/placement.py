@@ -4,7 +4,6 @@ import random
 
 import sqlalchemy as sa
 
-from cocreate.extensions import db
 from cocreate.models import Participant, Room
 from cocreate.realtime import PARTICIPANT_NS, participant_channel
 from cocreate.services.snapshots import member_counts, member_event
@@ -44,9 +43,10 @@ def spread(change: Change, people: list[Participant], rooms: dict[int, Room], pl
     return len(people)
 
 
-# The open breakout rooms of a workshop with their head counts, for a newcomer's place.
-_OPEN_ROOMS_BY_LOAD = (
-    sa.select(Room.id, sa.func.count(Participant.id))
+#: A newcomer's room: the workshop's open breakout room with the fewest people, a random
+#: one among ties (chosen in the statement that locks it).
+_LEAST_LOADED_ROOM = (
+    sa.select(Room.id)
     .outerjoin(Participant, sa.and_(Participant.room_id == Room.id, Participant.removed.is_(False)))
     .where(
         Room.workshop_id == sa.bindparam("workshop"),
@@ -55,6 +55,9 @@ _OPEN_ROOMS_BY_LOAD = (
         Room.locked.is_(False),
     )
     .group_by(Room.id)
+    .order_by(sa.func.count(Participant.id), sa.func.random())
+    .limit(1)
+    .correlate(None)  # its own rooms, never the locking statement's
 )
 
 
@@ -68,13 +71,11 @@ def room_for_newcomer(change: Change, workshop_id: int) -> Room | None:
     each phone made a join storm wait on, and hold up, every vote of every room. Joiners
     queue on the lobby's lock, so they see each other's placement and rooms stay even
     among them. The joiner goes straight in (no stop in the lobby, logged and sent to
-    its phones): a join is the storm's unit of work, and each statement of it counts.
+    its phones): a join is the storm's unit of work, and each statement of it counts, so
+    the room is chosen and locked in one. The choice is made once, as the statement
+    starts; a room changed while its lock was awaited is read as it is then.
     """
-    loads = db.session.execute(_OPEN_ROOMS_BY_LOAD, {"workshop": workshop_id}).all()
-    if not loads:
-        return None
-    fewest = min(count for _room_id, count in loads)
-    chosen = change.lock_room(random.choice([rid for rid, count in loads if count == fewest]))
+    chosen = change.lock_room(_LEAST_LOADED_ROOM.params(workshop=workshop_id).scalar_subquery())
     if chosen is None or chosen.removed or chosen.locked:  # changed before the lock
         return None
     return chosen

@@ -167,8 +167,9 @@ class Change:
         PostgreSQL such writes usually go as one statement (`_one_statement`)."""
         self.writes.append((statement, params))
 
-    def lock_room(self, room_id: int) -> Room | None:
-        """Lock a room's row for this transaction (writes to a room are serialised).
+    def lock_room(self, room_id: int | sa.ScalarSelect) -> Room | None:
+        """Lock a room's row, found by its id (or a subquery giving it), for this
+        transaction (writes to a room are serialised).
 
         Raises nothing; returns None when the room does not exist.
         """
