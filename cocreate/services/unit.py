@@ -15,11 +15,12 @@ seeing what was committed when it starts (`read_together`: a vote's lock and its
 """
 
 import collections
+import contextlib
 import contextvars
 import functools
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,20 +81,29 @@ def read_together(reads: list[tuple[sa.Select, dict[str, Any]]]) -> list[list[An
     raw = connection.connection.dbapi_connection
     if len(reads) < 2 or not hasattr(raw, "pipeline"):
         return [run(statement, params).all() for statement, params in reads]
-    dialect = connection.dialect
     sent = []
-    try:
-        with raw.pipeline():  # the answers come when it ends
-            if connection.connection.info.pop(BEGIN_WITH_NEXT, False):
-                raw.execute("BEGIN")
-            for statement, params in reads:
-                sql, compiled, processors, row = _read_of(statement, dialect)
-                cursor = raw.cursor()
-                cursor.execute(sql, _values(compiled, processors, params))
-                sent.append((cursor, row))
-    except dialect.loaded_dbapi.Error as exc:  # raised outside SQLAlchemy's execute
-        raise sa.exc.DBAPIError.instance(None, None, exc, dialect.loaded_dbapi.Error) from exc
+    with _pipeline(connection):  # the answers come when it ends
+        if connection.connection.info.pop(BEGIN_WITH_NEXT, False):
+            raw.execute("BEGIN")
+        for statement, params in reads:
+            sql, compiled, processors, row = _read_of(statement, connection.dialect)
+            cursor = raw.cursor()
+            cursor.execute(sql, _values(compiled, processors, params))
+            sent.append((cursor, row))
     return [[row(*values) for values in cursor.fetchall()] for cursor, row in sent]
+
+
+@contextlib.contextmanager
+def _pipeline(connection: sa.Connection) -> Iterator[None]:
+    """psycopg's pipeline mode on the connection: what is sent inside goes in one round
+    trip when it ends. The driver's errors, raised outside SQLAlchemy's execute, come out
+    as SQLAlchemy's (an IntegrityError for a retried action id)."""
+    driver = connection.dialect.loaded_dbapi
+    try:
+        with connection.connection.dbapi_connection.pipeline():
+            yield
+    except driver.Error as exc:
+        raise sa.exc.DBAPIError.instance(None, None, exc, driver.Error) from exc
 
 
 @functools.lru_cache(maxsize=64)
@@ -301,18 +311,14 @@ def _commit(writes: list[tuple[sa.Executable, dict[str, Any]]]) -> None:
             run(statement, params)
         db.session.commit()
         return
-    driver = connection.dialect.loaded_dbapi
-    try:
-        with raw.pipeline():  # the results, and errors, come when it ends
-            combined = _one_statement(writes, connection.dialect)
-            if combined is not None:
-                connection.exec_driver_sql(*combined)
-            else:
-                for statement, params in writes:
-                    run(statement, params)
-            raw.execute("COMMIT")
-    except driver.Error as exc:  # raised outside SQLAlchemy's execute, so not wrapped
-        raise sa.exc.DBAPIError.instance(None, None, exc, driver.Error) from exc
+    with _pipeline(connection):  # the results, and errors, come when it ends
+        combined = _one_statement(writes, connection.dialect)
+        if combined is not None:
+            connection.exec_driver_sql(*combined)
+        else:
+            for statement, params in writes:
+                run(statement, params)
+        raw.execute("COMMIT")
     db.session.commit()  # SQLAlchemy's side of it: the session's transaction ends
 
 
