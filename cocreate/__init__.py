@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     from cocreate.realtime import GAP_PER_CONNECTION, MIN_GAP, broadcaster
     from cocreate.sockets.packets import guard as guard_packets
     from cocreate.sockets.packets import refuse_oversized_polls
+    from cocreate.sockets.session import EventSessions
 
     db.init_app(app)
     with app.app_context():  # creates the engine; connects to nothing yet
@@ -82,6 +83,8 @@ def register_extensions(app: Flask) -> None:
         ping_timeout=10,
     )
     guard_packets(socketio.server)
+    # A socket event reuses its connection's session instead of decoding the cookie again.
+    app.session_interface = EventSessions()
     app.wsgi_app = refuse_oversized_polls(app.wsgi_app, TRANSPORT_MAX)
     min_gap = app.config.get("COCREATE_EMIT_MIN_GAP")
     per_connection = app.config.get("COCREATE_EMIT_GAP_PER_CONNECTION")

@@ -77,6 +77,26 @@ class TestConnecting:
         assert snapshot["room"]["kind"] == "plenary"
         assert snapshot["workshop"]["code"] == workshop["code"]
 
+    def test_events_after_the_first_do_not_open_the_cookie_again(
+        self, app, workshop, phone, monkeypatch
+    ):
+        me, other = phone(workshop["code"], "Amina"), phone(workshop["code"], "Bora")
+        me.snapshot()  # the connection's first events have made its session
+        opened = []
+        cookie_reader = app.session_interface.get_signing_serializer
+        monkeypatch.setattr(
+            app.session_interface,
+            "get_signing_serializer",
+            lambda flask_app: opened.append(1) or cookie_reader(flask_app),
+        )
+        for _ in range(3):
+            assert me.snapshot()["me"]["name"] == "Amina"
+        assert other.snapshot()["me"]["name"] == "Bora"
+        assert opened == []
+        # HTTP requests still read their own cookie.
+        assert me.http.get(f"/w/{workshop['code']}").status_code == 200
+        assert opened
+
     def test_moderator_needs_an_account_that_runs_the_workshop(self, app, workshop, console):
         anonymous = socketio.test_client(
             app, namespace=MODERATOR_NS, auth={"workshop": workshop["id"]}
