@@ -19,6 +19,12 @@ last --missed events (what `sync` with `since` answers after a gap or a reconnec
 
     .venv/bin/python bench/vote_path.py --resyncs 2000 --missed 50 --postgres
 
+With --where N after --joins, it then measures N reads of where every joined phone is
+(`participants.current_rooms`: each server process reads this for all its phones every
+second, on its clock):
+
+    .venv/bin/python bench/vote_path.py --joins 2000 --where 200 --postgres
+
 With --relay SECONDS the app reaches PostgreSQL through a TCP relay on this machine
 that holds every chunk that long before it forwards it, each way: what a round trip
 costs when the database is on another host or behind a pooler (0 is the relay's hop
@@ -163,9 +169,9 @@ def scene(voters: int, idea_count: int, mode: str) -> tuple[list[int], list[int]
     return people, posted
 
 
-def joins(count: int) -> None:
+def joins(count: int) -> list[int]:
     """`count` phones join a workshop whose ten breakout rooms are open (random
-    assignment), each followed by its first snapshot."""
+    assignment), each followed by its first snapshot; returns their participant ids."""
     owner = accounts.create_user(f"{secrets.token_hex(4)}@example.org", "Bench", "bench pass 123")
     workshop_id = workshops.create_workshop(
         owner,
@@ -176,10 +182,13 @@ def joins(count: int) -> None:
     code = db.session.execute(
         sa.text("SELECT join_code FROM workshops WHERE id = :w"), {"w": workshop_id}
     ).scalar()
+    joined_ids = []
     for n in range(count):
         joined = participants.join_workshop(code, secrets.token_urlsafe(16), f"P{n}")
         snapshots.participant_snapshot(joined["participant_id"])
         db.session.rollback()  # the request's end
+        joined_ids.append(joined["participant_id"])
+    return joined_ids
 
 
 def one_vote(mode: str, voter: int, idea: int, rng: random.Random, dots: dict) -> None:
@@ -210,6 +219,9 @@ def main() -> None:
     parser.add_argument("--joins", type=int, help="measure this many joins instead of votes")
     parser.add_argument("--resyncs", type=int, help="measure this many resyncs after the votes")
     parser.add_argument("--missed", type=int, default=50, help="events each resync asks for")
+    parser.add_argument(
+        "--where", type=int, help="after --joins, measure this many reads of where they are"
+    )
     parser.add_argument("--profile", action="store_true")
     parser.add_argument(
         "--relay", type=float, help="reach PostgreSQL through a relay holding each chunk so long"
@@ -264,13 +276,20 @@ def main() -> None:
             cpu, wall = time.process_time(), time.perf_counter()
             with profiler or contextlib.nullcontext():
                 if args.joins:
-                    joins(args.joins)
+                    joined = joins(args.joins)
                 for voter, idea in plan:
                     one_vote(args.mode, voter, idea, rng, dots)
                 for n in range(args.resyncs or 0):
                     assert len(snapshots.events_since(room_id, since, people[n % len(people)]))
                     db.session.rollback()  # the request's end
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            if args.joins and args.where:
+                where_cpu, where_wall = time.process_time(), time.perf_counter()
+                for _ in range(args.where):
+                    assert len(participants.current_rooms(joined)) == args.joins
+                    db.session.rollback()  # the clock's round ends
+                where_cpu = (time.process_time() - where_cpu) / args.where
+                where_wall = (time.perf_counter() - where_wall) / args.where
             db.engine.dispose()
     database = "PostgreSQL" if args.postgres else "SQLite"
     if args.postgres and args.relay is not None:
@@ -294,6 +313,11 @@ def main() -> None:
             f"{args.ideas} ideas): CPU {1000 * cpu / args.votes:.2f} ms/vote, "
             f"wall {1000 * wall / args.votes:.2f} ms/vote, "
             f"{statements / args.votes:.1f} statements/vote"
+        )
+    if args.joins and args.where:
+        print(
+            f"{args.where} reads of where the {args.joins} phones are ({database}): "
+            f"CPU {1000 * where_cpu:.2f} ms/read, wall {1000 * where_wall:.2f} ms/read"
         )
     if profiler:
         out = io.StringIO()

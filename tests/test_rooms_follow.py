@@ -8,7 +8,7 @@ import pytest
 from cocreate import realtime
 from cocreate.extensions import socketio
 from cocreate.realtime import PARTICIPANT_NS
-from cocreate.services import participants, phases, workshops
+from cocreate.services import moderation, participants, phases, workshops
 from cocreate.sockets.participant import follow_rooms
 from tests import test_scale_out
 from tests.conftest import World, action_id, settings
@@ -130,6 +130,25 @@ def test_a_retried_choice_leaves_the_connection_where_the_database_says(app, wor
     mover.received()
     probe(app, workshop)
     assert heard(mover) == {workshop["rooms"][1]}
+
+
+def test_where_everyone_is_is_read_alike_on_both_databases(any_ctx):
+    world = World()
+    owner = world.user("owner@example.org", PASSWORD)
+    made = world.workshop(owner, rooms=2, assignment="manual")
+    people = [world.join(made, room=made["rooms"][i % 2]) for i in range(300)]
+    lobby, gone = world.join(made), people[7]
+    moderation.remove_participant(made["owner"], made["id"], gone)
+    unknown = max(people) + 1000
+    asked = [unknown, lobby, *people]
+
+    rooms = participants.current_rooms(asked)
+
+    assert list(rooms) == asked
+    assert rooms[unknown] is None and rooms[gone] is None
+    assert rooms[lobby] == made["plenary"]
+    assert all(rooms[p] == made["rooms"][i % 2] for i, p in enumerate(people) if p != gone)
+    assert participants.current_rooms(asked[:2]) == {unknown: None, lobby: made["plenary"]}
 
 
 def test_the_clock_moves_connections_after_a_move_made_by_another_process(

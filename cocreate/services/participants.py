@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql
 
 from cocreate.extensions import db
 from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Workshop
@@ -61,8 +62,14 @@ def participant_for_device(
 
 
 #: Where participants are now: every process reads this each second for all its phones.
-_ROOMS_OF = sa.select(Participant.id, Participant.room_id, Participant.removed).where(
-    Participant.id.in_(sa.bindparam("ids", expanding=True))
+_WHERE_THEY_ARE = sa.select(Participant.id, Participant.room_id, Participant.removed)
+#: The ids as one list (SQLite): an IN list with one parameter per id.
+_ROOMS_OF = _WHERE_THEY_ARE.where(Participant.id.in_(sa.bindparam("ids", expanding=True)))
+#: The ids as one array (PostgreSQL): the statement's text is the same for any number of
+#: phones, so it is prepared once, where an IN list of 2,000 parameters was a new
+#: statement to build, send, parse and plan each second (15 ms of the loop's, against 3).
+_ROOMS_OF_ARRAY = _WHERE_THEY_ARE.where(
+    Participant.id == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.Integer)))
 )
 
 
@@ -73,7 +80,9 @@ def current_rooms(participant_ids: list[int]) -> dict[int, int | None]:
     Read as plain rows through the session's connection: through the ORM's execute the
     read for 2,000 phones took a third longer (4.0 against 3.0 ms, every second).
     """
-    rows = db.session.connection().execute(_ROOMS_OF, {"ids": participant_ids}).all()
+    connection = db.session.connection()
+    query = _ROOMS_OF_ARRAY if connection.dialect.name == "postgresql" else _ROOMS_OF
+    rows = connection.execute(query, {"ids": participant_ids}).all()
     found = {pid: None if removed else room_id for pid, room_id, removed in rows}
     return {pid: found.get(pid) for pid in participant_ids}
 
