@@ -6,8 +6,11 @@ being idle, and is stopped when it takes too long."""
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -131,3 +134,30 @@ def test_a_failed_document_is_a_503_with_a_message(app, documents, world):
     answer = client.get(f"/workshops/{workshop['id']}/synthesis.pdf")
     assert answer.status_code == 503
     assert "could not be made" in answer.get_data(as_text=True)
+
+
+def test_the_server_starts_without_the_document_libraries(tmp_path):
+    """The PDF and DOCX libraries are imported when a document is first made, not at the
+    start that every phone waits out after a restart."""
+    started = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, wsgi; print(sorted({'fpdf', 'docx'} & set(sys.modules)))",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={
+            **os.environ,
+            "SOCKETIO_ASYNC_MODE": "threading",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/start.sqlite",
+            "SECRET_KEY": "start",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "[]"
+    assert all(callable(formats.renderer(fmt).render) for fmt in formats.FORMATS)
+    with pytest.raises(KeyError):
+        formats.renderer("exe")
