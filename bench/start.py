@@ -10,7 +10,6 @@ and prints each time until `GET /` answered, in seconds.
 """
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere
 
-from tests.support import free_port  # noqa: E402
+from tests.support import free_port, migrate, server_environment  # noqa: E402
 
 
 def one_start(env: dict[str, str], url: str) -> float:
@@ -55,19 +54,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cocreate-start-") as folder:
         port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{folder}/start.sqlite",
-            "SECRET_KEY": "start",
-            "PORT": str(port),
-        }
-        subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi:app", "db", "upgrade"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
+        env = server_environment(
+            DATABASE_URL=f"sqlite:///{folder}/start.sqlite", SECRET_KEY="start", PORT=str(port)
         )
+        migrate(env)
         times = [one_start(env, f"http://127.0.0.1:{port}/") for _ in range(args.runs)]
     each = ", ".join(f"{t:.2f}" for t in times)
     print(f"python wsgi.py answered after {sorted(times)[len(times) // 2]:.2f} s (median; {each})")
