@@ -84,3 +84,36 @@ def test_a_phone_counts_duplicates_gaps_and_what_sync_recovered():
     assert recorder.counts["gaps"] == 1
     assert phone.last == 14
     assert phone.deliveries(15) == {LIVE: 3, BY_SYNC: 1, UNSEEN: 1}
+
+
+def test_a_phone_keeps_the_batches_that_come_before_its_first_sync_is_answered():
+    """The room's events can reach a phone before the answer to its first sync; like the
+    reference client, it goes through them once the answer is in: no gap, no resync."""
+
+    def batch(*seqs):
+        events = [{"room_id": 5, "seq": s, "type": "notice", "data": {}} for s in seqs]
+        return {"room_id": 5, "events": events}
+
+    class Answering:
+        """A connection whose sync answer comes after two batches of the room."""
+
+        closed = asyncio.Event()
+
+        async def call(self, name, payload, timeout):
+            phone._on_event("events", batch(10))  # in the snapshot already
+            phone._on_event("events", batch(11, 12))  # committed after its read
+            return {"ok": True, "snapshot": {"room": {"id": 5, "seq": 10}, "ideas": []}}
+
+    async def scene() -> Recorder:
+        recorder = Recorder()
+        nonlocal phone
+        phone = Phone(0, "http://127.0.0.1:1", "CODE", recorder, seed=0)
+        phone.conn = Answering()
+        await phone.sync()
+        return recorder
+
+    phone = None
+    recorder = asyncio.run(scene())
+    assert (phone.room, phone.start_seq, phone.last) == (5, 10, 12)
+    assert phone.gap_timer is None and recorder.counts["gaps"] == 0
+    assert phone.deliveries(12) == {LIVE: 2}

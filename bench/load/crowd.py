@@ -4,6 +4,9 @@ A `Phone` joins over HTTP (`POST /api/join`: its cookie is its identity), connec
 `/participant` namespace over WebSocket, sends `sync` first, and follows its room by
 sequence numbers as docs/protocol.md (section 3) says: skip what it has seen, apply in
 order, and on a gap wait 1 s for the missing events, then `sync` since its last `seq`.
+Like the reference client it keeps the batches that come while a `sync` is on its way
+(a room's events can reach a phone before the answer to its first `sync`) and goes
+through them once the answer is in.
 It sends one action at a time, each with a fresh UUID, and resends the same id after a
 `rate_limited` ack or no answer. When its connection ends it reconnects with
 socket.io-client's back-off and syncs since its last `seq`.
@@ -125,6 +128,9 @@ class Phone:
         self.seen = bytearray()
         self.gap_timer: asyncio.TimerHandle | None = None
         self.syncing = False
+        #: Batches of a room not followed yet that came while a sync was on its way: the
+        #: answer may name that room, and its events after the answer's seq then count.
+        self.held: list[tuple[dict, float]] = []
         self.busy = False  # an action of this phone is on the way
         self.last_send = 0.0
         self.given: int | None = None  # the idea this phone has its dot on
@@ -203,8 +209,11 @@ class Phone:
                 ack = await self.conn.call("sync", payload, ACK_TIMEOUT_S)
             finally:
                 self.syncing = False
+            held, self.held = self.held, []
             if ack is not None and ack.get("ok"):
                 self._synced(ack, time.perf_counter())
+                for batch, arrived in held:  # as the reference client replays them
+                    self._on_batch(batch, arrived)
                 return ack
             code = (ack or {}).get("error", {}).get("code", "no_answer")
             self.rec.errors[f"sync {code}"] += 1
@@ -246,10 +255,12 @@ class Phone:
         elif name == "moved":
             asyncio.get_running_loop().create_task(self.sync())
 
-    def _on_batch(self, batch: dict) -> None:
+    def _on_batch(self, batch: dict, now: float | None = None) -> None:
+        now = time.perf_counter() if now is None else now
         if self.room is None or batch["room_id"] != self.room:
+            if self.syncing:  # perhaps the room the answer names (the first, or a move)
+                self.held.append((batch, now))
             return
-        now = time.perf_counter()
         for event in batch["events"]:
             seq = event["seq"]
             state = self._state(seq)
