@@ -265,6 +265,7 @@ async def steady(
         for _ in range(30):
             phone = rng.choice(crowd)
             if phone.idle(now, SPACING_S):
+                phone.take()
                 return phone
         counts["skipped_no_idle_phone"] += 1
         return None

@@ -11,6 +11,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 
 from bench.load.crowd import BY_SYNC, LIVE, UNSEEN, Phone, Recorder
 from tests.support import ROOT
@@ -117,3 +118,32 @@ def test_a_phone_keeps_the_batches_that_come_before_its_first_sync_is_answered()
     assert (phone.room, phone.start_seq, phone.last) == (5, 10, 12)
     assert phone.gap_timer is None and recorder.counts["gaps"] == 0
     assert phone.deliveries(12) == {LIVE: 2}
+
+
+def test_a_phone_the_scheduler_took_is_not_chosen_again_before_its_vote_is_answered():
+    """A late scheduler fires several actions before any of their tasks runs: a phone is
+    busy from the moment it is chosen, or two take-backs of one dot go out together."""
+    answers = []
+
+    class Answering:
+        closed = asyncio.Event()
+
+        async def call(self, name, payload, timeout):
+            answers.append(payload)
+            return {"ok": True, "idea_id": payload["idea_id"], "mine": 1, "dots_left": 4}
+
+    async def scene() -> Phone:
+        phone = Phone(0, "http://127.0.0.1:1", "CODE", Recorder(), seed=0)
+        phone.conn = Answering()
+        phone._synced(
+            {"ok": True, "snapshot": {"room": {"id": 5, "seq": 1}, "ideas": [{"id": 7}]}}, 0.0
+        )
+        assert phone.idle(now=10.0, spacing=0.25)
+        phone.take()
+        assert not phone.idle(now=10.0, spacing=0.25)  # chosen: not a candidate any more
+        await phone.vote()
+        return phone
+
+    phone = asyncio.run(scene())
+    assert [a["delta"] for a in answers] == [1] and phone.given == 7
+    assert phone.idle(now=time.perf_counter() + 1, spacing=0.25)  # answered: free again

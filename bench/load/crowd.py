@@ -324,8 +324,16 @@ class Phone:
         """Free to act without going over the connection's rate limit."""
         return not self.busy and now - self.last_send >= spacing and self.room is not None
 
+    def take(self) -> None:
+        """Be busy from the moment the scheduler chooses this phone: the task of its action
+        starts later, and a scheduler running late fires several actions before any task
+        runs. Two actions of one phone at once would both start from the same dot given
+        (two take-backs of one dot: a `conflict` the server rightly answers)."""
+        self.busy = True
+
     async def vote(self) -> None:
-        """Give a dot (on an idea nobody is voting on just now), or take back the one given."""
+        """Give a dot (on an idea nobody is voting on just now), or take back the one given.
+        Call on a phone that was idle, after `take`."""
         ideas = self.rec.room_ideas[self.room]
         if self.given is not None:
             idea, delta = self.given, -1
