@@ -6,7 +6,7 @@ import time
 import pytest
 
 from cocreate import realtime
-from cocreate.extensions import socketio
+from cocreate.extensions import db, socketio
 from cocreate.realtime import PARTICIPANT_NS
 from cocreate.services import moderation, participants, phases, workshops
 from cocreate.sockets.participant import follow_rooms
@@ -149,6 +149,34 @@ def test_where_everyone_is_is_read_alike_on_both_databases(any_ctx):
     assert rooms[lobby] == made["plenary"]
     assert all(rooms[p] == made["rooms"][i % 2] for i, p in enumerate(people) if p != gone)
     assert participants.current_rooms(asked[:2]) == {unknown: None, lobby: made["plenary"]}
+
+
+@pytest.mark.postgres
+def test_where_everyone_is_looks_each_id_up_once_in_a_prepared_plan(pg_app):
+    """Each process reads where its phones are every second, as a prepared statement. Its
+    generic plan (what PostgreSQL keeps for a prepared statement after a few runs) must
+    look each id up once: a plan that tests every row against the whole array made the
+    read 47 ms of PostgreSQL's time a second at 2,000 phones, with the loop waiting."""
+    with pg_app.app_context():
+        world = World()
+        made = world.workshop(world.user("owner@example.org", PASSWORD), rooms=2)
+        ids = [world.join(made) for _ in range(50)]
+        connection = db.session.connection()
+        sql = str(
+            participants._ROOMS_OF_ARRAY.compile(
+                dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+            )
+        ).replace("%(ids)s", "$1")
+        raw = connection.connection.dbapi_connection
+        raw.execute("SET plan_cache_mode = force_generic_plan")
+        raw.execute(f"PREPARE where_they_are(integer[]) AS {sql}")
+        literal = "{" + ",".join(map(str, ids)) + "}"  # EXECUTE takes no bound parameter
+        plan = "\n".join(
+            row[0] for row in raw.execute(f"EXPLAIN EXECUTE where_they_are('{literal}')")
+        )
+        db.session.rollback()
+    assert "ANY" not in plan, plan  # no row tested against the array
+    assert "Join" in plan or "Nested Loop" in plan, plan
 
 
 def test_the_clock_moves_connections_after_a_move_made_by_another_process(
