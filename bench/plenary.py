@@ -247,6 +247,7 @@ async def steady(
     proposers = [p for p in phones if p.room in idea_rooms]
     server = servers.Usage(target.pids())
     generator = servers.Usage([os.getpid()])
+    database = servers.DatabaseUsage() if args.postgres and target.code != "BARE" else None
     lags: list[float] = []
     tasks: set[asyncio.Task] = set()
     counts = Counter()
@@ -306,6 +307,7 @@ async def steady(
     steady_s = time.perf_counter() - start
     server_use = server.finish()
     generator_use = generator.finish()
+    database_pct = database.finish() if database is not None else None
     # Let the last actions be answered and their events arrive.
     if tasks:
         await asyncio.wait(tasks, timeout=30)
@@ -319,6 +321,8 @@ async def steady(
         "votes_acked_per_s": acked["vote ok"] / steady_s,
         "ideas_acked_per_s": acked["post_idea ok"] / steady_s,
         "server_cpu_pct": server_use["cpu_pct"],
+        "loop_cpu_pct": server_use["main_thread_cpu_pct"],
+        "database_cpu_pct": database_pct,
         "rss_mb": server_use["rss_mb"],
         "peak_rss_mb": server_use["peak_rss_mb"],
         "generator_cpu_pct": generator_use["cpu_pct"][0],
@@ -521,6 +525,10 @@ def summarise(args: argparse.Namespace, rows: list[dict]) -> dict:
         "rss_mb": round(max(main["rss_mb"])),
         "peak_rss_mb": round(max(main["peak_rss_mb"])),
         "server_cpu_pct": [round(c) for c in main["server_cpu_pct"]],
+        "loop_cpu_pct": [round(c) for c in main["loop_cpu_pct"]],
+        "database_cpu_pct": None
+        if main["database_cpu_pct"] is None
+        else round(main["database_cpu_pct"]),
         "join_p95_ms": _ms(main["join_p95_ms"]),
         "join_failures": main["join_failures"],
         "generator_cpu_pct": round(main["generator_cpu_pct"]),
@@ -594,6 +602,9 @@ def print_table(args: argparse.Namespace, rows: list[dict], database: str) -> No
         if n == 0:
             print("  ".join("-" * w for w in widths))
     main = rows[0]
+    others = [
+        all_ - loop for all_, loop in zip(main["server_cpu_pct"], main["loop_cpu_pct"], strict=True)
+    ]
     notes = [
         f"rooms voting {main['rooms_voting']}, proposing {main['rooms_proposing']}; "
         f"ideas acked {main['ideas_acked_per_s']:.1f}/s; screen samples {main['screen_samples']}",
@@ -602,6 +613,9 @@ def print_table(args: argparse.Namespace, rows: list[dict], database: str) -> No
         f"Cocreate: join HTTP p95 {cell(_ms(main['join_http_p95_ms']))} ms, join failures "
         f"{main['join_failures']}, peak RSS {cell(main['peak_rss_mb'])} MB, "
         f"errors {main['errors'] or 'none'}, server log errors {main['server_errors']}",
+        f"CPU (% of one core): the server's event loop thread {cell(main['loop_cpu_pct'])}, "
+        f"its other threads {cell(others)}"
+        + (f", PostgreSQL {main['database_cpu_pct']:.0f}" if main["database_cpu_pct"] else ""),
         f"counts: {main['counts']}",
     ]
     if main.get("restart_back") is not None:

@@ -57,6 +57,10 @@ def test_a_small_run_prints_its_figures_and_loses_nothing():
     assert figures["restart_back"] == 20
     for key in ("p95_ms", "p99_ms", "ack_p95_ms", "bare_p95_ms", "join_p95_ms", "rss_mb"):
         assert isinstance(figures[key], int), key  # measured, whatever the value
+    # The event loop's thread is part of the server process: its CPU is within the process's.
+    (loop,), (process,) = figures["loop_cpu_pct"], figures["server_cpu_pct"]
+    assert isinstance(loop, int) and loop <= process + 1
+    assert figures["database_cpu_pct"] is None  # SQLite: no database process to watch
     assert any(line.startswith("Cocreate, SQLite") for line in lines)  # the table's row
 
 

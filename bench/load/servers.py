@@ -173,6 +173,31 @@ class BareServer:
                 self.process.wait()
 
 
+class DatabaseUsage:
+    """CPU seconds of this machine's PostgreSQL processes between two moments: the server
+    and its backends, one per connection (a backend that ends meanwhile is not counted)."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.cpu0 = self._cpu()
+
+    @staticmethod
+    def _cpu() -> dict[int, float]:
+        seconds = {}
+        for process in psutil.process_iter(["name", "cpu_times"]):
+            if process.info["name"] == "postgres" and process.info["cpu_times"] is not None:
+                times = process.info["cpu_times"]
+                seconds[process.pid] = times.user + times.system
+        return seconds
+
+    def finish(self) -> float:
+        """PostgreSQL's CPU over the span, in % of one core."""
+        wall = time.perf_counter() - self.started
+        now = self._cpu()
+        used = sum(cpu - self.cpu0.get(pid, 0.0) for pid, cpu in now.items())
+        return 100 * used / wall
+
+
 @contextlib.contextmanager
 def bare(rooms: int, batch: float, async_mode: str = "") -> Iterator[Target]:
     with tempfile.TemporaryDirectory(prefix="cocreate-bare-") as folder:
@@ -186,18 +211,30 @@ def bare(rooms: int, batch: float, async_mode: str = "") -> Iterator[Target]:
 
 
 class Usage:
-    """CPU seconds and memory of processes between two moments (psutil)."""
+    """CPU seconds and memory of processes between two moments (psutil), and of each
+    one's main thread: a server's event loop runs there, and its CPU beside the process's
+    tells the loop from the theme engine's threads."""
 
     def __init__(self, pids: list[int]):
         self.processes = [psutil.Process(pid) for pid in pids]
         self.started = time.perf_counter()
         self.cpu0 = [self._cpu(p) for p in self.processes]
+        self.main0 = [self._main_thread_cpu(p) for p in self.processes]
         self.peak_rss = [0] * len(self.processes)
 
     @staticmethod
     def _cpu(process: psutil.Process) -> float:
         times = process.cpu_times()
         return times.user + times.system
+
+    @staticmethod
+    def _main_thread_cpu(process: psutil.Process) -> float:
+        """CPU seconds of the process's main thread (whose id is the process's)."""
+        with contextlib.suppress(psutil.Error):
+            for thread in process.threads():
+                if thread.id == process.pid:
+                    return thread.user_time + thread.system_time
+        return 0.0
 
     def sample(self) -> None:
         """Note the memory now (called every second; the peak is reported)."""
@@ -213,9 +250,14 @@ class Usage:
             100 * (self._cpu(p) - c0) / wall
             for p, c0 in zip(self.processes, self.cpu0, strict=True)
         ]
+        main_thread = [
+            100 * (self._main_thread_cpu(p) - c0) / wall
+            for p, c0 in zip(self.processes, self.main0, strict=True)
+        ]
         rss = [p.memory_info().rss / 2**20 for p in self.processes]
         return {
             "cpu_pct": cpu,
+            "main_thread_cpu_pct": main_thread,
             "rss_mb": rss,
             "peak_rss_mb": [r / 2**20 for r in self.peak_rss],
         }
