@@ -5,12 +5,13 @@ waiting writes go in one round trip with the COMMIT (psycopg's pipeline mode), a
 still counts once. Runs on SQLite and on PostgreSQL."""
 
 import re
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 
 from cocreate.extensions import db
-from cocreate.models import Idea, Room, Vote
+from cocreate.models import ClientAction, Idea, Room, RoomEvent, Vote
 from cocreate.services import ideas, participants, results, scribe, unit, votes
 from tests.conftest import World, action_id, executed, last_seq, logged, round_trips
 
@@ -111,6 +112,37 @@ def test_a_retried_vote_counts_once_and_gets_its_first_answer(any_ctx):
     assert votes.give_dot(city, idea, 1, action_id=aid) == first
     assert logged(w["rooms"][0], since) == []
     db.session.rollback()
+    assert db.session.scalars(sa.select(Vote.value).where(Vote.idea_id == idea)).all() == [1]
+
+
+def test_on_sqlite_a_vote_reads_and_writes_on_the_drivers_cursor_as_sqlalchemy_would(ctx):
+    """SQLAlchemy's execute cost a vote as much CPU again as SQLite's own work, so its reads
+    and writes go to the driver's cursor (unit.read_together, unit._commit). What they
+    write reads back through SQLAlchemy as its own writes do: times, JSON, booleans."""
+    w, (city, _ngo), _paper, idea = room_of_roles("dots")
+    room = w["rooms"][0]
+    since = last_seq(room)
+    seen = []
+
+    def note(_conn, _cursor, statement, *_rest):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        aid = action_id()
+        answer = votes.give_dot(city, idea, 1, action_id=aid)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert [sql for sql in seen if not sql.startswith("BEGIN")] == []
+    db.session.rollback()
+    ((kind, data, moderator_data),) = logged(room, since)
+    assert kind == "votes_changed" and data["idea_id"] == idea
+    assert moderator_data["tally"] == {"dots": 1}
+    event = db.session.scalars(sa.select(RoomEvent).where(RoomEvent.room_id == room)).all()[-1]
+    assert isinstance(event.created_at, datetime) and event.seq == since + 1
+    assert db.session.get(Room, room).last_seq == since + 1
+    stored = db.session.scalars(sa.select(ClientAction).where(ClientAction.action_id == aid)).one()
+    assert stored.result == answer and isinstance(stored.created_at, datetime)
     assert db.session.scalars(sa.select(Vote.value).where(Vote.idea_id == idea)).all() == [1]
 
 

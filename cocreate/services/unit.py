@@ -12,6 +12,8 @@ with the COMMIT: on PostgreSQL as one statement, in one round trip with the COMM
 (psycopg's pipeline mode), where sent one by one each was a wait on the event loop and
 CPU of its own in the driver. A hot path's reads can go together likewise, each still
 seeing what was committed when it starts (`read_together`: a vote's lock and its idea).
+On SQLite those reads and writes go to the driver's cursor, past SQLAlchemy's execute,
+whose work per statement cost a vote as much CPU again as SQLite's own.
 """
 
 import collections
@@ -19,6 +21,7 @@ import contextlib
 import contextvars
 import functools
 import re
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -73,13 +76,18 @@ def read_together(reads: list[tuple[sa.Select, dict[str, Any]]]) -> list[list[An
     psycopg's pipeline sends them together, and PostgreSQL runs each once the one before
     has finished, taking its snapshot then. So a read after one that locks a row sees what
     the lock's last holder committed, as it would sent on its own; the reads just do not
-    wait for each other's answers. Elsewhere (SQLite) they run one by one. A read's
-    parameters must not be expanding (IN lists). Raises what the database raises, as
+    wait for each other's answers. On SQLite they run one by one on the driver's cursor,
+    past SQLAlchemy's execute (`_read_now`), their values converted as SQLAlchemy would.
+    A read's parameters must not be expanding (IN lists). Raises what the database raises, as
     SQLAlchemy's errors.
     """
     connection = db.session.connection()
     raw = connection.connection.dbapi_connection
-    if len(reads) < 2 or not hasattr(raw, "pipeline"):
+    if not hasattr(raw, "pipeline"):  # SQLite: in the caller, with no round trip to save
+        return [
+            _read_now(raw, statement, params, connection.dialect) for statement, params in reads
+        ]
+    if len(reads) < 2:
         return [run(statement, params).all() for statement, params in reads]
     sent = []
     with _pipeline(connection):  # the answers come when it ends
@@ -91,6 +99,27 @@ def read_together(reads: list[tuple[sa.Select, dict[str, Any]]]) -> list[list[An
             cursor.execute(sql, _values(compiled, processors, params))
             sent.append((cursor, row))
     return [[row(*values) for values in cursor.fetchall()] for cursor, row in sent]
+
+
+def _read_now(raw: Any, statement: sa.Select, params: dict[str, Any], dialect: sa.Dialect) -> list:
+    """One read of `read_together` on SQLite, on the driver's cursor: SQLAlchemy's execute
+    cost a vote's reads and writes about as much CPU again as SQLite's own work."""
+    sql, compiled, processors, row = _read_of(statement, dialect)
+    return [row(*values) for values in _on_cursor(raw, sql, _values(compiled, processors, params))]
+
+
+def _on_cursor(raw: Any, sql: str, values: Any) -> list[tuple]:
+    """Execute on the driver's connection, in the session's transaction; return the rows.
+    The driver's errors come out as SQLAlchemy's (an IntegrityError for a retried action
+    id), as from SQLAlchemy's execute."""
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql, values)
+        return cursor.fetchall()
+    except sqlite3.Error as exc:
+        raise sa.exc.DBAPIError.instance(sql, values, exc, sqlite3.Error) from exc
+    finally:
+        cursor.close()
 
 
 @contextlib.contextmanager
@@ -113,12 +142,25 @@ def _read_of(statement: sa.Select, dialect: sa.Dialect) -> tuple:
     compiled = statement.compile(dialect=dialect)
     if any(bind.expanding for bind in compiled.binds.values()):
         raise ValueError("read_together takes no expanding parameters")
-    if any(
-        column.type.dialect_impl(dialect).result_processor(dialect, None) is not None
+    converted = [
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
         for column in statement.selected_columns
-    ):
-        raise ValueError("read_together takes no column whose values SQLAlchemy converts")
+    ]
     row = collections.namedtuple("Row", statement.selected_columns.keys())
+    if any(convert is not None for convert in converted):
+        if dialect.name != "sqlite":
+            raise ValueError("read_together takes no column whose values SQLAlchemy converts")
+        plain = row
+
+        def row(*values: Any) -> tuple:
+            """The row as SQLAlchemy would give it (SQLite's 0 and 1 as booleans, etc.)."""
+            return plain(
+                *(
+                    value if convert is None or value is None else convert(value)
+                    for convert, value in zip(converted, values, strict=True)
+                )
+            )
+
     return compiled.string, compiled, _processors(compiled, dialect), row
 
 
@@ -132,12 +174,16 @@ def _processors(compiled: sa.Compiled, dialect: sa.Dialect) -> dict[str, Callabl
 
 def _values(
     compiled: sa.Compiled, processors: dict[str, Callable | None], params: dict[str, Any]
-) -> dict[str, Any]:
-    """A compiled statement's parameters as the driver takes them."""
-    return {
+) -> dict[str, Any] | tuple:
+    """A compiled statement's parameters as the driver takes them: by name (psycopg), or
+    in their order in the SQL (SQLite's `?`)."""
+    values = {
         name: value if processors[name] is None else processors[name](value)
         for name, value in compiled.construct_params(params).items()
     }
+    if compiled.positional:
+        return tuple(values[name] for name in compiled.positiontup)
+    return values
 
 
 @dataclass
@@ -300,15 +346,21 @@ def _commit(writes: list[tuple[sa.Executable, dict[str, Any]]]) -> None:
     as a statement ends the transaction, and psycopg's commit then sends nothing.
     psycopg's commit inside the pipeline would wait for its own sync: a round trip more.
     When the writes fail, the COMMIT after them in the pipeline is skipped and the
-    transaction stays open, failed, for the rollback. Elsewhere (SQLite) the writes run
-    one by one before the commit. Raises what the writes or the COMMIT raise, as
-    SQLAlchemy's errors (an IntegrityError for a retried action id).
+    transaction stays open, failed, for the rollback. On SQLite the writes run one by one
+    before the commit, on the driver's cursor where they can (`_write_of`). Raises what
+    the writes or the COMMIT raise, as SQLAlchemy's errors (an IntegrityError for a
+    retried action id).
     """
     connection = db.session.connection()
     raw = connection.connection.dbapi_connection
     if not writes or not hasattr(raw, "pipeline"):
         for statement, params in writes:
-            run(statement, params)
+            found = _write_of(statement, tuple(sorted(params)), connection.dialect)
+            if found is None:
+                run(statement, params)
+            else:
+                sql, compiled, processors = found
+                _on_cursor(raw, sql, _values(compiled, processors, params))
         db.session.commit()
         return
     with _pipeline(connection):  # the results, and errors, come when it ends
@@ -384,6 +436,30 @@ def _statement_of(
     *first, last = queries
     withs = ", ".join(f"w{number} AS ({query})" for number, query in enumerate(first))
     return f"WITH {withs} {last}", tuple(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _write_of(
+    statement: sa.Executable, keys: tuple[str, ...], dialect: sa.Dialect
+) -> tuple[str, sa.Compiled, dict[str, Callable | None]] | None:
+    """A write's SQL for SQLite's cursor with these parameter names, its compiled form and
+    its parameters' type processing; None when it must go through SQLAlchemy's execute:
+    not an INSERT, UPDATE or DELETE, an expanding parameter, or a column whose default or
+    on-update value SQLAlchemy would fill in (only its execute does that)."""
+    if not isinstance(statement, sa.Insert | sa.Update | sa.Delete) or dialect.name != "sqlite":
+        return None
+    filled = {
+        column.key
+        for column in statement.table.columns
+        if (isinstance(statement, sa.Insert) and column.default is not None)
+        or (isinstance(statement, sa.Update) and column.onupdate is not None)
+    }
+    if filled - set(keys):
+        return None
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    if any(bind.expanding for bind in compiled.binds.values()):
+        return None
+    return compiled.string, compiled, _processors(compiled, dialect)
 
 
 def check_action_id(action_id: str | None) -> str | None:
