@@ -101,16 +101,18 @@ def read_together(reads: list[tuple[sa.Select, dict[str, Any]]]) -> list[list[An
     return [[row(*values) for values in cursor.fetchall()] for cursor, row in sent]
 
 
-def _read_now(raw: Any, statement: sa.Select, params: dict[str, Any], dialect: sa.Dialect) -> list:
+def _read_now(
+    raw: sqlite3.Connection, statement: sa.Select, params: dict[str, Any], dialect: sa.Dialect
+) -> list:
     """One read of `read_together` on SQLite, on the driver's cursor: SQLAlchemy's execute
     cost a vote's reads and writes about as much CPU again as SQLite's own work."""
     sql, compiled, processors, row = _read_of(statement, dialect)
     return [row(*values) for values in _on_cursor(raw, sql, _values(compiled, processors, params))]
 
 
-def _on_cursor(raw: Any, sql: str, values: Any) -> list[tuple]:
-    """Execute on the driver's connection, in the session's transaction; return the rows.
-    The driver's errors come out as SQLAlchemy's (an IntegrityError for a retried action
+def _on_cursor(raw: sqlite3.Connection, sql: str, values: tuple) -> list[tuple]:
+    """Execute on SQLite's own connection, in the session's transaction; return the rows.
+    sqlite3's errors come out as SQLAlchemy's (an IntegrityError for a retried action
     id), as from SQLAlchemy's execute."""
     cursor = raw.cursor()
     try:
