@@ -139,8 +139,11 @@ def _pipeline(connection: sa.Connection) -> Iterator[None]:
 
 @functools.lru_cache(maxsize=64)
 def _read_of(statement: sa.Select, dialect: sa.Dialect) -> tuple:
-    """A read's SQL for psycopg, its compiled form, its parameters' type processing and
-    the named tuple of its rows: built once for each statement."""
+    """A read's SQL for the driver (psycopg's pipeline, or SQLite's cursor), its compiled
+    form, its parameters' type processing and what makes its rows (named tuples; on
+    SQLite with the values converted as SQLAlchemy would): built once for each statement.
+    Raises ValueError for expanding parameters, and on PostgreSQL for a column whose
+    values SQLAlchemy converts."""
     compiled = statement.compile(dialect=dialect)
     if any(bind.expanding for bind in compiled.binds.values()):
         raise ValueError("read_together takes no expanding parameters")
