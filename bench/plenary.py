@@ -21,6 +21,10 @@ on eventlet, no app: the floor). It prints a table, then one JSON object as its 
     .venv/bin/python bench/plenary.py --processes 2 --phones 4000 --rooms 30 --votes-per-s 200
     .venv/bin/python bench/plenary.py --plenary --votes-per-s 50     # 1,000 in one room
     .venv/bin/python bench/plenary.py --phones 20 --rooms 2 --duration 5 --join-seconds 2
+    .venv/bin/python bench/plenary.py --pin-loop --phones 2000 --rooms 20 --votes-per-s 200
+
+--pin-loop shows what a core for the server's loop alone would give: the loop's thread
+on one core, the generator, PostgreSQL, Redis and the server's other threads on the rest.
 
 Everything runs on 127.0.0.1 and stops by itself (a hard deadline kills what it started).
 """
@@ -89,6 +93,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-bare", action="store_true", help="skip the bare server")
     parser.add_argument(
+        "--pin-loop",
+        action="store_true",
+        help="each server's event loop on a core of its own, everything else on the others",
+    )
+    parser.add_argument(
         "--bare-batch",
         type=float,
         action="append",
@@ -110,6 +119,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         args.rooms = 1
     if args.processes > 1:
         args.postgres = True
+    if args.pin_loop and args.restart:
+        parser.error("--pin-loop pins the server's first process; it does not follow a restart")
     args.bare_batch = args.bare_batch or [0.0]
     return args
 
@@ -305,6 +316,7 @@ async def steady(
                 ideas_sent += 1
                 fire(phone.post_idea(f"Idea {ideas_sent} from phone {phone.index} {uuid.uuid4()}"))
     steady_s = time.perf_counter() - start
+    messages = rec.counts["batches_received"]  # counted from the steady phase's start
     server_use = server.finish()
     generator_use = generator.finish()
     database_pct = database.finish() if database is not None else None
@@ -320,6 +332,7 @@ async def steady(
         "steady_s": steady_s,
         "votes_acked_per_s": acked["vote ok"] / steady_s,
         "ideas_acked_per_s": acked["post_idea ok"] / steady_s,
+        "messages_per_s": messages / steady_s,
         "server_cpu_pct": server_use["cpu_pct"],
         "loop_cpu_pct": server_use["main_thread_cpu_pct"],
         "database_cpu_pct": database_pct,
@@ -366,7 +379,7 @@ async def restart(target: servers.Target, phones: list[Phone]) -> dict:
 
 def run_target(make, args: argparse.Namespace, cocreate: bool, profile: str | None) -> dict:
     """Start a target, drive it on a fresh event loop, stop it."""
-    with make() as target:
+    with make() as target, pinned(target, args):
         _started.extend(target.servers)
         profiler = cProfile.Profile() if profile else None
         if profiler:
@@ -379,6 +392,15 @@ def run_target(make, args: argparse.Namespace, cocreate: bool, profile: str | No
                 write_profile(profiler, profile)
         figures["server_errors"] = log_errors(target)
     return figures
+
+
+def pinned(target: servers.Target, args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """With --pin-loop, the target's loops on cores of their own while it runs."""
+    if not args.pin_loop:
+        return contextlib.nullcontext()
+    pinning = servers.Pinning(target.pids())
+    print(f"{target.name}: {pinning.describe()}", file=sys.stderr)
+    return pinning
 
 
 def write_profile(profiler: cProfile.Profile, path: str) -> None:
@@ -505,6 +527,7 @@ def summarise(args: argparse.Namespace, rows: list[dict]) -> dict:
         "server_tree": server_tree(),
         "database": "postgresql" if args.postgres else "sqlite",
         "processes": args.processes,
+        "pinned_loop": args.pin_loop,
         "phones": args.phones,
         "rooms": args.rooms,
         "votes_per_s": args.votes_per_s,
@@ -520,6 +543,7 @@ def summarise(args: argparse.Namespace, rows: list[dict]) -> dict:
         "ack_p99_ms": _ms(main["ack_p99_ms"]),
         "lost": main["lost"],
         "duplicated": main["duplicated"],
+        "messages_per_s": round(main["messages_per_s"]),
         "by_sync": main["by_sync"],
         "by_snapshot": main["by_snapshot"],
         "rss_mb": round(max(main["rss_mb"])),
@@ -560,11 +584,15 @@ def print_table(args: argparse.Namespace, rows: list[dict], database: str) -> No
             return " + ".join(cell(v, digits) for v in value)
         return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
+    cores = (
+        f"each server's event loop on a core of its own ({os.cpu_count()} cores)"
+        if args.pin_loop
+        else f"this machine's {os.cpu_count()} cores shared by server and generator"
+    )
     print(
         f"\n{args.phones} phones in {args.rooms} room(s); {args.votes_per_s:g} votes/s + "
         f"{args.ideas_per_s:g} ideas/s for {args.duration:g} s; joins over "
-        f"{args.join_seconds:g} s; {database}; loopback, this machine's "
-        f"{os.cpu_count()} cores shared by server and generator"
+        f"{args.join_seconds:g} s; {database}; loopback, {cores}"
     )
     header = (
         "target",
@@ -605,9 +633,12 @@ def print_table(args: argparse.Namespace, rows: list[dict], database: str) -> No
     others = [
         all_ - loop for all_, loop in zip(main["server_cpu_pct"], main["loop_cpu_pct"], strict=True)
     ]
+    messages = main["counts"].get("batches_received", 0)
     notes = [
         f"rooms voting {main['rooms_voting']}, proposing {main['rooms_proposing']}; "
-        f"ideas acked {main['ideas_acked_per_s']:.1f}/s; screen samples {main['screen_samples']}",
+        f"ideas acked {main['ideas_acked_per_s']:.1f}/s; screen samples {main['screen_samples']}; "
+        f"messages to phones {main['messages_per_s']:.0f}/s, "
+        f"{main['screen_samples'] / max(1, messages):.1f} of the actions' events in each",
         f"generator: loop lag p99 {cell(_ms(main['loop_lag_p99_ms']))} ms, "
         f"sends skipped (no idle phone) {main['skipped']}, late {main['late_sends']}",
         f"Cocreate: join HTTP p95 {cell(_ms(main['join_http_p95_ms']))} ms, join failures "

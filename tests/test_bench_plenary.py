@@ -9,10 +9,14 @@ batches made up to have a duplicate and a gap.
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
 
+import pytest
+
+from bench.load import servers
 from bench.load.crowd import BY_SYNC, LIVE, UNSEEN, Phone, Recorder
 from tests.support import ROOT
 
@@ -52,6 +56,7 @@ def test_a_small_run_prints_its_figures_and_loses_nothing():
     assert figures["join_failures"] == 0
     assert figures["votes_acked_per_s"] > 0 and figures["ideas_acked_per_s"] > 0
     assert figures["lost"] == 0 and figures["duplicated"] == 0
+    assert figures["messages_per_s"] > 0  # the room batches the phones received
     assert figures["bare_lost"] == 0 and figures["bare_duplicated"] == 0
     assert figures["errors"] == {} and figures["server_errors"] == 0
     assert figures["restart_back"] == 20
@@ -151,3 +156,40 @@ def test_a_phone_the_scheduler_took_is_not_chosen_again_before_its_vote_is_answe
     phone = asyncio.run(scene())
     assert [a["delta"] for a in answers] == [1] and phone.given == 7
     assert phone.idle(now=time.perf_counter() + 1, spacing=0.25)  # answered: free again
+
+
+CHILD_WITH_A_THREAD = """
+import threading, time
+threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="pinning needs two cores")
+def test_pinning_gives_a_servers_loop_a_core_and_everything_else_the_others():
+    cores = sorted(os.sched_getaffinity(0))
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD_WITH_A_THREAD], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        threads = {int(t) for t in os.listdir(f"/proc/{child.pid}/task")}
+        (other,) = threads - {child.pid}
+        with servers.Pinning([child.pid]) as pinning:
+            assert os.sched_getaffinity(child.pid) == {cores[-1]}  # the loop's thread
+            assert os.sched_getaffinity(other) == set(cores[:-1])
+            assert os.sched_getaffinity(0) == set(cores[:-1])  # the generator
+            assert "event loop on core" in pinning.describe()
+        assert os.sched_getaffinity(child.pid) == set(cores)
+        assert os.sched_getaffinity(other) == set(cores)
+        assert os.sched_getaffinity(0) == set(cores)
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()
+
+
+def test_pinning_needs_a_core_left_for_everything_else():
+    with pytest.raises(SystemExit, match="more cores than server processes"):
+        servers.Pinning(list(range(len(os.sched_getaffinity(0)))))

@@ -251,6 +251,8 @@ class Phone:
 
     def _on_event(self, name: str, data) -> None:
         if name == "events":
+            if self.rec.measuring:
+                self.rec.counts["batches_received"] += 1
             self._on_batch(data)
         elif name == "moved":
             asyncio.get_running_loop().create_task(self.sync())

@@ -8,10 +8,12 @@ spreads phones over source addresses in 127.0.0.0/8, a thousand per address.
 """
 
 import contextlib
+import os
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -261,3 +263,72 @@ class Usage:
             "rss_mb": rss,
             "peak_rss_mb": [r / 2**20 for r in self.peak_rss],
         }
+
+
+class Pinning:
+    """A core for each server's event loop alone (Linux CPU affinity), to show what a
+    machine with one would give: each server's main thread, where its loop runs, on a
+    core of its own from the last one down; everything else the run puts on this machine
+    (the generator, the servers' other threads such as the theme engine's, PostgreSQL
+    and Redis) on the cores left. New threads and PostgreSQL's backends take their
+    parent's cores, so the pinning is applied again every half second while it holds;
+    `release` gives every process it touched all the cores back."""
+
+    SHARED = ("postgres", "redis-server")
+
+    def __init__(self, pids: list[int]):
+        cores = sorted(os.sched_getaffinity(0))
+        if len(cores) <= len(pids):
+            raise SystemExit(
+                f"--pin-loop needs more cores than server processes ({len(cores)} for {len(pids)})"
+            )
+        self.all = set(cores)
+        self.loops = {pid: {cores[-1 - n]} for n, pid in enumerate(pids)}
+        self.rest = set(cores[: len(cores) - len(pids)])
+        self.touched: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._hold, daemon=True)
+
+    def __enter__(self) -> "Pinning":
+        self.apply()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.release()
+
+    def _hold(self) -> None:
+        while not self._stop.wait(0.5):
+            self.apply()
+
+    def _pin(self, pid: int, main: set[int], others: set[int]) -> None:
+        with contextlib.suppress(OSError):
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with contextlib.suppress(OSError):
+                    os.sched_setaffinity(int(tid), main if int(tid) == pid else others)
+            self.touched.add(pid)
+
+    def _shared(self) -> list[int]:
+        found = []
+        for process in psutil.process_iter(["name"]):
+            if process.info["name"] in self.SHARED:
+                found.append(process.pid)
+        return found
+
+    def apply(self) -> None:
+        for pid, core in self.loops.items():
+            self._pin(pid, core, self.rest)
+        self._pin(os.getpid(), self.rest, self.rest)
+        for pid in self._shared():
+            self._pin(pid, self.rest, self.rest)
+
+    def release(self) -> None:
+        for pid in self.touched:
+            self._pin(pid, self.all, self.all)
+
+    def describe(self) -> str:
+        loops = ", ".join(str(min(c)) for c in self.loops.values())
+        rest = ", ".join(str(c) for c in sorted(self.rest))
+        return f"server event loop on core {loops}; everything else on core {rest}"
