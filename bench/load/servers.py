@@ -325,6 +325,8 @@ class Pinning:
             self._pin(pid, self.rest, self.rest)
 
     def release(self) -> None:
+        # PostgreSQL backends started since the last apply took its pinned cores too.
+        self.touched.update(self._shared())
         for pid in self.touched:
             self._pin(pid, self.all, self.all)
 
