@@ -2,6 +2,8 @@
 
 import secrets
 import shutil
+import threading
+import time
 import uuid
 
 import pytest
@@ -143,6 +145,22 @@ def any_ctx(request):
     app = request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
     with app.app_context():
         yield app
+
+
+def waiting_for_a_room(thread: threading.Thread) -> bool:
+    """Whether a statement locking rooms waits for a lock (PostgreSQL) before `thread` ends."""
+    with db.engine.connect() as watcher:
+        while thread.is_alive():
+            waiting = watcher.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND query LIKE '%FOR UPDATE OF rooms%'"
+                )
+            ).scalar()
+            if waiting:
+                return True
+            time.sleep(0.01)
+    return False
 
 
 def action_id() -> str:

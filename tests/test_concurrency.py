@@ -5,7 +5,6 @@ Runs on SQLite (the embedded default) and on PostgreSQL (the scale-out database)
 """
 
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -15,7 +14,7 @@ from cocreate.extensions import db
 from cocreate.models import Idea, Participant, Vote, Workshop
 from cocreate.services import ideas, participants, results, votes, workshops
 from cocreate.services.errors import Conflict, NotFound
-from tests.conftest import World, action_id
+from tests.conftest import World, action_id, waiting_for_a_room
 
 THREADS = 16
 
@@ -181,7 +180,7 @@ def vote_while_the_room_is_held(app, change_while_held: str):
             finally:
                 db.session.remove()
 
-    with app.app_context(), db.engine.connect() as holder, db.engine.connect() as watcher:
+    with app.app_context(), db.engine.connect() as holder:
         holder.execute(sa.text("SELECT id FROM rooms WHERE id = :room FOR UPDATE"), {"room": room})
         if change_while_held == "spend":
             holder.execute(
@@ -195,15 +194,7 @@ def vote_while_the_room_is_held(app, change_while_held: str):
             )
         voter = threading.Thread(target=vote)
         voter.start()
-        waiting = sa.text(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query LIKE '%FOR UPDATE OF rooms%'"
-        )
-        for _ in range(500):
-            if watcher.execute(waiting).scalar():
-                break
-            time.sleep(0.01)
-        else:
+        if not waiting_for_a_room(voter):
             pytest.fail("the dot never waited for the room's lock")
         holder.commit()
         voter.join(timeout=30)
@@ -275,19 +266,3 @@ def test_a_late_joiner_waiting_for_the_room_chosen_goes_into_it(pg_app):
         if waits == 2:
             return
     pytest.fail("no joiner chose the room held in 20 tries")
-
-
-def waiting_for_a_room(thread: threading.Thread) -> bool:
-    """Whether a statement locking rooms waits for a lock before `thread` ends."""
-    with db.engine.connect() as watcher:
-        while thread.is_alive():
-            waiting = watcher.execute(
-                sa.text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND query LIKE '%FOR UPDATE OF rooms%'"
-                )
-            ).scalar()
-            if waiting:
-                return True
-            time.sleep(0.01)
-    return False

@@ -276,3 +276,41 @@ def test_pathways_go_and_come_back_without_losing_workshops(database_url):
         assert pathways.endorse_pathway(fay, pid, True)["endorsements"] == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_head_counts_are_counted_on_the_way_up(database_url):
+    from cocreate.services import participants
+
+    app = create_app(settings(database_url))
+    with app.app_context():
+        upgrade()
+        world = World()
+        w = world.workshop(rooms=2)
+        first, second = w["rooms"]
+        people = [world.join(w, name, room=first) for name in ("A", "B", "C")]
+        world.join(w, "D", room=second)
+        world.join(w, "E")  # in the lobby
+        moderation.remove_participant(w["owner"], w["id"], people[0])
+        before = counts(db.session.connection())
+        db.session.remove()
+
+        downgrade(revision="0015_workshop_language")
+        with db.engine.connect() as connection:
+            assert counts(connection) == before
+            inspector = sa.inspect(connection)
+            assert "head_count" not in [c["name"] for c in inspector.get_columns("rooms")]
+            indexes = [i["name"] for i in inspector.get_indexes("participants")]
+            assert "ix_participants_room_id_on_paper" not in indexes
+
+        upgrade()
+        with db.engine.connect() as connection:
+            assert counts(connection) == before
+            heads = connection.exec_driver_sql("SELECT id, head_count FROM rooms ORDER BY id")
+            assert list(heads) == [(w["plenary"], 1), (first, 2), (second, 1)]
+        # The counts go on from there.
+        participants.move_participant(w["owner"], w["id"], people[1], second)
+        with db.engine.connect() as connection:
+            heads = connection.exec_driver_sql("SELECT id, head_count FROM rooms ORDER BY id")
+            assert list(heads) == [(w["plenary"], 1), (first, 1), (second, 2)]
+        db.session.remove()
+        db.engine.dispose()

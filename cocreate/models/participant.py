@@ -13,7 +13,12 @@ class Participant(db.Model):
     """One device in one workshop, identified by the token in its signed cookie."""
 
     __tablename__ = "participants"
-    __table_args__ = (sa.UniqueConstraint("workshop_id", "device_token"),)
+    __table_args__ = (
+        sa.UniqueConstraint("workshop_id", "device_token"),
+        # Whether a room has anyone on paper is asked by each phone's first snapshot: with
+        # the flag in the index it is one lookup, not a walk over the room's people.
+        sa.Index("ix_participants_room_id_on_paper", "room_id", "on_paper"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(

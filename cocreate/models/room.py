@@ -41,6 +41,11 @@ class Room(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     #: Sequence number of the room's latest event; the row is the room's write lock.
     last_seq: Mapped[int] = mapped_column(default=0)
+    #: How many participants (not removed) are in the room now. Kept by the write path
+    #: with each arrival and departure (`Change.count_heads`), so that what shows a head
+    #: count, every joining phone's first snapshot included, reads one number per room
+    #: instead of counting its people.
+    head_count: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Removed rooms keep their ideas and log but take no one in.
     removed: Mapped[bool] = mapped_column(default=False)
     #: What the room is doing now; the plenary stays in "lobby".

@@ -11,6 +11,7 @@ from cocreate.realtime import PARTICIPANT_NS, participant_channel
 from cocreate.services import access
 from cocreate.services.errors import Conflict, Invalid, NotFound
 from cocreate.services.ideas import idea_fields, keep_revision, record_idea
+from cocreate.services.placement import lock_rooms_of
 from cocreate.services.snapshots import idea_for_moderators, idea_with_tally, member_view
 from cocreate.services.unit import Change, perform
 from cocreate.services.workshops import announce
@@ -166,8 +167,9 @@ def remove_participant(
     def work(change: Change) -> dict:
         workshop = access.workshop_for_moderator(user_id, workshop_id)
         person = access.participant_in_workshop(workshop.id, participant_id)
-        room = change.lock_room(person.room_id)
+        room = lock_rooms_of(change, person)[person.room_id]
         person.removed = True
+        change.count_heads(room, -1)
         if room.facilitator_id == person.id:
             room.facilitator_id = None
             change.record(room, "facilitator_changed", {"facilitator": None})

@@ -9,7 +9,7 @@ from cocreate.extensions import db
 from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Workshop
 from cocreate.services import access, phases, validate
 from cocreate.services.errors import Invalid, NotAllowed
-from cocreate.services.placement import move, room_for_newcomer, spread
+from cocreate.services.placement import lock_rooms_of, move, room_for_newcomer, spread
 from cocreate.services.snapshots import member_event
 from cocreate.services.unit import Change, perform
 from cocreate.services.workshops import (
@@ -145,6 +145,7 @@ def join_workshop(
         )
         db.session.add(person)
         db.session.flush()
+        change.count_heads(room, 1)
         change.record(room, "member_joined", *member_event(person))
         return {"participant_id": person.id, "workshop_id": workshop.id, "returning": False}
 
@@ -176,7 +177,7 @@ def choose_room(participant_id: int, room_id: object, action_id: str | None = No
         target = access.room_in_workshop(workshop.id, room_id, breakout_only=True)
         if target.locked:
             raise NotAllowed(_("This room is locked. Choose another one."))
-        locked = change.lock_rooms([me.room_id, target.id])
+        locked = lock_rooms_of(change, me, target.id)
         move(change, me, locked[me.room_id], locked[target.id])
         return {"room_id": target.id}
 
@@ -199,7 +200,7 @@ def move_participant(
         workshop = access.workshop_for_moderator(user_id, workshop_id)
         person = access.participant_in_workshop(workshop.id, participant_id)
         target = access.room_in_workshop(workshop.id, room_id)
-        locked = change.lock_rooms([person.room_id, target.id])
+        locked = lock_rooms_of(change, person, target.id)
         move(change, person, locked[person.room_id], locked[target.id])
         return {"participant_id": person.id, "room_id": target.id}
 

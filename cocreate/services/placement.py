@@ -3,11 +3,30 @@
 import random
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
+from cocreate.extensions import db
 from cocreate.models import Participant, Room
 from cocreate.realtime import PARTICIPANT_NS, participant_channel
+from cocreate.services.errors import Conflict
 from cocreate.services.snapshots import member_counts, member_event
 from cocreate.services.unit import Change
+
+
+def lock_rooms_of(change: Change, person: Participant, *others: int) -> dict[int, Room]:
+    """Lock the room a participant is in and `others` (in id order), by id.
+
+    The participant was read before the locks. Read again after them, they must still be
+    where they were: a move or removal that another server process committed meanwhile
+    would otherwise put this action's head counts and events in a room they have left.
+    Raises Conflict then (the action can simply be tried again).
+    """
+    room_id = person.room_id
+    locked = change.lock_rooms([room_id, *others])
+    db.session.refresh(person, ["room_id", "removed"])
+    if person.room_id != room_id or person.removed:
+        raise Conflict(_("This participant was moved or removed meanwhile. Try again."))
+    return locked
 
 
 def move(change: Change, person: Participant, source: Room, target: Room) -> None:
@@ -15,6 +34,8 @@ def move(change: Change, person: Participant, source: Room, target: Room) -> Non
     if source.id == target.id:
         return
     person.room_id = target.id
+    change.count_heads(source, -1)
+    change.count_heads(target, 1)
     if source.facilitator_id == person.id:  # a facilitator runs the room they are in
         source.facilitator_id = None
         change.record(source, "facilitator_changed", {"facilitator": None})
@@ -47,15 +68,13 @@ def spread(change: Change, people: list[Participant], rooms: dict[int, Room], pl
 #: one among ties (chosen in the statement that locks it).
 _LEAST_LOADED_ROOM = (
     sa.select(Room.id)
-    .outerjoin(Participant, sa.and_(Participant.room_id == Room.id, Participant.removed.is_(False)))
     .where(
         Room.workshop_id == sa.bindparam("workshop"),
         Room.kind != "plenary",
         Room.removed.is_(False),
         Room.locked.is_(False),
     )
-    .group_by(Room.id)
-    .order_by(sa.func.count(Participant.id), sa.func.random())
+    .order_by(Room.head_count, sa.func.random())
     .limit(1)
     .correlate(None)  # its own rooms, never the locking statement's
 )

@@ -65,6 +65,7 @@ def add_paper_person(
         )
         db.session.add(person)
         db.session.flush()
+        change.count_heads(room, 1)
         change.record(room, "member_joined", *member_event(person))
         return {"member": member_for_moderators(person)}
 

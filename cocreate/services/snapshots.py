@@ -156,13 +156,10 @@ def idea_for_moderators(idea: Idea, author: Participant) -> dict[str, Any]:
 
 
 def member_counts(workshop_id: int) -> Counter:
-    """Return how many participants each room of a workshop holds, by room id."""
-    rows = db.session.execute(
-        sa.select(Participant.room_id, sa.func.count())
-        .where(Participant.workshop_id == workshop_id, Participant.removed.is_(False))
-        .group_by(Participant.room_id)
-    )
-    return Counter(dict(rows.all()))
+    """Return how many participants each room of a workshop holds, by room id (each
+    room's `head_count`; rooms locked by the current action as it left them)."""
+    rooms = db.session.scalars(sa.select(Room).where(Room.workshop_id == workshop_id))
+    return Counter({room.id: room.head_count for room in rooms})
 
 
 def _ideas_in(
@@ -190,9 +187,7 @@ def _ideas_in(
 _ROOMS_AT_A_GLANCE = (
     sa.select(
         Room,
-        sa.select(sa.func.count())
-        .where(Participant.room_id == Room.id, Participant.removed.is_(False))
-        .scalar_subquery(),
+        Room.head_count,
         sa.exists().where(Idea.room_id == Room.id),
         sa.exists().where(Theme.room_id == Room.id),
         sa.exists().where(Pathway.room_id == Room.id),

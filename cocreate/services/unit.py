@@ -50,11 +50,13 @@ BEGIN_WITH_NEXT = "cocreate_begin_with_next"
 # Statements every action runs, built once (building them cost more than running them).
 _INSERT_EVENT = sa.insert(RoomEvent.__table__).inline()  # no RETURNING: nothing reads the id
 _INSERT_ACTION = sa.insert(ClientAction.__table__).inline()
-_SEQUENCE = (
-    sa.update(Room.__table__)
-    .where(Room.__table__.c.id == sa.bindparam("room"))
-    .values(last_seq=sa.bindparam("seq"))
-)
+_ROOM = sa.update(Room.__table__).where(Room.__table__.c.id == sa.bindparam("room"))
+#: A room's new numbers, by whether the action changed its sequence and its head count.
+_NUMBERS = {
+    (True, False): _ROOM.values(last_seq=sa.bindparam("seq")),
+    (False, True): _ROOM.values(head_count=sa.bindparam("heads")),
+    (True, True): _ROOM.values(last_seq=sa.bindparam("seq"), head_count=sa.bindparam("heads")),
+}
 
 
 def run(statement: sa.Executable, params: dict[str, Any] | None = None) -> sa.CursorResult:
@@ -221,6 +223,9 @@ class Change:
     #: Each room this action logged to, by id, with its new last sequence number: written
     #: with the commit (`sequence_writes`), not by the ORM's flush.
     sequences: dict[int, int] = field(default_factory=dict)
+    #: Each room whose head count this action changed, by id, with its new count: written
+    #: with the commit, as the sequence numbers are.
+    head_counts: dict[int, int] = field(default_factory=dict)
 
     def later(self, statement: sa.Executable, params: dict[str, Any]) -> None:
         """Write this with the commit, after the work and its ORM changes: for a write
@@ -277,12 +282,23 @@ class Change:
         return query.with_for_update(of=Room).execution_options(populate_existing=True)
 
     def _renumbered(self, room: Room | None) -> Room | None:
-        """A room just locked, with this action's last sequence number if it logged to it."""
+        """A room just locked, with this action's last sequence number if it logged to it,
+        and its head count if the action changed it."""
+        # Read again, the row still has the numbers from before this action: its own are
+        # written with the commit.
         if room is not None and room.id in self.sequences:
-            # Read again, the row still has the number before this action's events: theirs
-            # is written with the commit.
             set_committed_value(room, "last_seq", self.sequences[room.id])
+        if room is not None and room.id in self.head_counts:
+            set_committed_value(room, "head_count", self.head_counts[room.id])
         return room
+
+    def count_heads(self, room: Room, change: int) -> None:
+        """Count people into (change > 0) or out of a room this action has locked, or has
+        just made. Every arrival and departure goes through here, so that a room's
+        `head_count` is how many participants are in it. Written with the commit, as a
+        sequence number is."""
+        set_committed_value(room, "head_count", room.head_count + change)
+        self.head_counts[room.id] = room.head_count
 
     def lock_rooms(self, room_ids: list[int]) -> dict[int, Room]:
         """Lock several rooms in id order, so two actions never wait on each other in a ring."""
@@ -334,8 +350,16 @@ class Change:
         return event
 
     def sequence_writes(self) -> list[tuple[sa.Executable, dict[str, Any]]]:
-        """The rooms' new sequence numbers, to write with the commit."""
-        return [(_SEQUENCE, {"room": room, "seq": seq}) for room, seq in self.sequences.items()]
+        """The rooms' new sequence numbers and head counts, to write with the commit."""
+        writes = []
+        for room in {**self.sequences, **self.head_counts}:
+            params = {"room": room}
+            if room in self.sequences:
+                params["seq"] = self.sequences[room]
+            if room in self.head_counts:
+                params["heads"] = self.head_counts[room]
+            writes.append((_NUMBERS["seq" in params, "heads" in params], params))
+        return writes
 
     def notify(self, namespace: str, channel: str, name: str, data: dict) -> None:
         """Send a message to one channel after commit (not logged: a hint to resync)."""

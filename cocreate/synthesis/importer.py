@@ -299,6 +299,7 @@ def _restore(
         )
     session.add_all(list(people.values()))  # in key order: p1 first
     session.flush()
+    change.count_heads(plenary, len(people))
     locked = change.lock_rooms([room.id for room in rooms.values()])
     for person in data["people"]:
         for room_id in person["rooms"]:
