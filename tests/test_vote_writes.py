@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from cocreate.extensions import db
-from cocreate.models import ClientAction, Idea, Room, RoomEvent, Vote
+from cocreate.models import ClientAction, Idea, Participant, Room, RoomEvent, Vote
 from cocreate.services import ideas, participants, results, scribe, unit, votes
 from tests.conftest import World, action_id, executed, last_seq, logged, round_trips
 
@@ -85,6 +85,7 @@ def test_each_tally_logged_is_what_counting_gives_after_the_commit(any_ctx, mode
             votes.give_score({"city": city, "ngo": ngo}[who], idea, *value)
         data, moderator_data = last_tally_event(room, since)
         expected = counted_now(idea)
+        assert expected == recounted(idea), (who, value)
         assert moderator_data == {"idea_id": idea, **expected}, (who, value)
         assert data == {"idea_id": idea, "tally": expected["tally"]}, (who, value)
 
@@ -239,3 +240,65 @@ def test_on_postgres_a_failed_write_in_the_pipeline_commits_nothing(pg_app):
         db.session.remove()
         assert db.session.get(Room, room_id).name != "Renamed"
         assert last_seq(room_id) == since and logged(room_id, since) == []
+
+
+def recounted(idea: int) -> dict:
+    """The idea's support counted here, a vote at a time from its rows (not as the app
+    counts it, in the database)."""
+    db.session.rollback()
+    workshop = db.session.get(Room, db.session.get(Idea, idea).room_id).workshop
+    rows = db.session.execute(
+        sa.select(
+            Vote.participant_id, Participant.role, Participant.on_paper, Vote.criterion, Vote.value
+        )
+        .join(Participant, Participant.id == Vote.participant_id)
+        .where(Vote.idea_id == idea, Vote.kind == workshop.voting_mode)
+    )
+    entry = results.Results()
+    for row in rows:
+        entry.add(*row)
+    return {
+        "tally": results.tally(workshop, entry.total),
+        "by_role": {role: results.tally(workshop, c) for role, c in entry.by_role.items()},
+        "paper_votes": results.paper_votes(workshop, entry.paper),
+    }
+
+
+@pytest.mark.parametrize("mode", ["dots", "agree", "scores"])
+def test_a_vote_reads_its_ideas_votes_counted_not_a_row_each(any_ctx, mode, monkeypatch):
+    """The votes already on an idea come to a new vote counted by the database, by role,
+    paper and value: as many rows for 12 voters as for 60, so what a vote does with them
+    does not grow with the people who voted (the tally stays what counting gives)."""
+    w, (city, _ngo), _paper, idea = room_of_roles(mode)
+    room = w["rooms"][0]
+    values = {"dots": [1], "agree": ["agree", "disagree"], "scores": [4, 2]}[mode]
+
+    def vote(person: int, n: int) -> None:
+        value = values[n % len(values)]
+        if mode == "dots":
+            votes.give_dot(person, idea, value)
+        elif mode == "agree":
+            votes.give_opinion(person, idea, value)
+        else:
+            votes.give_score(person, idea, n % 2, value)
+
+    read = []
+    real = votes.read_together
+    monkeypatch.setattr(votes, "read_together", lambda reads: read.append(real(reads)) or read[-1])
+    joined = 0
+    rows_read = {}
+    for turn, crowd in enumerate((12, 60)):
+        for n in range(joined, crowd):
+            role = ("Local government", "Civil society organisation")[n % 2]
+            person = participants.join_workshop(w["code"], f"d{n}", None, role)["participant_id"]
+            participants.move_participant(w["owner"], w["id"], person, room)
+            vote(person, n)
+        joined = crowd
+        since = last_seq(room)
+        vote(city, turn)  # a new vote of theirs each turn
+        beside = [row for row in read[-1][1] if getattr(row, "part", "") != "mine"]
+        rows_read[crowd] = len(beside)
+        _data, moderator_data = last_tally_event(room, since)
+        assert moderator_data == {"idea_id": idea, **counted_now(idea)}
+        assert counted_now(idea) == recounted(idea)
+    assert rows_read[12] == rows_read[60], rows_read

@@ -44,10 +44,17 @@ class _Count:
     #: {(criterion, value): how many votes}
     values: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
     voters: set[int] = field(default_factory=set)
+    #: Voters counted by the database (`VOTES_BESIDE`), none of them in `voters`.
+    counted_voters: int = 0
 
     def add(self, participant_id: int, criterion: int, value: int) -> None:
         self.values[(criterion, value)] += 1
         self.voters.add(participant_id)
+
+    @property
+    def voter_count(self) -> int:
+        """How many people voted."""
+        return len(self.voters) + self.counted_voters
 
 
 def tally(workshop: Rules, count: _Count) -> dict[str, Any]:
@@ -73,7 +80,7 @@ def tally(workshop: Rules, count: _Count) -> dict[str, Any]:
         return {
             "criteria": criteria,
             "mean": _round(sum(means) / len(means)) if means else None,
-            "voters": len(count.voters),
+            "voters": count.voter_count,
         }
     return {"dots": sum(value * k for (_c, value), k in count.values.items())}
 
@@ -105,48 +112,101 @@ class Results:
         self, participant_id: int, role: str | None, on_paper: bool, criterion: int, value: int
     ) -> None:
         """Count one vote in the total, its voter's role and, from paper, the paper count."""
-        self.total.add(participant_id, criterion, value)
-        self.by_role[role or ""].add(participant_id, criterion, value)
-        if on_paper:
-            self.paper.add(participant_id, criterion, value)
+        for count in self._counts(role, on_paper):
+            count.add(participant_id, criterion, value)
+
+    def add_counted(self, row: Any) -> None:
+        """Count a row of `VOTES_BESIDE` that the database counted: so many votes of one
+        value (part "votes"), or so many voters (part "voters"), of one role."""
+        for count in self._counts(row.role, row.on_paper):
+            if row.part == "votes":
+                count.values[(row.criterion, row.value)] += row.n
+            else:
+                count.counted_voters += row.n
+
+    def _counts(self, role: str | None, on_paper: bool) -> list[_Count]:
+        """The counts a vote of this role, on paper or not, goes into."""
+        counts = [self.total, self.by_role[role or ""]]
+        return [*counts, self.paper] if on_paper else counts
 
 
-#: The votes of one kind on some ideas, with each voter's role (built once: counting runs
-#: on every vote).
 _votes, _participants = Vote.__table__, Participant.__table__
-_VOTES = (
+_INT, _NONE = sa.cast(sa.null(), sa.Integer), sa.null()
+
+
+def _counted(on: sa.ColumnElement[bool]) -> list[sa.Select]:
+    """The votes of one kind (`kind`) that `on` picks, counted by the database rather than
+    read a row each, so that counting does not grow with the people who voted. Rows of
+    (part, id, role, on_paper, criterion, value, n) with the idea's id: part "votes", how
+    many votes have each value on each criterion, by role and paper; part "voters", how
+    many people that is, by role and paper (not in dots mode, whose tallies count no
+    people). `Results.add_counted` takes them."""
+    voted = _votes.join(_participants, _participants.c.id == _votes.c.participant_id)
+    who = (_votes.c.idea_id, _participants.c.role, _participants.c.on_paper)
+    of_kind = _votes.c.kind == sa.bindparam("kind")
+    return [
+        sa.select(
+            sa.literal("votes").label("part"),
+            _votes.c.idea_id.label("id"),
+            *who[1:],
+            _votes.c.criterion,
+            _votes.c.value,
+            sa.func.count().label("n"),
+        )
+        .select_from(voted)
+        .where(on, of_kind)
+        .group_by(*who, _votes.c.criterion, _votes.c.value),
+        sa.select(
+            sa.literal("voters"),
+            *who,
+            _INT,
+            _INT,
+            sa.func.count(sa.distinct(_votes.c.participant_id)),
+        )
+        .select_from(voted)
+        .where(on, of_kind, sa.bindparam("kind") != "dots")
+        .group_by(*who),
+    ]
+
+
+#: Built once: counting runs on every vote. A list of ids makes SQLAlchemy write the SQL
+#: again for every execution, so one idea has a statement of its own.
+_COUNTED_ON = sa.union_all(*_counted(_votes.c.idea_id.in_(sa.bindparam("ideas", expanding=True))))
+_COUNTED_ON_IDEA = sa.union_all(*_counted(_votes.c.idea_id == sa.bindparam("idea")))
+#: What a vote counts its idea's new tally from (cocreate.services.votes reads it with the
+#: idea, under the room's lock): everyone else's votes on the idea (`idea`) counted, as
+#: `_counted` gives them, and each of the voter's (`participant`) own votes on it (part
+#: "mine", with the vote's row id as `id`). Read a row a vote, a thousand opinions on one
+#: idea made each new one cost twice as much CPU.
+VOTES_BESIDE = sa.union_all(
+    *_counted(
+        sa.and_(
+            _votes.c.idea_id == sa.bindparam("idea"),
+            _votes.c.participant_id != sa.bindparam("participant"),
+        )
+    ),
     sa.select(
-        _votes.c.idea_id,
-        _votes.c.participant_id,
-        _votes.c.criterion,
-        _votes.c.value,
-        _participants.c.role,
-        _participants.c.on_paper,
-    )
-    .join(_participants, _participants.c.id == _votes.c.participant_id)
-    .where(_votes.c.kind == sa.bindparam("kind"))
+        sa.literal("mine"), _votes.c.id, _NONE, _NONE, _votes.c.criterion, _votes.c.value, _INT
+    ).where(
+        _votes.c.idea_id == sa.bindparam("idea"),
+        _votes.c.kind == sa.bindparam("kind"),
+        _votes.c.participant_id == sa.bindparam("participant"),
+    ),
 )
-_VOTES_ON = _VOTES.where(_votes.c.idea_id.in_(sa.bindparam("ideas", expanding=True)))
-#: The same for one idea: a list of ids makes SQLAlchemy write the SQL again for every
-#: execution, which cost a vote more than its query.
-_VOTES_ON_IDEA = _VOTES.where(_votes.c.idea_id == sa.bindparam("idea"))
-#: One idea's votes of one kind with their row ids: what a vote counts its idea's new
-#: tally from (cocreate.services.votes reads them with the idea, under the room's lock).
-IDEA_VOTES = _VOTES_ON_IDEA.add_columns(_votes.c.id.label("vote_id"))
 
 
 def _counts(workshop: Rules, idea_ids: list[int]) -> dict[int, Results]:
-    """Read the votes of the workshop's mode on these ideas, in one query."""
+    """Count the votes of the workshop's mode on these ideas, in one query (`_counted`)."""
     results: dict[int, Results] = defaultdict(Results)
     if not idea_ids:
         return results
     db.session.flush()  # votes changed through the ORM in this transaction count too
     if len(idea_ids) == 1:
-        rows = run(_VOTES_ON_IDEA, {"idea": idea_ids[0], "kind": workshop.voting_mode})
+        rows = run(_COUNTED_ON_IDEA, {"idea": idea_ids[0], "kind": workshop.voting_mode})
     else:
-        rows = run(_VOTES_ON, {"ideas": idea_ids, "kind": workshop.voting_mode})
-    for idea_id, participant_id, criterion, value, role, on_paper in rows:
-        results[idea_id].add(participant_id, role, on_paper, criterion, value)
+        rows = run(_COUNTED_ON, {"ideas": idea_ids, "kind": workshop.voting_mode})
+    for row in rows:
+        results[row.id].add_counted(row)
     return results
 
 
@@ -160,7 +220,7 @@ def paper_votes(workshop: Rules, count: _Count) -> int:
     """How much of a tally a scribe entered from paper: dots, or people who voted."""
     if workshop.voting_mode == "dots":
         return tally(workshop, count)["dots"]
-    return len(count.voters)
+    return count.voter_count
 
 
 def support(workshop: Rules, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -181,19 +241,24 @@ class Voter:
 
 
 def support_after(
-    workshop: Rules, votes: Iterable[Any], voter: Voter, criterion: int, value: int | None
+    workshop: Rules,
+    beside: Results,
+    voter: Voter,
+    own: Iterable[tuple[int, int]],
+    criterion: int,
+    value: int | None,
 ) -> dict[str, Any]:
     """`support` of one idea once the voter's vote on the criterion is `value` (None: taken
-    back), counted from the idea's `votes` (rows of IDEA_VOTES) before that vote is written:
-    the write can then wait for the commit (unit.Change.later). The caller read the votes
-    under the room's lock, so no other vote comes between."""
-    entry = Results()
-    for vote in votes:
-        if (vote.participant_id, vote.criterion) != (voter.participant_id, criterion):
-            entry.add(vote.participant_id, vote.role, vote.on_paper, vote.criterion, vote.value)
+    back), counted before that vote is written (the write can then wait for the commit:
+    unit.Change.later): from everyone else's votes on the idea (`beside`, from the rows of
+    VOTES_BESIDE; it is counted into) and the voter's own, (criterion, value) each. The
+    caller read both under the room's lock, so no other vote comes between."""
+    for other, earlier in own:
+        if other != criterion:
+            beside.add(voter.participant_id, voter.role, voter.on_paper, other, earlier)
     if value is not None:
-        entry.add(voter.participant_id, voter.role, voter.on_paper, criterion, value)
-    return _support_of(workshop, entry)
+        beside.add(voter.participant_id, voter.role, voter.on_paper, criterion, value)
+    return _support_of(workshop, beside)
 
 
 def no_support(workshop: Rules) -> dict[str, Any]:
@@ -226,7 +291,7 @@ def _added(workshop: Rules, counts: list[_Count]) -> dict[str, Any]:
             merged.values[key] += n
     added = tally(workshop, merged)
     if workshop.voting_mode == "scores":
-        added["voters"] = sum(len(count.voters) for count in counts)
+        added["voters"] = sum(count.voter_count for count in counts)
     return added
 
 

@@ -34,8 +34,11 @@ class Ballot:
     dots_per_room: int
     max_dots_per_idea: int
     idea_id: int
-    #: The votes of the mode on the idea, each with its voter's role (results.IDEA_VOTES).
-    votes: list[Any]
+    #: Everyone else's votes of the mode on the idea, as the database counted them
+    #: (results.VOTES_BESIDE).
+    beside: results.Results
+    #: The voter's own votes on the idea: (criterion, value) each.
+    own: list[tuple[int, int]]
     #: The voter's vote on the idea (on the criterion asked): (row id, value), or None.
     mine: tuple[int, int] | None
     #: The dots the voter has put in this room (dots mode).
@@ -82,11 +85,12 @@ _SPENT = sa.select(sa.func.coalesce(sa.func.sum(_votes.c.value), 0)).where(
     _votes.c.room_id == _VOTER_ROOM,
     _votes.c.kind == "dots",
 )
-#: The idea, the voter's room, the dots they spent in it, and each vote of the mode on
-#: the idea with its voter's role (one row a vote; one row without a vote when there is
-#: none): read in one statement, after the voter's room is locked (read_together).
+#: The idea, the voter's room, the dots they spent in it, and the votes of the mode on
+#: the idea as results.VOTES_BESIDE counts them (a row each of its rows; one row without
+#: them when there is none): read in one statement, after the voter's room is locked
+#: (read_together).
 _ideas = Idea.__table__
-_ON_IDEA = results.IDEA_VOTES.subquery()
+_ON_IDEA = results.VOTES_BESIDE.subquery()
 _IDEA = (
     sa.select(
         _ideas.c.room_id,
@@ -141,12 +145,14 @@ def _ballot(
         raise NotFound(_("This idea is not in your room (any more)."))
     if voter.voting_mode != mode:
         raise Conflict(str(HOW_TO_VOTE[voter.voting_mode]))
-    on_idea = [row for row in rows if row.vote_id is not None]
-    mine = [
-        (row.vote_id, row.value)
-        for row in on_idea
-        if row.participant_id == participant_id and row.criterion == criterion
-    ]
+    beside, own, mine = results.Results(), [], []
+    for row in rows:
+        if row.part == "mine":
+            own.append((row.criterion, row.value))
+            if row.criterion == criterion:
+                mine.append((row.id, row.value))
+        elif row.part is not None:
+            beside.add_counted(row)
     return Ballot(
         voter=results.Voter(participant_id, voter.role, voter.on_paper),
         room=room,
@@ -155,7 +161,8 @@ def _ballot(
         dots_per_room=voter.dots_per_room,
         max_dots_per_idea=voter.max_dots_per_idea,
         idea_id=idea_id,
-        votes=on_idea,
+        beside=beside,
+        own=own,
         mine=mine[0] if mine else None,
         spent=rows[0].spent,
     )
@@ -171,7 +178,9 @@ def _vote(change: Change, ballot: Ballot, value: int | None, criterion: int = 0)
     """
     if not _set_vote(change, ballot, value, criterion):
         return
-    counted = results.support_after(ballot, ballot.votes, ballot.voter, criterion, value)
+    counted = results.support_after(
+        ballot, ballot.beside, ballot.voter, ballot.own, criterion, value
+    )
     change.record(
         ballot.room,
         "votes_changed",
@@ -297,9 +306,9 @@ def give_score(
         if not valid or not 0 <= criterion < len(ballot.criteria):
             raise Invalid(_("Choose one of this workshop's criteria."))
         mine: list[Any] = [None] * len(ballot.criteria)
-        for vote in ballot.votes:
-            if vote.participant_id == participant_id and vote.criterion < len(mine):
-                mine[vote.criterion] = vote.value
+        for scored, value in ballot.own:
+            if scored < len(mine):
+                mine[scored] = value
         _vote(change, ballot, score, criterion)
         mine[criterion] = score
         return {"idea_id": ballot.idea_id, "mine": mine}
