@@ -25,7 +25,7 @@ HOW_TO_VOTE = {
 @dataclass
 class Ballot:
     """What a vote needs to know, read in two statements without the ORM: the voter, their
-    room (locked) and the workshop's rules; then the idea and every vote on it."""
+    room (locked) and the workshop's rules; then the idea and the votes on it, counted."""
 
     voter: results.Voter
     room: RoomRow
