@@ -44,7 +44,7 @@ class _Count:
     #: {(criterion, value): how many votes}
     values: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
     voters: set[int] = field(default_factory=set)
-    #: Voters counted by the database (`VOTES_BESIDE`), none of them in `voters`.
+    #: Voters counted by the database (`_counted`), none of them in `voters`.
     counted_voters: int = 0
 
     def add(self, participant_id: int, criterion: int, value: int) -> None:
@@ -116,8 +116,8 @@ class Results:
             count.add(participant_id, criterion, value)
 
     def add_counted(self, row: Any) -> None:
-        """Count a row of `VOTES_BESIDE` that the database counted: so many votes of one
-        value (part "votes"), or so many voters (part "voters"), of one role."""
+        """Count a row the database counted (`_counted`): so many votes of one value
+        (part "votes"), or so many voters (part "voters"), of one role, on paper or not."""
         for count in self._counts(row.role, row.on_paper):
             if row.part == "votes":
                 count.values[(row.criterion, row.value)] += row.n
