@@ -314,3 +314,45 @@ def test_head_counts_are_counted_on_the_way_up(database_url):
             assert list(heads) == [(w["plenary"], 1), (first, 1), (second, 2)]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_vote_counts_are_counted_on_the_way_up(database_url):
+    from cocreate.services import participants, scribe
+    from tests.test_vote_counts import counted, kept
+
+    app = create_app(settings(database_url))
+    with app.app_context():
+        upgrade()
+        world = World()
+        w = world.workshop(rooms=1, voting_mode="scores", criteria=["Impact", "Cost"])
+        room = w["rooms"][0]
+        people = []
+        for name, role in (("A", "Local government"), ("B", None), ("C", "Local government")):
+            joined = participants.join_workshop(w["code"], f"device-{name}", name, role)
+            participants.move_participant(w["owner"], w["id"], joined["participant_id"], room)
+            people.append(joined["participant_id"])
+        paper = scribe.add_paper_person(("user", w["owner"]), room, "On paper")["member"]["id"]
+        idea = ideas.post_idea(people[0], "Rent caps")["idea"]["id"]
+        world.phase(w, "vote")
+        for person, criterion, score in ((0, 0, 4), (0, 1, 2), (1, 0, 5), (2, 0, 3)):
+            votes.give_score(people[person], idea, criterion, score)
+        scribe.give_score(("user", w["owner"]), paper, idea, 1, 1)
+        before = kept(w["id"])
+        assert before == counted(w["id"])
+        db.session.remove()
+
+        downgrade(revision="0016_room_head_count")
+        with db.engine.connect() as connection:
+            inspector = sa.inspect(connection)
+            assert "vote_counts" not in inspector.get_table_names()
+            indexes = [i["name"] for i in inspector.get_indexes("votes")]
+            assert "ix_votes_participant_id" in indexes
+            assert "ix_votes_participant_id_room_id" not in indexes
+
+        upgrade()
+        assert kept(w["id"]) == before
+        # The counts go on from there.
+        votes.give_score(people[2], idea, 1, 5)
+        assert kept(w["id"]) == counted(w["id"]) != before
+        db.session.remove()
+        db.engine.dispose()

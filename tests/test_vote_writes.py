@@ -170,6 +170,7 @@ def test_on_postgres_a_votes_writes_go_in_one_round_trip(pg_app):
         assert len(piped) == 1
         assert re.findall(r"(?:AS \(|\) )(INSERT INTO \w+|UPDATE \w+)", piped[0]) == [
             "INSERT INTO votes",
+            "INSERT INTO vote_counts",
             "INSERT INTO room_events",
             "INSERT INTO client_actions",
             "UPDATE rooms",

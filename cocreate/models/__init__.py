@@ -20,7 +20,7 @@ from cocreate.models.room import PHASES, Room
 from cocreate.models.tag import TAG_KINDS, IdeaTag, Tag, ThemeTag
 from cocreate.models.theme import Theme
 from cocreate.models.user import User
-from cocreate.models.vote import SCORE_RANGE, STANCES, VOTING_MODES, Vote
+from cocreate.models.vote import SCORE_RANGE, STANCES, VOTERS, VOTING_MODES, Vote, VoteCount
 from cocreate.models.workshop import ASSIGNMENT_MODES, Workshop
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "SCORE_RANGE",
     "STANCES",
     "TAG_KINDS",
+    "VOTERS",
     "VOTING_MODES",
     "ClientAction",
     "CrossTheme",
@@ -52,5 +53,6 @@ __all__ = [
     "ThemeTag",
     "User",
     "Vote",
+    "VoteCount",
     "Workshop",
 ]

@@ -157,6 +157,7 @@ def withdraw_idea(participant_id: int, idea_id: object, action_id: str | None = 
         idea = authored_idea(me, idea_id)
         idea.status, idea.updated_at = "withdrawn", utcnow()
         db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
+        results.forget_votes(idea.id)
         change.record(room, "idea_withdrawn", {"idea_id": idea.id})
         return {"idea_id": idea.id}
 

@@ -8,7 +8,7 @@ from cocreate.extensions import db
 from cocreate.models import Idea, IdeaRevision, Participant, Room, Vote, Workshop
 from cocreate.models._time import utcnow
 from cocreate.realtime import PARTICIPANT_NS, participant_channel
-from cocreate.services import access
+from cocreate.services import access, results
 from cocreate.services.errors import Conflict, Invalid, NotFound
 from cocreate.services.ideas import idea_fields, keep_revision, record_idea
 from cocreate.services.placement import lock_rooms_of
@@ -52,6 +52,7 @@ def hide_idea(
             raise Conflict(_("This idea is hidden already."))
         idea.status = "hidden"
         db.session.execute(sa.delete(Vote).where(Vote.idea_id == idea.id))
+        results.forget_votes(idea.id)
         change.record(room, "idea_hidden", {"idea_id": idea.id})
         _tell_author(change, idea, "hidden")
         return {"idea_id": idea.id, "status": "hidden"}
@@ -238,6 +239,8 @@ def merge_ideas(
         if keep.status != "visible" or duplicate.status != "visible":
             raise Invalid(_("Only visible ideas can be merged."))
         moved = returned = 0
+        both = Vote.idea_id.in_([keep.id, duplicate.id])
+        results.count_votes(both, -1)  # and back in, where the votes went, below
         duplicates = db.session.scalars(sa.select(Vote).where(Vote.idea_id == duplicate.id))
         for vote in duplicates.all():
             kept = db.session.scalar(
@@ -260,6 +263,7 @@ def merge_ideas(
                 returned += 1
                 db.session.delete(vote)
         db.session.flush()
+        results.count_votes(both, 1)
         duplicate.status, duplicate.merged_into_id = "merged", keep.id
         author = _author(keep)
         public = {

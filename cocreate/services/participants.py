@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql
 
 from cocreate.extensions import db
-from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Workshop
-from cocreate.services import access, phases, validate
+from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Vote, Workshop
+from cocreate.services import access, phases, results, validate
 from cocreate.services.errors import Invalid, NotAllowed
 from cocreate.services.placement import lock_rooms_of, move, room_for_newcomer, spread
 from cocreate.services.snapshots import member_event
@@ -101,6 +101,16 @@ def rename(change: Change, person: Participant, name: str | None) -> None:
     change.record(room, "member_renamed", *member_event(person))
 
 
+def change_role(person: Participant, role: str) -> None:
+    """Give a participant another stakeholder role, their votes counted under it: out of
+    their ideas' counts under the old role, back in under the new one. After every lock
+    the action takes (results.count_votes)."""
+    mine = Vote.participant_id == person.id
+    results.count_votes(mine, -1)
+    results.count_votes(mine, 1, role)
+    person.role = role
+
+
 def join_workshop(
     code: str, device_token: str, display_name: object = None, role: object = None
 ) -> dict:
@@ -130,8 +140,8 @@ def join_workshop(
         if known is not None:
             if name and name != known.display_name:
                 rename(change, known, name)
-            if role:
-                known.role = role
+            if role and role != known.role:
+                change_role(known, role)
             return {"participant_id": known.id, "workshop_id": workshop.id, "returning": True}
         room = plenary
         if workshop.breakouts_open and workshop.assignment == "random":  # late joiners too

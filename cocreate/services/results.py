@@ -14,15 +14,15 @@ A tally's shape depends on the mode (docs/protocol.md, "Tallies"):
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from cocreate.extensions import db
-from cocreate.models import STANCES, Participant, Vote
-from cocreate.services.unit import run
+from cocreate.models import STANCES, VOTERS, Participant, Vote, VoteCount
+from cocreate.services.unit import Change, run
 
 
 class Rules(Protocol):
@@ -31,6 +31,11 @@ class Rules(Protocol):
 
     voting_mode: str
     criteria: list[str]
+
+
+#: A change to an idea's kept counts: (criterion, value, how many more), where a criterion
+#: of VOTERS counts people (value 0).
+Delta = tuple[int, int, int]
 
 
 #: A role "supports" an idea in scores mode when its mean is above the scale's middle.
@@ -116,13 +121,19 @@ class Results:
             count.add(participant_id, criterion, value)
 
     def add_counted(self, row: Any) -> None:
-        """Count a row the database counted (`_counted`): so many votes of one value
-        (part "votes"), or so many voters (part "voters"), of one role, on paper or not."""
-        for count in self._counts(row.role, row.on_paper):
-            if row.part == "votes":
-                count.values[(row.criterion, row.value)] += row.n
-            else:
-                count.counted_voters += row.n
+        """Count a row of kept counts (`_kept_on`): so many votes of one value, or so many
+        voters (criterion VOTERS), of one role, on paper or not."""
+        self.change(row.role, row.on_paper, [(row.criterion, row.value, row.n)])
+
+    def change(self, role: str | None, on_paper: bool, deltas: list[Delta]) -> None:
+        """Change the counts of one role, on paper or not, by these deltas
+        (`deltas_of_vote`)."""
+        for count in self._counts(role, on_paper):
+            for criterion, value, n in deltas:
+                if criterion == VOTERS:
+                    count.counted_voters += n
+                else:
+                    count.values[(criterion, value)] += n
 
     def _counts(self, role: str | None, on_paper: bool) -> list[_Count]:
         """The counts a vote of this role, on paper or not, goes into."""
@@ -130,82 +141,164 @@ class Results:
         return [*counts, self.paper] if on_paper else counts
 
 
-_votes, _participants = Vote.__table__, Participant.__table__
-_INT, _NONE = sa.cast(sa.null(), sa.Integer), sa.null()
+def deltas_of_vote(own: list[tuple[int, int]], criterion: int, value: int | None) -> list[Delta]:
+    """What one voter's vote on a criterion (`value`; None: taken back) changes in their
+    idea's counts, given their votes on it until now (`own`: (criterion, value) each):
+    the earlier value's count down, the new one's up, and the idea's voters up at a first
+    vote and down when the last goes. In key order, as every write of counts goes."""
+    earlier = dict(own).get(criterion)
+    if earlier == value:
+        return []
+    deltas = []
+    if earlier is not None:
+        deltas.append((criterion, earlier, -1))
+    if value is not None:
+        deltas.append((criterion, value, 1))
+    voted = bool(own)
+    votes = value is not None or any(other != criterion for other, _value in own)
+    if votes != voted:
+        deltas.append((VOTERS, 0, 1 if votes else -1))
+    return sorted(deltas)
 
 
-def _counted(on: sa.ColumnElement[bool]) -> list[sa.Select]:
-    """The votes of one kind (`kind`) that `on` picks, counted by the database rather than
-    read a row each, so that counting does not grow with the people who voted. Rows of
-    (part, id, role, on_paper, criterion, value, n) with the idea's id: part "votes", how
-    many votes have each value on each criterion, by role and paper; part "voters", how
-    many people that is, by role and paper (not in dots mode, whose tallies count no
-    people). `Results.add_counted` takes them."""
+_votes, _participants, _kept = Vote.__table__, Participant.__table__, VoteCount.__table__
+_KEY = ("idea_id", "kind", "role", "on_paper", "criterion", "value")
+
+
+def _upsert(dialect: str, rows: Any) -> sa.Insert:
+    """An INSERT of counts into vote_counts that adds them to the counts there are."""
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_kept)
+    if isinstance(rows, sa.Select):
+        insert = insert.from_select([*_KEY, "n"], rows)
+    else:
+        insert = insert.values(rows)
+    return insert.on_conflict_do_update(
+        index_elements=list(_KEY), set_={"n": _kept.c.n + insert.excluded.n}
+    )
+
+
+#: A vote's change to its idea's counts, with one, two or three deltas (deltas_of_vote),
+#: for each database: built once, as a vote's other statements are (cocreate.services.votes).
+_COUNT_VOTE = {
+    (dialect, size): _upsert(
+        dialect,
+        [
+            {
+                "idea_id": sa.bindparam("idea"),
+                "kind": sa.bindparam("mode"),
+                "role": sa.bindparam("role"),
+                "on_paper": sa.bindparam("paper", type_=sa.Boolean),
+                "criterion": sa.bindparam(f"criterion{i}"),
+                "value": sa.bindparam(f"value{i}"),
+                "n": sa.bindparam(f"n{i}"),
+            }
+            for i in range(size)
+        ],
+    )
+    for dialect in ("postgresql", "sqlite")
+    for size in (1, 2, 3)
+}
+
+
+def count_vote(
+    change: Change, idea_id: int, kind: str, voter: "Voter", deltas: list[Delta]
+) -> None:
+    """Keep an idea's counts as one vote changes them (`deltas_of_vote`), with the commit.
+    The caller holds the idea's room's lock."""
+    if not deltas:
+        return
+    params = {"idea": idea_id, "mode": kind, "role": voter.role or "", "paper": voter.on_paper}
+    for i, (criterion, value, n) in enumerate(deltas):
+        params |= {f"criterion{i}": criterion, f"value{i}": value, f"n{i}": n}
+    dialect = db.session.connection().dialect.name
+    change.later(_COUNT_VOTE[dialect, len(deltas)], params)
+
+
+def count_votes(where: sa.ColumnElement[bool], sign: int, role: str | None = None) -> None:
+    """Count the votes `where` picks into their ideas' kept counts (sign 1) or out of them
+    (sign -1), now, with their voters' roles (or `role`, for a voter whose role is
+    changing) and paper. For the paths that change votes in bulk: hiding, withdrawing and
+    merging ideas, a role changing, a workshop imported. `where` must pick every vote of
+    a voter on an idea or none, so that the voters are counted right; the votes changed
+    through the ORM must be flushed.
+
+    The counts change by adding, as a vote's do, so two actions changing one idea's
+    counts at once need no lock between them. The rows go in key order, as a vote's do,
+    so that two such actions on PostgreSQL never wait on each other in a ring.
+    """
     voted = _votes.join(_participants, _participants.c.id == _votes.c.participant_id)
-    who = (_votes.c.idea_id, _participants.c.role, _participants.c.on_paper)
-    of_kind = _votes.c.kind == sa.bindparam("kind")
-    return [
-        sa.select(
-            sa.literal("votes").label("part"),
-            _votes.c.idea_id.label("id"),
-            *who[1:],
-            _votes.c.criterion,
-            _votes.c.value,
-            sa.func.count().label("n"),
+    whose = sa.func.coalesce(_participants.c.role, "") if role is None else sa.literal(role)
+    who = (_votes.c.idea_id, _votes.c.kind, whose, _participants.c.on_paper)
+    dialect = db.session.connection().dialect.name
+    for what, n in (
+        ((_votes.c.criterion, _votes.c.value), sa.func.count()),
+        ((sa.literal(VOTERS), sa.literal(0)), sa.func.count(sa.distinct(_votes.c.participant_id))),
+    ):
+        key = (*who, *what)
+        counted = (
+            sa.select(*key, n * sign).select_from(voted).where(where).group_by(*key).order_by(*key)
         )
-        .select_from(voted)
-        .where(on, of_kind)
-        .group_by(*who, _votes.c.criterion, _votes.c.value),
-        sa.select(
-            sa.literal("voters"),
-            *who,
-            _INT,
-            _INT,
-            sa.func.count(sa.distinct(_votes.c.participant_id)),
-        )
-        .select_from(voted)
-        .where(on, of_kind, sa.bindparam("kind") != "dots")
-        .group_by(*who),
-    ]
+        run(_upsert(dialect, counted))
 
 
-#: Built once: counting runs on every vote. A list of ids makes SQLAlchemy write the SQL
-#: again for every execution, so one idea has a statement of its own.
-_COUNTED_ON = sa.union_all(*_counted(_votes.c.idea_id.in_(sa.bindparam("ideas", expanding=True))))
-_COUNTED_ON_IDEA = sa.union_all(*_counted(_votes.c.idea_id == sa.bindparam("idea")))
+def forget_votes(idea_id: int) -> None:
+    """Drop an idea's counts, now: its votes are all gone (a hidden or withdrawn idea)."""
+    run(sa.delete(_kept).where(_kept.c.idea_id == idea_id))
+
+
+def _kept_on(on: sa.ColumnElement[bool]) -> sa.Select:
+    """The kept counts of one kind (`mode`) of votes on the ideas `on` picks, as rows of
+    (part, id, role, on_paper, criterion, value, n): part "kept", the idea's id, and a
+    count of votes of a value on a criterion, or of voters (criterion VOTERS), by role and
+    paper. `Results.add_counted` takes them. A handful of rows however many voted."""
+    return sa.select(
+        sa.literal("kept").label("part"),
+        _kept.c.idea_id.label("id"),
+        _kept.c.role,
+        _kept.c.on_paper,
+        _kept.c.criterion,
+        _kept.c.value,
+        _kept.c.n,
+    ).where(on, _kept.c.kind == sa.bindparam("mode"), _kept.c.n != 0)
+
+
+#: Built once: counting runs on every snapshot. A list of ids makes SQLAlchemy write the
+#: SQL again for every execution, so one idea has a statement of its own.
+_KEPT_ON = _kept_on(_kept.c.idea_id.in_(sa.bindparam("ideas", expanding=True)))
+_KEPT_ON_IDEA = _kept_on(_kept.c.idea_id == sa.bindparam("idea"))
 #: What a vote counts its idea's new tally from (cocreate.services.votes reads it with the
-#: idea, under the room's lock): everyone else's votes on the idea (`idea`) counted, as
-#: `_counted` gives them, and each of the voter's (`participant`) own votes on it (part
-#: "mine", with the vote's row id as `id`). Read a row a vote, an opinion on an idea a
-#: thousand people had given theirs on cost 6.7 ms of CPU (0.8 with twenty people);
-#: counted, 2.4-2.9 ms (SQLite, bench/vote_path.py --mode agree --voters 1000).
-VOTES_BESIDE = sa.union_all(
-    *_counted(
-        sa.and_(
-            _votes.c.idea_id == sa.bindparam("idea"),
-            _votes.c.participant_id != sa.bindparam("participant"),
-        )
-    ),
+#: idea, under the room's lock): the idea's kept counts (`idea`), as `_kept_on` gives
+#: them, and each of the voter's (`participant`) own votes on it (part "mine", with the
+#: vote's row id as `id`). Counted from the votes, an opinion on an idea a thousand
+#: people had given theirs on cost 2.4-2.9 ms of CPU against 0.8 with twenty people
+#: (SQLite, bench/vote_path.py --mode agree --voters 1000); read, its cost does not grow.
+VOTES_ON = sa.union_all(
+    _KEPT_ON_IDEA,
     sa.select(
-        sa.literal("mine"), _votes.c.id, _NONE, _NONE, _votes.c.criterion, _votes.c.value, _INT
+        sa.literal("mine"),
+        _votes.c.id,
+        sa.null(),
+        sa.null(),
+        _votes.c.criterion,
+        _votes.c.value,
+        sa.cast(sa.null(), sa.Integer),
     ).where(
         _votes.c.idea_id == sa.bindparam("idea"),
-        _votes.c.kind == sa.bindparam("kind"),
+        _votes.c.kind == sa.bindparam("mode"),
         _votes.c.participant_id == sa.bindparam("participant"),
     ),
 )
 
 
 def _counts(workshop: Rules, idea_ids: list[int]) -> dict[int, Results]:
-    """Count the votes of the workshop's mode on these ideas, in one query (`_counted`)."""
+    """The kept counts of the workshop's mode's votes on these ideas, in one query."""
     results: dict[int, Results] = defaultdict(Results)
     if not idea_ids:
         return results
-    db.session.flush()  # votes changed through the ORM in this transaction count too
     if len(idea_ids) == 1:
-        rows = run(_COUNTED_ON_IDEA, {"idea": idea_ids[0], "kind": workshop.voting_mode})
+        rows = run(_KEPT_ON_IDEA, {"idea": idea_ids[0], "mode": workshop.voting_mode})
     else:
-        rows = run(_COUNTED_ON, {"ideas": idea_ids, "kind": workshop.voting_mode})
+        rows = run(_KEPT_ON, {"ideas": idea_ids, "mode": workshop.voting_mode})
     for row in rows:
         results[row.id].add_counted(row)
     return results
@@ -242,24 +335,15 @@ class Voter:
 
 
 def support_after(
-    workshop: Rules,
-    beside: Results,
-    voter: Voter,
-    own: Iterable[tuple[int, int]],
-    criterion: int,
-    value: int | None,
+    workshop: Rules, counted: Results, voter: Voter, deltas: list[Delta]
 ) -> dict[str, Any]:
-    """`support` of one idea once the voter's vote on the criterion is `value` (None: taken
-    back), counted before that vote is written (the write can then wait for the commit:
-    unit.Change.later): from everyone else's votes on the idea (`beside`, from the rows of
-    VOTES_BESIDE; it is counted into) and the voter's own, (criterion, value) each. The
-    caller read both under the room's lock, so no other vote comes between."""
-    for other, earlier in own:
-        if other != criterion:
-            beside.add(voter.participant_id, voter.role, voter.on_paper, other, earlier)
-    if value is not None:
-        beside.add(voter.participant_id, voter.role, voter.on_paper, criterion, value)
-    return _support_of(workshop, beside)
+    """`support` of one idea once a vote changed its counts by `deltas` (`deltas_of_vote`),
+    worked out before the vote is written (the write can then wait for the commit:
+    unit.Change.later) from its counts before it (`counted`, from the rows of VOTES_ON;
+    changed in place). The caller read them under the room's lock, so no other vote
+    comes between."""
+    counted.change(voter.role, voter.on_paper, deltas)
+    return _support_of(workshop, counted)
 
 
 def no_support(workshop: Rules) -> dict[str, Any]:
@@ -271,7 +355,11 @@ def no_support(workshop: Rules) -> dict[str, Any]:
 def _support_of(workshop: Rules, entry: Results) -> dict[str, Any]:
     return {
         "tally": tally(workshop, entry.total),
-        "by_role": {role: tally(workshop, c) for role, c in entry.by_role.items()},
+        "by_role": {
+            role: tally(workshop, c)
+            for role, c in entry.by_role.items()
+            if c.voter_count or any(c.values.values())  # a role whose votes all went
+        },
         "paper_votes": paper_votes(workshop, entry.paper),
     }
 

@@ -443,14 +443,14 @@ def _statement_of(
     (what SQLAlchemy's execute would do with them): built once for each combination.
 
     None unless each write is an INSERT, UPDATE or DELETE and no table is changed by two
-    of them but for INSERTs: the parts of one statement do not see each other's changes,
+    of them but for plain INSERTs: the parts of one statement do not see each other's changes,
     and of two changes to one row only one takes effect.
     """
     inserted, changed = set(), []
     for statement, _keys in writes:
-        if isinstance(statement, sa.Insert):
-            inserted.add(statement.table)
-        elif isinstance(statement, sa.Update | sa.Delete):
+        if isinstance(statement, sa.Insert) and statement._post_values_clause is None:
+            inserted.add(statement.table)  # an upsert (ON CONFLICT) changes rows: below
+        elif isinstance(statement, sa.Insert | sa.Update | sa.Delete):
             changed.append(statement.table)
         else:
             return None

@@ -34,9 +34,8 @@ class Ballot:
     dots_per_room: int
     max_dots_per_idea: int
     idea_id: int
-    #: Everyone else's votes of the mode on the idea, as the database counted them
-    #: (results.VOTES_BESIDE).
-    beside: results.Results
+    #: The idea's votes of the mode, as its kept counts give them (results.VOTES_ON).
+    counted: results.Results
     #: The voter's own votes on the idea: (criterion, value) each.
     own: list[tuple[int, int]]
     #: The voter's vote on the idea (on the criterion asked): (row id, value), or None.
@@ -86,11 +85,10 @@ _SPENT = sa.select(sa.func.coalesce(sa.func.sum(_votes.c.value), 0)).where(
     _votes.c.kind == "dots",
 )
 #: The idea, the voter's room, the dots they spent in it, and the votes of the mode on
-#: the idea as results.VOTES_BESIDE counts them (a row each of its rows; one row without
-#: them when there is none): read in one statement, after the voter's room is locked
-#: (read_together).
+#: the idea, as rows of results.VOTES_ON beside those (a row without them when there are
+#: none): read in one statement, after the voter's room is locked (read_together).
 _ideas = Idea.__table__
-_ON_IDEA = results.VOTES_BESIDE.subquery()
+_ON_IDEA = results.VOTES_ON.subquery()
 _IDEA = (
     sa.select(
         _ideas.c.room_id,
@@ -121,7 +119,7 @@ def _ballot(
     """
     reads = [(_VOTER, {"participant": participant_id})]
     if validate.is_id(idea_id):
-        reads.append((_IDEA, {"participant": participant_id, "idea": idea_id, "kind": mode}))
+        reads.append((_IDEA, {"participant": participant_id, "idea": idea_id, "mode": mode}))
     voters, *read_idea = read_together(reads)
     voter = voters[0] if voters else None
     if voter is None:
@@ -145,14 +143,14 @@ def _ballot(
         raise NotFound(_("This idea is not in your room (any more)."))
     if voter.voting_mode != mode:
         raise Conflict(str(HOW_TO_VOTE[voter.voting_mode]))
-    beside, own, mine = results.Results(), [], []
+    counted, own, mine = results.Results(), [], []
     for row in rows:
         if row.part == "mine":
             own.append((row.criterion, row.value))
             if row.criterion == criterion:
                 mine.append((row.id, row.value))
         elif row.part is not None:
-            beside.add_counted(row)
+            counted.add_counted(row)
     return Ballot(
         voter=results.Voter(participant_id, voter.role, voter.on_paper),
         room=room,
@@ -161,7 +159,7 @@ def _ballot(
         dots_per_room=voter.dots_per_room,
         max_dots_per_idea=voter.max_dots_per_idea,
         idea_id=idea_id,
-        beside=beside,
+        counted=counted,
         own=own,
         mine=mine[0] if mine else None,
         spent=rows[0].spent,
@@ -169,18 +167,18 @@ def _ballot(
 
 
 def _vote(change: Change, ballot: Ballot, value: int | None, criterion: int = 0) -> None:
-    """Set the voter's vote on the idea (None: take it back) and log the idea's new tally,
-    unless nothing changed: none for participants while results are hidden; moderators
-    get it always, with the support by role.
+    """Set the voter's vote on the idea (None: take it back), keep the idea's counts and
+    log its new tally, unless nothing changed: none for participants while results are
+    hidden; moderators get it always, with the support by role.
 
     Tallies travel only in events, never in acks: an ack is stored and replayed to a
     retry as it was, and could then show a tally the room has hidden since.
     """
     if not _set_vote(change, ballot, value, criterion):
         return
-    counted = results.support_after(
-        ballot, ballot.beside, ballot.voter, ballot.own, criterion, value
-    )
+    deltas = results.deltas_of_vote(ballot.own, criterion, value)
+    results.count_vote(change, ballot.idea_id, ballot.voting_mode, ballot.voter, deltas)
+    counted = results.support_after(ballot, ballot.counted, ballot.voter, deltas)
     change.record(
         ballot.room,
         "votes_changed",

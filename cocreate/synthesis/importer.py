@@ -46,7 +46,7 @@ from cocreate.models import (
     Vote,
     Workshop,
 )
-from cocreate.services import workshops
+from cocreate.services import results, workshops
 from cocreate.services.errors import Invalid
 from cocreate.services.snapshots import member_event
 from cocreate.services.unit import Change, perform
@@ -359,6 +359,8 @@ def _restore(
                 for b in data["ballots"]
             ],
         )
+        imported = sorted({room.id for room in rooms.values()})
+        results.count_votes(Vote.room_id.in_(imported), 1)
 
     for p in sorted(data["pathways"], key=lambda p: p["id"]):
         pathway = Pathway(
