@@ -14,6 +14,8 @@ from cocreate.models import VOTERS, Idea, Participant, Room, Vote, VoteCount, Wo
 from cocreate.services import ideas, moderation, participants, results, scribe, votes
 from cocreate.synthesis import importer, render_json
 from cocreate.synthesis.build import build
+from tests.conftest import World
+from tests.test_concurrency import race
 from tests.test_head_counts import instructions
 
 CITY, NGO = "Local government", "Civil society organisation"
@@ -199,3 +201,45 @@ def test_a_vote_does_not_grow_with_the_people_who_voted(ctx, world, mode):
         )
     assert kept(w["id"]) == counted(w["id"])
     assert cost[300] < 1.3 * cost[10], cost
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_app(request):
+    return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
+
+
+def test_roles_changing_while_others_vote_keep_the_counts(any_app):
+    """People who voted rejoin with another role (their counts move, under no room's lock)
+    while others vote on the same ideas: nothing waits on anything in a ring, and the
+    counts end equal to the votes."""
+    with any_app.app_context():
+        world = World()
+        w = world.workshop(voting_mode="agree", rooms=1)
+        room = w["rooms"][0]
+        people = []
+        for n in range(12):
+            role = (CITY, NGO)[n % 2]
+            joined = participants.join_workshop(w["code"], f"race-{n}", None, role)
+            participants.move_participant(w["owner"], w["id"], joined["participant_id"], room)
+            people.append(joined["participant_id"])
+        posted = [ideas.post_idea(people[0], f"Idea {n}")["idea"]["id"] for n in range(3)]
+        world.phase(w, "vote")
+        for person in people[:6]:
+            for idea in posted:
+                votes.give_opinion(person, idea, "agree")
+        db.session.remove()
+    changing = [
+        (lambda n=n: participants.join_workshop(w["code"], f"race-{n}", None, (NGO, CITY)[n % 2]))
+        for n in range(6)
+    ]
+    voting = [
+        (lambda p=p, i=i: votes.give_opinion(p, posted[i % 3], ("disagree", "pass")[i % 2]))
+        for i, p in enumerate(people[6:] + people[:4])
+    ]
+    outcomes = race(any_app, changing + voting)
+    assert all(isinstance(o, dict) for o in outcomes), outcomes
+    with any_app.app_context():
+        assert kept(w["id"]) == counted(w["id"])
+        roles = {key[2] for key in kept(w["id"])}
+        assert roles == {CITY, NGO}
+        db.session.remove()

@@ -101,11 +101,19 @@ def rename(change: Change, person: Participant, name: str | None) -> None:
     change.record(room, "member_renamed", *member_event(person))
 
 
-def change_role(person: Participant, role: str) -> None:
+def change_role(change: Change, person: Participant, role: str) -> None:
     """Give a participant another stakeholder role, their votes counted under it: out of
-    their ideas' counts under the old role, back in under the new one. After every lock
-    the action takes (results.count_votes)."""
+    their ideas' counts under the old role, back in under the new one.
+
+    Every path that changes an idea's counts holds its room's lock, so this locks the
+    participant's room and every room they voted in (in id order: call it before any
+    other room lock but the lobby's) and no vote of theirs, nor a merge of ideas they
+    voted on, comes between reading their votes and moving them. Raises Conflict when
+    another process moved or removed them meanwhile (placement.lock_rooms_of).
+    """
     mine = Vote.participant_id == person.id
+    voted_in = db.session.scalars(sa.select(Vote.room_id).where(mine).distinct()).all()
+    lock_rooms_of(change, person, *voted_in)
     results.count_votes(mine, -1)
     results.count_votes(mine, 1, role)
     person.role = role
@@ -138,10 +146,10 @@ def join_workshop(
         if known is not None and known.removed:
             raise NotAllowed(_("A moderator removed you from this workshop."))
         if known is not None:
+            if role and role != known.role:
+                change_role(change, known, role)
             if name and name != known.display_name:
                 rename(change, known, name)
-            if role and role != known.role:
-                change_role(known, role)
             return {"participant_id": known.id, "workshop_id": workshop.id, "returning": True}
         room = plenary
         if workshop.breakouts_open and workshop.assignment == "random":  # late joiners too

@@ -1,5 +1,8 @@
 """Counting votes: each idea's tally in the workshop's voting mode, in total, by
-stakeholder role and from paper. Pure reads; the write side is cocreate.services.votes.
+stakeholder role and from paper, read from the idea's kept counts (VoteCount). This
+module keeps those counts for every path that changes votes (`count_vote` for a vote,
+`count_votes` and `forget_votes` for the bulk ones); the votes themselves are written by
+cocreate.services.votes and the paths that call it.
 
 A tally's shape depends on the mode (docs/protocol.md, "Tallies"):
 
@@ -49,7 +52,7 @@ class _Count:
     #: {(criterion, value): how many votes}
     values: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
     voters: set[int] = field(default_factory=set)
-    #: Voters counted by the database (`_counted`), none of them in `voters`.
+    #: Voters counted in the kept counts (`Results.add_counted`), none of them in `voters`.
     counted_voters: int = 0
 
     def add(self, participant_id: int, criterion: int, value: int) -> None:
@@ -222,9 +225,10 @@ def count_votes(where: sa.ColumnElement[bool], sign: int, role: str | None = Non
     a voter on an idea or none, so that the voters are counted right; the votes changed
     through the ORM must be flushed.
 
-    The counts change by adding, as a vote's do, so two actions changing one idea's
-    counts at once need no lock between them. The rows go in key order, as a vote's do,
-    so that two such actions on PostgreSQL never wait on each other in a ring.
+    Like a vote, the caller holds the lock of the room of every idea whose counts this
+    changes: the counts a vote writes follow from what it read under that lock, and two
+    actions writing new rows of one idea's counts at once could otherwise wait on each
+    other in a ring on PostgreSQL. The rows go in key order, as a vote's do.
     """
     voted = _votes.join(_participants, _participants.c.id == _votes.c.participant_id)
     whose = sa.func.coalesce(_participants.c.role, "") if role is None else sa.literal(role)

@@ -55,7 +55,6 @@ _participants, _rooms, _workshops = Participant.__table__, Room.__table__, Works
 _VOTER = (
     sa.select(
         _participants.c.removed,
-        _participants.c.role,
         _participants.c.on_paper,
         _rooms.c.id,
         _rooms.c.workshop_id,
@@ -73,11 +72,12 @@ _VOTER = (
     .where(_participants.c.id == _param("participant"))
     .with_for_update(of=_rooms)
 )
-#: The voter's room as the idea's read sees it: after the voter's room was locked.
-_VOTER_ROOM = (
-    sa.select(_participants.c.room_id)
-    .where(_participants.c.id == _param("participant"))
-    .scalar_subquery()
+#: The voter's room and role as the idea's read sees them: after the voter's room was
+#: locked. (The first read took the lock, but on PostgreSQL it read the participant as
+#: they were before it waited for it.)
+_VOTER_ROOM, _VOTER_ROLE = (
+    sa.select(column).where(_participants.c.id == _param("participant")).scalar_subquery()
+    for column in (_participants.c.room_id, _participants.c.role)
 )
 _SPENT = sa.select(sa.func.coalesce(sa.func.sum(_votes.c.value), 0)).where(
     _votes.c.participant_id == _param("participant"),
@@ -94,6 +94,7 @@ _IDEA = (
         _ideas.c.room_id,
         _ideas.c.status,
         _VOTER_ROOM.label("voter_room"),
+        _VOTER_ROLE.label("voter_role"),
         _SPENT.scalar_subquery().label("spent"),
         *_ON_IDEA.c,
     )
@@ -152,7 +153,9 @@ def _ballot(
         elif row.part is not None:
             counted.add_counted(row)
     return Ballot(
-        voter=results.Voter(participant_id, voter.role, voter.on_paper),
+        # A role given again on rejoining moves the voter's counts (participants.change_role)
+        # under their rooms' locks: the role read after the lock is the one counted under.
+        voter=results.Voter(participant_id, rows[0].voter_role, voter.on_paper),
         room=room,
         voting_mode=voter.voting_mode,
         criteria=voter.criteria,
