@@ -220,10 +220,10 @@ def count_vote(
 def count_votes(where: sa.ColumnElement[bool], sign: int, role: str | None = None) -> None:
     """Count the votes `where` picks into their ideas' kept counts (sign 1) or out of them
     (sign -1), now, with their voters' roles (or `role`, for a voter whose role is
-    changing) and paper. For the paths that change votes in bulk: hiding, withdrawing and
-    merging ideas, a role changing, a workshop imported. `where` must pick every vote of
-    a voter on an idea or none, so that the voters are counted right; the votes changed
-    through the ORM must be flushed.
+    changing) and paper. For the paths that change votes in bulk: merging ideas, a role
+    changing, a workshop imported (`forget_votes` for an idea whose votes all go). `where`
+    must pick every vote of a voter on an idea or none, so that the voters are counted
+    right; the votes changed through the ORM must be flushed.
 
     Like a vote, the caller holds the lock of the room of every idea whose counts this
     changes: the counts a vote writes follow from what it read under that lock, and two
@@ -273,9 +273,10 @@ _KEPT_ON_IDEA = _kept_on(_kept.c.idea_id == sa.bindparam("idea"))
 #: What a vote counts its idea's new tally from (cocreate.services.votes reads it with the
 #: idea, under the room's lock): the idea's kept counts (`idea`), as `_kept_on` gives
 #: them, and each of the voter's (`participant`) own votes on it (part "mine", with the
-#: vote's row id as `id`). Counted from the votes, an opinion on an idea a thousand
-#: people had given theirs on cost 2.4-2.9 ms of CPU against 0.8 with twenty people
-#: (SQLite, bench/vote_path.py --mode agree --voters 1000); read, its cost does not grow.
+#: vote's row id as `id`). With the idea's votes counted by the database for each vote,
+#: an opinion on an idea a thousand people had given theirs on cost 1.45 ms of CPU; read
+#: from the counts, 0.44 ms, whatever the voters (SQLite, bench/vote_path.py --mode agree
+#: --voters 1000, on a fast day).
 VOTES_ON = sa.union_all(
     _KEPT_ON_IDEA,
     sa.select(
