@@ -147,6 +147,13 @@ def any_ctx(request):
         yield app
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_app(request):
+    """The app on SQLite, then on PostgreSQL (for tests whose threads open their own
+    contexts)."""
+    return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
+
+
 def waiting_for_a_room(thread: threading.Thread) -> bool:
     """Whether a statement locking rooms waits for a lock (PostgreSQL) before `thread` ends."""
     with db.engine.connect() as watcher:

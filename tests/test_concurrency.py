@@ -19,13 +19,6 @@ from tests.conftest import World, action_id, waiting_for_a_room
 THREADS = 16
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_app(request):
-    """The app on SQLite, then on PostgreSQL."""
-    name = "app" if request.param == "sqlite" else "pg_app"
-    return request.getfixturevalue(name)
-
-
 def race(app, calls):
     """Run the calls at once, each in its own thread and app context; return the outcomes."""
     barrier = threading.Barrier(len(calls))

@@ -22,13 +22,6 @@ ROUNDS = 3
 EDITORS = 6
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_app(request):
-    """The app on SQLite, then on PostgreSQL."""
-    name = "app" if request.param == "sqlite" else "pg_app"
-    return request.getfixturevalue(name)
-
-
 def setup_pathway(app) -> dict:
     """A breakout room in the pathway phase with a facilitator, ideas and one pathway."""
     with app.app_context():

@@ -8,7 +8,6 @@ meanwhile answers NotFound, and of two moves of one idea the later commit stands
 
 import threading
 
-import pytest
 import sqlalchemy as sa
 
 from cocreate.extensions import db
@@ -19,13 +18,6 @@ from tests.conftest import World, action_id
 
 ROUNDS = 4
 MOVERS = 6
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_app(request):
-    """The app on SQLite, then on PostgreSQL."""
-    name = "app" if request.param == "sqlite" else "pg_app"
-    return request.getfixturevalue(name)
 
 
 def race(app, calls) -> list:

@@ -81,22 +81,17 @@ def a_room(mode: str, world) -> tuple[dict, dict[str, int], list[int]]:
     return w, people, posted
 
 
+#: The service that votes in each mode, on a phone (cocreate.services.votes) or for a
+#: person on paper (cocreate.services.scribe).
+GIVE = {"dots": "give_dot", "agree": "give_opinion", "scores": "give_score"}
+
+
 def vote(w: dict, mode: str, who: int, idea: int, value, criterion: int = 0, paper=False):
     """One vote of the mode, through the phone's service or the scribe's."""
-    owner = ("user", w["owner"])
-    if mode == "dots":
-        return (
-            scribe.give_dot(owner, who, idea, value) if paper else votes.give_dot(who, idea, value)
-        )
-    if mode == "agree":
-        return (
-            scribe.give_opinion(owner, who, idea, value)
-            if paper
-            else votes.give_opinion(who, idea, value)
-        )
+    what = (idea, criterion, value) if mode == "scores" else (idea, value)
     if paper:
-        return scribe.give_score(owner, who, idea, criterion, value)
-    return votes.give_score(who, idea, criterion, value)
+        return getattr(scribe, GIVE[mode])(("user", w["owner"]), who, *what)
+    return getattr(votes, GIVE[mode])(who, *what)
 
 
 #: Per mode: (who, idea's position, value, criterion), changes and takebacks among them.
@@ -201,11 +196,6 @@ def test_a_vote_does_not_grow_with_the_people_who_voted(ctx, world, mode):
         )
     assert kept(w["id"]) == counted(w["id"])
     assert cost[300] < 1.3 * cost[10], cost
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
 
 
 def test_roles_changing_while_others_vote_keep_the_counts(any_app):
