@@ -1,8 +1,11 @@
 """Stakeholder roles: declared on joining, results per role, and the participation view."""
 
 import pytest
+import sqlalchemy as sa
 
-from cocreate.services import ideas, participants, snapshots, votes, workshops
+from cocreate.extensions import db
+from cocreate.models import Room, RoomEvent
+from cocreate.services import ideas, participants, phases, snapshots, votes, workshops
 from cocreate.services.errors import Invalid, NotFound
 
 
@@ -10,6 +13,20 @@ def join(world, w, name, role, room):
     person = participants.join_workshop(w["code"], f"device-{name}", name, role)
     participants.move_participant(w["owner"], w["id"], person["participant_id"], room)
     return person["participant_id"]
+
+
+def _last_seq(room_id: int) -> int:
+    db.session.rollback()
+    return db.session.get(Room, room_id).last_seq
+
+
+def _events_since(room_id: int, seq: int) -> list[RoomEvent]:
+    db.session.rollback()
+    return db.session.scalars(
+        sa.select(RoomEvent)
+        .where(RoomEvent.room_id == room_id, RoomEvent.seq > seq)
+        .order_by(RoomEvent.seq)
+    ).all()
 
 
 class TestRoles:
@@ -61,6 +78,55 @@ class TestSupportByRole:
         assert by_id[one_sided]["all_roles"] is False
         # Participants never get the breakdown.
         assert "by_role" not in snapshots.participant_snapshot(ngo)["ideas"][0]
+
+    @pytest.mark.parametrize("hidden", [False, True])
+    def test_a_role_given_again_is_told_to_the_moderators(self, any_ctx, world, hidden):
+        w = world.workshop(dots_per_room=5, max_dots_per_idea=5)
+        room = w["rooms"][0]
+        city = join(world, w, "City", "Local government", room)
+        ngo = join(world, w, "Ngo", "Civil society organisation", room)
+        first, second, unvoted = (
+            ideas.post_idea(city, text)["idea"]["id"] for text in ("First", "Second", "Third")
+        )
+        world.phase(w, "vote")
+        for idea in (first, second, second):
+            votes.give_dot(ngo, idea, 1)
+        votes.give_dot(city, first, 1)
+        phases.set_results_hidden(w["owner"], w["id"], hidden, room)
+        before = _last_seq(room)
+
+        again = participants.join_workshop(w["code"], "device-Ngo", None, "Local government")
+
+        assert again == {"participant_id": ngo, "workshop_id": w["id"], "returning": True}
+        logged = _events_since(room, before)
+        assert [(e.type, (e.data.get("member") or {}).get("id") or e.data["idea_id"])
+                for e in logged] == [
+            ("votes_changed", first),
+            ("votes_changed", second),
+            ("member_renamed", ngo),
+        ]  # fmt: skip
+        renamed = logged[-1]
+        assert renamed.data["member"] == {"id": ngo, "name": "Ngo", "on_paper": False}
+        assert renamed.moderator_data["member"]["role"] == "Local government"
+        fresh = {
+            idea["id"]: idea
+            for idea in world.moderator_view(w["owner"], w["id"])["rooms"][1]["ideas"]
+        }
+        for event in logged[:2]:
+            idea = fresh[event.data["idea_id"]]
+            told = event.moderator_data
+            assert {key: told[key] for key in ("tally", "by_role", "paper_votes")} == {
+                key: idea[key] for key in ("tally", "by_role", "paper_votes")
+            }
+            assert event.data["tally"] == (None if hidden else idea["tally"])
+        assert fresh[first]["by_role"] == {"Local government": {"dots": 2}}
+        assert fresh[second]["by_role"] == {"Local government": {"dots": 2}}
+        assert fresh[unvoted]["by_role"] == {}
+
+        # The same role again, or none, changes nothing and logs nothing.
+        participants.join_workshop(w["code"], "device-Ngo", None, "Local government")
+        participants.join_workshop(w["code"], "device-Ngo", None, None)
+        assert _last_seq(room) == logged[-1].seq
 
 
 class TestParticipation:

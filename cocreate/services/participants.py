@@ -7,7 +7,7 @@ from sqlalchemy.dialects import postgresql
 
 from cocreate.extensions import db
 from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Vote, Workshop
-from cocreate.services import access, phases, results, validate
+from cocreate.services import access, phases, results, validate, votes
 from cocreate.services.errors import Invalid, NotAllowed
 from cocreate.services.placement import lock_rooms_of, move, room_for_newcomer, spread
 from cocreate.services.snapshots import member_event
@@ -95,7 +95,8 @@ def current_rooms(participant_ids: list[int]) -> dict[int, int | None]:
 
 
 def rename(change: Change, person: Participant, name: str | None) -> None:
-    """Change a participant's display name and tell their room."""
+    """Change a participant's display name and tell their room (moderators' member data
+    has the role: a new role is told so too, the name given again)."""
     room = change.lock_room(person.room_id)
     person.display_name = name
     change.record(room, "member_renamed", *member_event(person))
@@ -103,7 +104,9 @@ def rename(change: Change, person: Participant, name: str | None) -> None:
 
 def change_role(change: Change, person: Participant, role: str) -> None:
     """Give a participant another stakeholder role, their votes counted under it: out of
-    their ideas' counts under the old role, back in under the new one.
+    their ideas' counts under the old role, back in under the new one. Each idea they
+    voted on logs its new support by role in its room (`votes_changed`); the caller logs
+    the member's new role (`rename`).
 
     Every path that changes an idea's counts holds its room's lock, so this locks the
     participant's room and every room they voted in (in id order: call it before any
@@ -113,10 +116,18 @@ def change_role(change: Change, person: Participant, role: str) -> None:
     """
     mine = Vote.participant_id == person.id
     voted_in = db.session.scalars(sa.select(Vote.room_id).where(mine).distinct()).all()
-    lock_rooms_of(change, person, *voted_in)
+    locked = lock_rooms_of(change, person, *voted_in)
     results.count_votes(mine, -1)
     results.count_votes(mine, 1, role)
     person.role = role
+    # Read again under the locks: a vote of theirs may have come before them, in their room.
+    voted_on = db.session.execute(
+        sa.select(Vote.idea_id, Vote.room_id).where(mine).distinct().order_by(Vote.idea_id)
+    ).all()
+    workshop = db.session.get(Workshop, person.workshop_id)
+    support = results.support(workshop, [idea_id for idea_id, _room in voted_on])
+    for idea_id, room_id in voted_on:
+        votes.log_support(change, locked[room_id], idea_id, support[idea_id])
 
 
 def join_workshop(
@@ -146,10 +157,11 @@ def join_workshop(
         if known is not None and known.removed:
             raise NotAllowed(_("A moderator removed you from this workshop."))
         if known is not None:
-            if role and role != known.role:
+            new_role = role and role != known.role
+            if new_role:
                 change_role(change, known, role)
-            if name and name != known.display_name:
-                rename(change, known, name)
+            if new_role or (name and name != known.display_name):
+                rename(change, known, name or known.display_name)  # moderators see the role
             return {"participant_id": known.id, "workshop_id": workshop.id, "returning": True}
         room = plenary
         if workshop.breakouts_open and workshop.assignment == "random":  # late joiners too

@@ -182,14 +182,20 @@ def _vote(change: Change, ballot: Ballot, value: int | None, criterion: int = 0)
     deltas = results.deltas_of_vote(ballot.own, criterion, value)
     results.count_vote(change, ballot.idea_id, ballot.voting_mode, ballot.voter, deltas)
     counted = results.support_after(ballot, ballot.counted, ballot.voter, deltas)
+    log_support(change, ballot.room, ballot.idea_id, counted)
+
+
+def log_support(
+    change: Change, room: Room | RoomRow, idea_id: int, counted: dict[str, Any]
+) -> None:
+    """Log an idea's new support (`results.support`) in its room, locked by the caller:
+    the tally for participants (None while the room hides results), all of it, with the
+    support by role, for moderators."""
     change.record(
-        ballot.room,
+        room,
         "votes_changed",
-        {
-            "idea_id": ballot.idea_id,
-            "tally": None if ballot.room.results_hidden else counted["tally"],
-        },
-        {"idea_id": ballot.idea_id, **counted},
+        {"idea_id": idea_id, "tally": None if room.results_hidden else counted["tally"]},
+        {"idea_id": idea_id, **counted},
     )
 
 
