@@ -273,7 +273,7 @@ def main() -> None:
                     statements += len(reads)
                 return together(reads)
 
-            votes.read_together = read_together
+            votes.read_together = snapshots.read_together = read_together
             rng = random.Random(1)
             plan = (
                 []

@@ -5,6 +5,7 @@ every change still runs in one (cocreate/database.py)."""
 
 import select
 import time
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -193,6 +194,35 @@ def test_an_action_refused_before_its_first_statement_leaves_no_begin_waiting(li
     reads = libpq_trace()[len(before) :]
 
     assert "SELECT" in reads and "BEGIN" not in reads
+
+
+def test_a_phone_s_first_snapshot_is_two_round_trips(libpq_trace):
+    """A join storm's phones each take a first snapshot, and a restart's all take one at
+    once: the participant with its workshop, then the rooms at a glance, the workshop's
+    tags and the phone's own standing together (unit.read_together), with their values
+    as SQLAlchemy gives them (a room's timer in UTC)."""
+    w = World().workshop()
+    tagged = db.session.get(Workshop, w["id"])
+    me = participants.join_workshop(w["code"], "device-one", "One")["participant_id"]
+    lobby = db.session.scalar(
+        sa.select(Room).where(Room.workshop_id == tagged.id, Room.kind == "plenary")
+    )
+    lobby.timer_ends_at = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    lobby_id = lobby.id
+    db.session.commit()
+    db.session.remove()
+    before = libpq_trace()
+
+    snapshot = snapshots.participant_snapshot(me)
+    db.session.remove()
+    trips = round_trips(libpq_trace()[len(before) :])
+
+    assert [executed(trip) for trip in trips] == [1, 3]
+    assert snapshot["room"]["id"] == lobby_id and snapshot["room"]["members"] == 1
+    assert snapshot["room"]["timer"]["ends_at"] == "2026-12-01T09:30:00+00:00"
+    assert [room["id"] for room in snapshot["rooms"]] == [lobby_id, *w["rooms"]]
+    assert snapshot["workshop"]["tags"] and snapshot["workshop"]["breakouts_held"] is False
+    assert snapshot["me"]["id"] == me and snapshot["me"]["dots_left"] == 5
 
 
 def test_a_device_that_joined_before_is_found_with_the_lobby_s_lock(libpq_trace):

@@ -22,8 +22,12 @@ from cocreate.models import (
 )
 from cocreate.models._time import utcnow
 from cocreate.services import access, cross_themes, pathway_views, results, theme_views
-from cocreate.services.tagviews import idea_tag_ids, workshop_tags
-from cocreate.services.unit import run
+from cocreate.services.tagviews import TAG_VIEWS, idea_tag_ids, tag_views, workshop_tags
+from cocreate.services.unit import read_together, run
+
+#: A room as _ROOMS_AT_A_GLANCE reads it: a named tuple of its columns (and what it
+#: holds), which the views read by name as they read a Room.
+GlancedRoom = Any
 
 
 def idea_view(
@@ -66,7 +70,7 @@ def member_event(participant: Participant) -> tuple[dict, dict]:
     return {"member": member_view(participant)}, {"member": member_for_moderators(participant)}
 
 
-def room_view(room: Room, member_count: int) -> dict[str, Any]:
+def room_view(room: Room | GlancedRoom, member_count: int) -> dict[str, Any]:
     """Describe a room for lists and headings."""
     return {
         "id": room.id,
@@ -79,14 +83,16 @@ def room_view(room: Room, member_count: int) -> dict[str, Any]:
     }
 
 
-def timer_view(room: Room) -> dict[str, Any] | None:
+def timer_view(room: Room | GlancedRoom) -> dict[str, Any] | None:
     """The room's countdown as clients see it (None when there is none)."""
     if room.timer_ends_at is None:
         return None
     return {"ends_at": room.timer_ends_at.isoformat(), "next_phase": room.timer_next_phase}
 
 
-def room_state(room: Room, member_count: int, facilitator: Participant | None) -> dict[str, Any]:
+def room_state(
+    room: Room | GlancedRoom, member_count: int, facilitator: Participant | None
+) -> dict[str, Any]:
     """A room as its members and moderators follow it: sequence number, timer, notice."""
     return {
         **room_view(room, member_count),
@@ -117,9 +123,11 @@ def breakouts_held(workshop_id: int) -> bool:
     )
 
 
-def workshop_view(workshop: Workshop, held: bool | None = None) -> dict[str, Any]:
-    """Describe a workshop's question and rules (`held`: breakouts_held, when the caller
-    read it already)."""
+def workshop_view(
+    workshop: Workshop, held: bool | None = None, tags: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Describe a workshop's question and rules (`held`: breakouts_held, and `tags`:
+    workshop_tags, when the caller read them already)."""
     return {
         "id": workshop.id,
         "title": workshop.title,
@@ -136,7 +144,7 @@ def workshop_view(workshop: Workshop, held: bool | None = None) -> dict[str, Any
         "voting_mode": workshop.voting_mode,
         "criteria": workshop.criteria,
         "participants_cluster": workshop.participants_cluster,
-        "tags": workshop_tags(workshop.id),
+        "tags": workshop_tags(workshop.id) if tags is None else tags,
     }
 
 
@@ -180,50 +188,49 @@ def _ideas_in(
     return [idea_view(idea, author, counted.get(idea.id), tagged[idea.id]) for idea, author in rows]
 
 
-# Each room of a workshop with its head count and what it holds: ideas (of any status:
-# breakouts_held), themes, pathways, people on paper. A phone's snapshot reads the rooms
-# in this one statement and skips the queries for what its room does not hold: in a
-# join storm the rooms are empty, and each statement of a join counts.
+# Each room of a workshop (its columns, head count included) and what it holds: ideas (of
+# any status: breakouts_held), themes, pathways, people on paper. A phone's snapshot reads
+# the rooms in this one statement and skips the queries for what its room does not hold:
+# in a join storm the rooms are empty, and each statement of a join counts. Plain rows,
+# not Rooms: the snapshot reads them together with others (`read_together`), and ten
+# rooms as ORM objects cost a join more than the statement.
+_HOLDINGS = ("ideas", "themes", "pathways", "on_paper")
 _ROOMS_AT_A_GLANCE = (
     sa.select(
-        Room,
-        Room.head_count,
-        sa.exists().where(Idea.room_id == Room.id),
-        sa.exists().where(Theme.room_id == Room.id),
-        sa.exists().where(Pathway.room_id == Room.id),
-        sa.exists().where(
+        *Room.__table__.columns,
+        sa.exists().where(Idea.room_id == Room.id).label("ideas"),
+        sa.exists().where(Theme.room_id == Room.id).label("themes"),
+        sa.exists().where(Pathway.room_id == Room.id).label("pathways"),
+        sa.exists()
+        .where(
             Participant.room_id == Room.id,
             Participant.on_paper.is_(True),
             Participant.removed.is_(False),
-        ),
+        )
+        .label("on_paper"),
     )
     .where(Room.workshop_id == sa.bindparam("workshop"))
     .order_by(Room.position, Room.id)
 )
-_HOLDINGS = ("ideas", "themes", "pathways", "on_paper")
 
 
 @dataclass
 class _Glance:
     """A workshop's rooms at a glance (see _ROOMS_AT_A_GLANCE)."""
 
-    rooms: list[Room]  # those not removed, in order
-    counts: Counter  # head counts by room id
+    rooms: list[GlancedRoom]  # those not removed, in order
+    by_id: dict[int, GlancedRoom]  # every room, removed ones too
     held: bool  # breakouts_held
     holds: dict[int, set[str]]  # what each room holds, of _HOLDINGS
 
 
-def _at_a_glance(workshop_id: int) -> _Glance:
-    """Read a workshop's rooms, their head counts and what they hold in one statement."""
-    rows = db.session.execute(_ROOMS_AT_A_GLANCE, {"workshop": workshop_id}).all()
-    holds = {
-        room.id: {what for what, present in zip(_HOLDINGS, present, strict=True) if present}
-        for room, _members, *present in rows
-    }
+def _glance_of(rows: list[GlancedRoom]) -> _Glance:
+    """A workshop's rooms at a glance, from the rows of _ROOMS_AT_A_GLANCE."""
+    holds = {room.id: {what for what in _HOLDINGS if getattr(room, what)} for room in rows}
     return _Glance(
-        rooms=[room for room, *_ in rows if not room.removed],
-        counts=Counter({room.id: members for room, members, *_ in rows}),
-        held=any("ideas" in holds[room.id] for room, *_ in rows if room.kind == "breakout"),
+        rooms=[room for room in rows if not room.removed],
+        by_id={room.id: room for room in rows},
+        held=any("ideas" in holds[room.id] for room in rows if room.kind == "breakout"),
         holds=holds,
     )
 
@@ -238,7 +245,9 @@ def _open_rooms(workshop: Workshop) -> list[Room]:
 # every resync reads it, so it is one round trip, not four.
 _NONE = sa.cast(sa.null(), sa.Integer)
 _MINE = sa.union_all(
-    sa.select(sa.literal("vote"), Vote.idea_id, Vote.criterion, Vote.value).where(
+    sa.select(
+        sa.literal("vote").label("kind"), Vote.idea_id.label("id"), Vote.criterion, Vote.value
+    ).where(
         Vote.participant_id == sa.bindparam("me"),
         Vote.room_id == sa.bindparam("room"),
         Vote.kind == sa.bindparam("mode"),
@@ -289,14 +298,14 @@ def own_pending_ideas(me: Participant) -> list[dict[str, Any]]:
     return [idea_view(idea, me, None) for idea in rows]
 
 
-def my_state(me: Participant) -> dict[str, Any]:
+def my_state(me: Participant, mine: list[tuple] | None = None) -> dict[str, Any]:
     """A participant's own standing in their room: name, votes, dots left (dots mode;
-    None otherwise), own ideas, the pathways they endorse."""
+    None otherwise), own ideas, the pathways they endorse (`mine`: the rows of _MINE,
+    when the caller read them already)."""
     workshop = db.session.get(Workshop, me.workshop_id)
     rows: dict[str, list] = {"vote": [], "idea": [], "endorsed": [], "facilitator": []}
-    mine = db.session.execute(
-        _MINE, {"me": me.id, "room": me.room_id, "mode": workshop.voting_mode}
-    )
+    if mine is None:
+        mine = db.session.execute(_MINE, _mine_of(me, workshop)).all()
     for kind, *row in mine:
         rows[kind].append(row)
     votes = _my_votes(workshop, rows["vote"])
@@ -314,6 +323,11 @@ def my_state(me: Participant) -> dict[str, Any]:
     }
 
 
+def _mine_of(me: Participant, workshop: Workshop) -> dict[str, Any]:
+    """The parameters of _MINE for a participant."""
+    return {"me": me.id, "room": me.room_id, "mode": workshop.voting_mode}
+
+
 def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     """Everything a participant's screen needs, as of the room's latest event.
 
@@ -321,10 +335,19 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     """
     me = access.participant(participant_id, with_workshop=True)
     workshop = db.session.get(Workshop, me.workshop_id)  # came with `me`: no statement
-    glance = _at_a_glance(workshop.id)
-    room = db.session.get(Room, me.room_id)
+    # What every snapshot shows, in one round trip on PostgreSQL: a join storm's phones
+    # each take a first snapshot, and a restart's all take one at once.
+    rooms, tags, mine = read_together(
+        [
+            (_ROOMS_AT_A_GLANCE, {"workshop": workshop.id}),
+            (TAG_VIEWS, {"workshop": workshop.id}),
+            (_MINE, _mine_of(me, workshop)),
+        ]
+    )
+    glance = _glance_of(rooms)
+    room = glance.by_id[me.room_id]
     holds = glance.holds[room.id]
-    if room.is_plenary:  # the lobby shows no ideas, themes or pathways, whatever it holds
+    if room.kind == "plenary":  # the lobby shows no ideas, themes or pathways, whatever it holds
         holds = holds & {"on_paper"}
     # What a phone shows of the people in its room: how many (room.members), and by name
     # only those on paper (the facilitator's scribe picks them) -- never every member's
@@ -344,16 +367,16 @@ def participant_snapshot(participant_id: int | None) -> dict[str, Any]:
     )
     facilitator = db.session.get(Participant, room.facilitator_id) if room.facilitator_id else None
     return {
-        "workshop": workshop_view(workshop, glance.held),
-        "rooms": [room_view(r, glance.counts[r.id]) for r in glance.rooms],
-        "room": room_state(room, glance.counts[room.id], facilitator),
+        "workshop": workshop_view(workshop, glance.held, tag_views(tags)),
+        "rooms": [room_view(r, r.head_count) for r in glance.rooms],
+        "room": room_state(room, room.head_count, facilitator),
         "members": [member_view(m) for m in on_paper],
         "ideas": _ideas_in(workshop, [room.id], hidden=room.results_hidden) + own_pending_ideas(me)
         if "ideas" in holds
         else [],
         "themes": theme_views.themes_in([room.id]) if "themes" in holds else [],
         "pathways": pathway_views.pathways_in(workshop, [room.id]) if "pathways" in holds else [],
-        "me": my_state(me),
+        "me": my_state(me, mine),
         "now": server_time(),
     }
 

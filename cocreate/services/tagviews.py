@@ -32,7 +32,8 @@ def tag_view(tag: Tag) -> dict[str, Any]:
 
 #: What workshop_tags shows of the active tags, built once: every phone's snapshot reads
 #: it, and loading fifty-odd tags as ORM objects was a fifth of a join storm's work.
-_TAG_VIEWS = _ordered(
+#: The workshop view's tags (`workshop`: its id), in display order: rows of `tag_views`.
+TAG_VIEWS = _ordered(
     sa.select(_tags.c.id, _tags.c.kind, _tags.c.label).where(
         _tags.c.workshop_id == sa.bindparam("workshop"), _tags.c.removed.is_(False)
     )
@@ -41,7 +42,11 @@ _TAG_VIEWS = _ordered(
 
 def workshop_tags(workshop_id: int) -> list[dict[str, Any]]:
     """The workshop view's `tags`: the active tags, in display order (as tag_view)."""
-    rows = db.session.execute(_TAG_VIEWS, {"workshop": workshop_id})
+    return tag_views(db.session.execute(TAG_VIEWS, {"workshop": workshop_id}))
+
+
+def tag_views(rows: Iterable[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """The workshop view's `tags` from the rows of TAG_VIEWS."""
     return [{"id": id_, "kind": kind, "label": label} for id_, kind, label in rows]
 
 

@@ -71,8 +71,8 @@ def run(statement: sa.Executable, params: dict[str, Any] | None = None) -> sa.Cu
 
 
 def read_together(reads: list[tuple[sa.Select, dict[str, Any]]]) -> list[list[Any]]:
-    """Run the write path's reads in their order and return each one's rows (named
-    tuples of the statement's column keys, as `run` names them).
+    """Run reads in their order and return each one's rows (named tuples of the
+    statement's column keys, as `run` names them): the write path's, or a snapshot's.
 
     On PostgreSQL they go in one round trip, with the write path's BEGIN when it waits:
     psycopg's pipeline sends them together, and PostgreSQL runs each once the one before
@@ -142,10 +142,9 @@ def _pipeline(connection: sa.Connection) -> Iterator[None]:
 @functools.lru_cache(maxsize=64)
 def _read_of(statement: sa.Select, dialect: sa.Dialect) -> tuple:
     """A read's SQL for the driver (psycopg's pipeline, or SQLite's cursor), its compiled
-    form, its parameters' type processing and what makes its rows (named tuples; on
-    SQLite with the values converted as SQLAlchemy would): built once for each statement.
-    Raises ValueError for expanding parameters, and on PostgreSQL for a column whose
-    values SQLAlchemy converts."""
+    form, its parameters' type processing and what makes its rows (named tuples, with
+    the values converted as SQLAlchemy would): built once for each statement. Raises
+    ValueError for expanding parameters."""
     compiled = statement.compile(dialect=dialect)
     if any(bind.expanding for bind in compiled.binds.values()):
         raise ValueError("read_together takes no expanding parameters")
@@ -155,12 +154,11 @@ def _read_of(statement: sa.Select, dialect: sa.Dialect) -> tuple:
     ]
     row = collections.namedtuple("Row", statement.selected_columns.keys())
     if any(convert is not None for convert in converted):
-        if dialect.name != "sqlite":
-            raise ValueError("read_together takes no column whose values SQLAlchemy converts")
         plain = row
 
         def row(*values: Any) -> tuple:
-            """The row as SQLAlchemy would give it (SQLite's 0 and 1 as booleans, etc.)."""
+            """The row as SQLAlchemy would give it (SQLite's 0 and 1 as booleans, times
+            in UTC, etc.)."""
             return plain(
                 *(
                     value if convert is None or value is None else convert(value)
