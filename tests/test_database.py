@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from cocreate.extensions import db
-from cocreate.models import ClientAction, Room, RoomEvent, Workshop
+from cocreate.models import ClientAction, Participant, Room, RoomEvent, Workshop
 from cocreate.services import participants, snapshots, unit
 from cocreate.services.errors import Invalid
 from tests.conftest import World, executed, last_seq, round_trips
@@ -132,26 +132,49 @@ def test_a_change_outside_the_write_path_is_not_committed_by_itself(pg_app):
         )
 
 
-def test_a_join_waits_three_times_and_writes_the_room_s_number_with_the_commit(libpq_trace):
-    """BEGIN with the lobby locked, its workshop and the device's earlier join read in the
-    same statement; the new participant (its id comes back); then the event, the lobby's
-    new sequence number and the COMMIT together. The number was an UPDATE of its own in
-    the ORM's flush, the BEGIN a wait of its own, and so was the device's earlier join."""
+def test_a_join_waits_twice_and_writes_its_participant_with_the_commit(libpq_trace):
+    """BEGIN with the lobby locked, its workshop, the device's earlier join and the id a
+    new participant gets (drawn from the sequence) read in the same statement; then the
+    new participant, the event, the lobby's new numbers and the COMMIT together. The
+    participant was an insert of its own (its id coming back), the numbers an UPDATE of
+    their own in the ORM's flush, the BEGIN a wait of its own, and so was the device's
+    earlier join."""
     w = World().workshop()
-    participants.join_workshop(w["code"], "device-one", "One")
+    participants.join_workshop(w["code"], "device-one", "One", "Expert")
     db.session.remove()
     before = libpq_trace()
 
-    participants.join_workshop(w["code"], "device-two", "Two")
+    joined = participants.join_workshop(w["code"], "device-two", "Two", "Expert")
     db.session.remove()
     trips = round_trips(libpq_trace()[len(before) :])
 
-    assert len(trips) == 3
+    assert len(trips) == 2
     assert executed(trips[0]) == 2  # BEGIN, the lock
-    # The writes (the event, then the lobby's number) as one statement, and the COMMIT.
-    assert trips[-1][0].startswith('Parse\t "" "WITH w0 AS (INSERT INTO room_events')
+    assert "nextval" in trips[0][4]
+    # The writes (the participant, the event, then the lobby's numbers) as one statement,
+    # and the COMMIT.
+    assert trips[-1][0].startswith('Parse\t "" "WITH w0 AS (INSERT INTO participants')
     assert executed(trips[-1]) == 2
     assert not any("UPDATE rooms" in message for trip in trips[:-1] for message in trip)
+    # The row is the one the ORM would have written; the lobby counts it; it is found again.
+    person = db.session.get(Participant, joined["participant_id"])
+    assert (person.display_name, person.role, person.on_paper, person.removed) == (
+        "Two",
+        "Expert",
+        False,
+        False,
+    )
+    lobby = db.session.scalar(
+        sa.select(Room).where(Room.workshop_id == w["id"], Room.kind == "plenary")
+    )
+    assert person.joined_at.tzinfo is not None and person.room_id == lobby.id
+    assert lobby.head_count == 2
+    again = participants.join_workshop(w["code"], "device-two", None)
+    assert again == {**joined, "returning": True}
+    event = db.session.scalars(
+        sa.select(RoomEvent).where(RoomEvent.room_id == person.room_id).order_by(RoomEvent.seq)
+    ).all()[-1]
+    assert event.type == "member_joined" and event.data["member"]["id"] == person.id
 
 
 def test_an_action_that_only_writes_sends_its_begin_in_the_commit_s_round_trip(libpq_trace):

@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql
 
 from cocreate.extensions import db
 from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Vote, Workshop
+from cocreate.models._time import utcnow
 from cocreate.services import access, phases, results, validate, votes
 from cocreate.services.errors import Invalid, NotAllowed
 from cocreate.services.placement import lock_rooms_of, move, room_for_newcomer, spread
@@ -130,6 +131,24 @@ def change_role(change: Change, person: Participant, role: str) -> None:
         votes.log_support(change, locked[room_id], idea_id, support[idea_id])
 
 
+_INSERT_PARTICIPANT = sa.insert(Participant.__table__).inline()
+
+
+def _enrol(change: Change, person: Participant, drawn_id: int | None) -> None:
+    """Add a new participant, with their id. Given one drawn for them (PostgreSQL:
+    `Change.lock_plenary`), their row is written with the commit, in its one statement:
+    one round trip less for each phone of a join storm. Otherwise the insert gives it."""
+    if drawn_id is None:
+        db.session.add(person)
+        db.session.flush()
+        return
+    person.id, person.joined_at, person.on_paper, person.removed = drawn_id, utcnow(), False, False
+    change.later(
+        _INSERT_PARTICIPANT,
+        {column.key: getattr(person, column.key) for column in Participant.__table__.columns},
+    )
+
+
 def join_workshop(
     code: str, device_token: str, display_name: object = None, role: object = None
 ) -> dict:
@@ -148,7 +167,7 @@ def join_workshop(
         # The lobby is the workshop's first room: locking it first keeps the id order.
         # Found by the code, with the device's earlier join, in the same statement: each
         # round trip of a join counts in a storm of them.
-        plenary, known = change.lock_plenary(id_of_code(code), device_token)
+        plenary, known, drawn_id = change.lock_plenary(id_of_code(code), device_token)
         if plenary is None:
             raise no_workshop_with_code()
         workshop = plenary.workshop
@@ -173,8 +192,7 @@ def join_workshop(
             role=role,
             room_id=room.id,
         )
-        db.session.add(person)
-        db.session.flush()
+        _enrol(change, person, drawn_id)
         change.count_heads(room, 1)
         change.record(room, "member_joined", *member_event(person))
         return {"participant_id": person.id, "workshop_id": workshop.id, "returning": False}

@@ -29,6 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
@@ -50,6 +51,10 @@ BEGIN_WITH_NEXT = "cocreate_begin_with_next"
 # Statements every action runs, built once (building them cost more than running them).
 _INSERT_EVENT = sa.insert(RoomEvent.__table__).inline()  # no RETURNING: nothing reads the id
 _INSERT_ACTION = sa.insert(ClientAction.__table__).inline()
+#: The id a new participant gets, drawn from its column's sequence (PostgreSQL).
+_NEXT_PARTICIPANT_ID = sa.func.nextval(
+    sa.cast(sa.func.pg_get_serial_sequence("participants", "id"), postgresql.REGCLASS)
+)
 _ROOM = sa.update(Room.__table__).where(Room.__table__.c.id == sa.bindparam("room"))
 #: A room's new numbers, by whether the action changed its sequence and its head count.
 _NUMBERS = {
@@ -241,14 +246,18 @@ class Change:
 
     def lock_plenary(
         self, workshop_id: int | sa.ScalarSelect, device_token: str | None = None
-    ) -> tuple[Room | None, Participant | None]:
+    ) -> tuple[Room | None, Participant | None, int | None]:
         """Lock a workshop's lobby, found by the workshop's id (or a subquery giving it),
         and load its workshop (`room.workshop`) in the same statement: a join storm pays
         for each phone every round trip a join takes. Given a device's token, the same
-        statement finds the participant that device already is in the workshop.
+        statement finds the participant that device already is in the workshop and, on
+        PostgreSQL, draws from the participants' sequence the id a new one would get, so
+        that a new participant's row can wait for the commit (unused when the device had
+        joined: a gap in the ids).
 
-        Returns (lobby, that participant); the lobby is None when the workshop does not
-        exist, the participant None when the device has not joined it. Raises nothing.
+        Returns (lobby, that participant, the id drawn); the lobby is None when the
+        workshop does not exist, the participant None when the device has not joined it,
+        the id None on SQLite or without a token. Raises nothing.
         """
         query = (
             sa.select(Room)
@@ -256,6 +265,7 @@ class Change:
             .join(Room.workshop)
             .options(contains_eager(Room.workshop))
         )
+        drawing = device_token and db.engine.dialect.name == "postgresql"
         if device_token:
             query = query.add_columns(Participant).outerjoin(
                 Participant,
@@ -264,10 +274,16 @@ class Change:
                     Participant.device_token == device_token,
                 ),
             )
+        if drawing:
+            query = query.add_columns(_NEXT_PARTICIPANT_ID)
         row = db.session.execute(self._for_update(query)).first()
         if row is None:
-            return None, None
-        return self._renumbered(row[0]), row[1] if device_token else None
+            return None, None, None
+        return (
+            self._renumbered(row[0]),
+            row[1] if device_token else None,
+            row[2] if drawing else None,
+        )
 
     def _locked(self, *where: sa.ColumnElement[bool]) -> Room | None:
         """Lock the room these conditions find; None when there is none. Raises nothing."""
