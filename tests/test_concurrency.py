@@ -5,13 +5,14 @@ Runs on SQLite (the embedded default) and on PostgreSQL (the scale-out database)
 """
 
 import threading
+import time
 from collections import Counter
 
 import pytest
 import sqlalchemy as sa
 
 from cocreate.extensions import db
-from cocreate.models import Idea, Participant, Vote, Workshop
+from cocreate.models import Idea, Participant, Room, Vote, Workshop
 from cocreate.services import ideas, participants, results, votes, workshops
 from cocreate.services.errors import Conflict, NotFound
 from tests.conftest import World, action_id, waiting_for_a_room
@@ -259,3 +260,65 @@ def test_a_late_joiner_waiting_for_the_room_chosen_goes_into_it(pg_app):
         if waits == 2:
             return
     pytest.fail("no joiner chose the room held in 20 tries")
+
+
+@pytest.mark.postgres
+def test_one_device_joining_twice_at_once_is_one_participant(pg_app):
+    """Two taps on Join (or a retry racing the first request) from one device: both wait
+    for the lobby's lock, and PostgreSQL re-checks only the lobby's row once the first
+    commits, so the second's statement does not see the participant the first made. It
+    must still answer with that participant (returning), not fail on the device's key."""
+    with pg_app.app_context():
+        w = World().workshop()
+        lobby = db.session.scalar(
+            sa.select(Room.id).where(Room.workshop_id == w["id"], Room.kind == "plenary")
+        )
+        db.session.remove()
+    joined = []
+
+    def join():
+        with pg_app.app_context():
+            try:
+                joined.append(participants.join_workshop(w["code"], "two-taps", "Ana"))
+            except Exception as error:  # the outcome under test
+                joined.append(error)
+            finally:
+                db.session.remove()
+
+    with pg_app.app_context(), db.engine.connect() as holder:
+        holder.execute(
+            sa.text("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = :room"), {"room": lobby}
+        )
+        taps = [threading.Thread(target=join) for _ in range(2)]
+        for tap in taps:
+            tap.start()
+        with db.engine.connect() as watcher:  # outside the holder's transaction, whose
+            while waiting_joins(watcher) < 2:  # view of pg_stat_activity would not change
+                time.sleep(0.01)
+        holder.rollback()
+        for tap in taps:
+            tap.join(timeout=30)
+
+    assert not [outcome for outcome in joined if isinstance(outcome, Exception)], joined
+    first, second = sorted(joined, key=lambda outcome: outcome["returning"])
+    assert first["returning"] is False
+    assert second == {**first, "returning": True}
+    with pg_app.app_context():
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).where(Participant.device_token == "two-taps")
+            )
+            == 1
+        )
+
+
+def waiting_joins(watcher: sa.Connection) -> int:
+    """How many statements wait for a lock in the test's database (PostgreSQL): the
+    joins' (their text, cut at 1,024 bytes in pg_stat_activity, does not reach their
+    FOR UPDATE)."""
+    return watcher.execute(
+        sa.text(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+    ).scalar()

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
 
 from cocreate.extensions import db
 from cocreate.models import ASSIGNMENT_MODES, Participant, Room, Vote, Workshop
@@ -155,8 +156,9 @@ def join_workshop(
     """Join by code (or come back on the same device) and return {participant_id, ...}.
 
     A device that joined before gets its participant back, in its room (a role given
-    again replaces the old one). Raises NotFound for an unknown code, Invalid for a name
-    or role that is not text (or None), a long name or a role the workshop does not offer.
+    again replaces the old one), also when its two joins come at the same moment.
+    Raises NotFound for an unknown code, Invalid for a name or role that is not text (or
+    None), a long name or a role the workshop does not offer.
     """
     name = checked_name(display_name)
     if role is not None and not isinstance(role, str):
@@ -197,7 +199,15 @@ def join_workshop(
         change.record(room, "member_joined", *member_event(person))
         return {"participant_id": person.id, "workshop_id": workshop.id, "returning": False}
 
-    return perform(f"device:{device_token}", None, work)
+    try:
+        return perform(f"device:{device_token}", None, work)
+    except IntegrityError:
+        # The same device joined at the same moment (two taps on Join, a retry racing the
+        # first request). Both waited for the lobby's lock, and PostgreSQL re-checks only
+        # the lobby's row once it is granted: this join did not see the participant the
+        # other made, and its own failed on the device's key. That participant is there
+        # now: join again, as the device that joined.
+        return perform(f"device:{device_token}", None, work)
 
 
 def set_display_name(participant_id: int, name: object, action_id: str | None = None) -> dict:

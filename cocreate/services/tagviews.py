@@ -30,9 +30,9 @@ def tag_view(tag: Tag) -> dict[str, Any]:
     return {"id": tag.id, "kind": tag.kind, "label": tag.label}
 
 
-#: What workshop_tags shows of the active tags, built once: every phone's snapshot reads
-#: it, and loading fifty-odd tags as ORM objects was a fifth of a join storm's work.
-#: The workshop view's tags (`workshop`: its id), in display order: rows of `tag_views`.
+#: What workshop_tags shows of the active tags (`workshop`: its id), in display order,
+#: built once: every phone's snapshot reads it, and loading fifty-odd tags as ORM objects
+#: was a fifth of a join storm's work. `tag_views` makes the view of its rows.
 TAG_VIEWS = _ordered(
     sa.select(_tags.c.id, _tags.c.kind, _tags.c.label).where(
         _tags.c.workshop_id == sa.bindparam("workshop"), _tags.c.removed.is_(False)
