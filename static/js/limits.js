@@ -64,9 +64,9 @@ export function watchLength(field, { max, tooLong, count, message }) {
       if (ok()) return false;
       field.focus();
       // Said again even when unchanged: the person pressed Post and nothing was sent.
-      const text = message.textContent;
+      // Said as the text is then: shortened meanwhile, it is not over the limit any more.
       message.textContent = "";
-      setTimeout(() => (message.textContent = text), 50);
+      setTimeout(update, 50);
       return true;
     },
   };

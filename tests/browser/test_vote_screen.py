@@ -281,6 +281,19 @@ def test_text_over_the_limit_is_refused_not_cut(room, new_context):
     expect(amina.locator("#ideas > li.idea")).to_have_count(len(OTHERS))  # nothing sent
     expect(amina.locator("#status")).to_have_text("Live")  # nothing waits in the outbox
     assert len(field.input_value()) == 300
+    # Shortened at once after a refused Post, the text is not called too long again when
+    # the message is said again (a moment later, so that screen readers announce it).
+    field.evaluate(
+        """(field) => {
+            field.form.requestSubmit();
+            field.value = field.value.slice(0, 280);
+            field.dispatchEvent(new Event("input", { bubbles: true }));
+        }"""
+    )
+    amina.evaluate("() => new Promise((done) => setTimeout(done, 100))")  # after its timer
+    expect(amina.locator("#idea-limit")).to_have_text("")
+    field.fill(pasted)
+    expect(amina.locator("#idea-limit")).to_have_text(message)
 
     # Details over 1,000 are refused the same way; shortened, both go through.
     amina.locator("summary", has_text="Add details").tap()
